@@ -1,0 +1,17 @@
+// Package graph owns the one intermediate representation of Blockwork: a
+// Graph of Tasks, each naming its output chunk(s) by a Key, its operation
+// (an Op: a name plus typed, closure-free params) and the keys it reads.
+//
+// It takes what package array lowers (one layer of tasks per array
+// operation) and hands a validated, culled, fused and ordered Graph to an
+// executor (cluster/local or cluster), whose scheduler turns keys into
+// dense ids.
+//
+// It also owns the small vocabulary every other stage shares: DType and
+// the promotion table (NumPy's NEP 50, in promote.go), DeviceKind, chunk
+// metadata, and the fused elementwise Program (program.go) that kernels
+// run over cache-sized tiles.
+//
+// Every pass (Cull, Fuse, Order) returns a new value; Validate checks a
+// Graph between passes. graph imports the standard library only.
+package graph

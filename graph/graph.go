@@ -1,0 +1,264 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Key names one task's output: the layer token (hashed once per array
+// operation, readable prefix + hex hash) and the block's flat C-order index
+// in that layer's block grid. Keys are comparable and cheap to copy.
+type Key struct {
+	Layer string
+	Block int64
+}
+
+// String renders the key as "layer[block]".
+func (k Key) String() string { return fmt.Sprintf("%s[%d]", k.Layer, k.Block) }
+
+// Op is what a task does: a registered name and its typed params. Params
+// are plain values (structs of this package, pointers to them, or nil):
+// never closures, so a graph can be serialised and sent to a worker.
+type Op struct {
+	Name   string
+	Params any
+}
+
+// Chunk is the metadata of one buffer: dtype and shape (C order).
+type Chunk struct {
+	DType DType
+	Shape []int
+}
+
+// Size is the number of elements.
+func (c Chunk) Size() int {
+	n := 1
+	for _, s := range c.Shape {
+		n *= s
+	}
+	return n
+}
+
+// Bytes is the exact size of the buffer holding c.
+func (c Chunk) Bytes() int64 { return int64(c.Size()) * int64(c.DType.Size()) }
+
+// String renders "float64[3 4]".
+func (c Chunk) String() string { return fmt.Sprintf("%v%v", c.DType, c.Shape) }
+
+// Task is one node of the graph. Its output is a tuple of buffers whose
+// exact metadata is Outputs (one buffer for most ops; ArgMin's partials are
+// a value and an int64 index, Var's are count, mean and M2). A kernel sees
+// the buffers of all Inputs flattened in order.
+type Task struct {
+	Key     Key
+	Op      Op
+	Inputs  []Key
+	Outputs []Chunk
+	// Devices is the set of device kinds that have a kernel for Op at the
+	// dtypes involved; filled by lowering from the kernel registry.
+	Devices DeviceKinds
+}
+
+// OutBytes is the total size of the task's output buffers.
+func (t *Task) OutBytes() int64 {
+	var n int64
+	for _, c := range t.Outputs {
+		n += c.Bytes()
+	}
+	return n
+}
+
+// Leaf is an external input: literal data or a persisted chunk. Leaves
+// are never hashed; Value is opaque to graph and means something to the
+// executor that runs the graph (host bytes, or a handle it gave out).
+type Leaf struct {
+	Key     Key
+	Outputs []Chunk
+	Value   any
+}
+
+// Graph is a set of tasks over a set of leaves.
+type Graph struct {
+	Tasks  []Task
+	Leaves []Leaf
+}
+
+// Index maps each task's key to its position in Tasks.
+func (g *Graph) Index() map[Key]int {
+	m := make(map[Key]int, len(g.Tasks))
+	for i := range g.Tasks {
+		m[g.Tasks[i].Key] = i
+	}
+	return m
+}
+
+// LeafIndex maps each leaf's key to its position in Leaves.
+func (g *Graph) LeafIndex() map[Key]int {
+	m := make(map[Key]int, len(g.Leaves))
+	for i := range g.Leaves {
+		m[g.Leaves[i].Key] = i
+	}
+	return m
+}
+
+// Merge returns a graph holding the tasks and leaves of all gs, each key
+// once (the first occurrence wins: keys are deterministic, so equal keys
+// are equal tasks).
+func Merge(gs ...*Graph) *Graph {
+	out := &Graph{}
+	seen := map[Key]bool{}
+	for _, g := range gs {
+		for _, l := range g.Leaves {
+			if !seen[l.Key] {
+				seen[l.Key] = true
+				out.Leaves = append(out.Leaves, l)
+			}
+		}
+		for _, t := range g.Tasks {
+			if !seen[t.Key] {
+				seen[t.Key] = true
+				out.Tasks = append(out.Tasks, t)
+			}
+		}
+	}
+	return out
+}
+
+// ErrInvalid is wrapped by every error Validate returns.
+var ErrInvalid = errors.New("graph: invalid")
+
+// Validate checks that keys are unique, every input exists, metadata is
+// well formed, and the graph has no cycle.
+func (g *Graph) Validate() error {
+	var errs []string
+	fail := func(format string, a ...any) {
+		if len(errs) < 10 {
+			errs = append(errs, fmt.Sprintf(format, a...))
+		}
+	}
+	known := make(map[Key]int, len(g.Tasks)+len(g.Leaves))
+	for i, l := range g.Leaves {
+		if _, dup := known[l.Key]; dup {
+			fail("duplicate key %v", l.Key)
+		}
+		known[l.Key] = -1 - i
+		checkOutputs(l.Key, l.Outputs, fail)
+	}
+	for i := range g.Tasks {
+		t := &g.Tasks[i]
+		if _, dup := known[t.Key]; dup {
+			fail("duplicate key %v", t.Key)
+		}
+		known[t.Key] = i
+		if t.Op.Name == "" {
+			fail("task %v has no op", t.Key)
+		}
+		if t.Devices == 0 {
+			fail("task %v (%s) can run on no device kind", t.Key, t.Op.Name)
+		}
+		checkOutputs(t.Key, t.Outputs, fail)
+	}
+	for i := range g.Tasks {
+		t := &g.Tasks[i]
+		for _, in := range t.Inputs {
+			if _, ok := known[in]; !ok {
+				fail("task %v (%s) reads missing key %v", t.Key, t.Op.Name, in)
+			}
+		}
+	}
+	if len(errs) == 0 {
+		if _, err := g.Toposort(); err != nil {
+			return err
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(errs, "; "))
+}
+
+func checkOutputs(k Key, outs []Chunk, fail func(string, ...any)) {
+	if len(outs) == 0 {
+		fail("%v has no outputs", k)
+	}
+	for _, c := range outs {
+		if !c.DType.Valid() {
+			fail("%v has output of invalid dtype %v", k, c.DType)
+		}
+		for _, s := range c.Shape {
+			if s < 0 {
+				fail("%v has negative shape %v", k, c.Shape)
+			}
+		}
+	}
+}
+
+// Toposort returns the task indices in an order where every task comes
+// after the tasks it reads, or an error naming a task on a cycle.
+func (g *Graph) Toposort() ([]int, error) {
+	idx := g.Index()
+	indeg := make([]int, len(g.Tasks))
+	users := make([][]int, len(g.Tasks))
+	for i := range g.Tasks {
+		for _, in := range g.Tasks[i].Inputs {
+			if j, ok := idx[in]; ok {
+				indeg[i]++
+				users[j] = append(users[j], i)
+			}
+		}
+	}
+	order := make([]int, 0, len(g.Tasks))
+	for i, d := range indeg {
+		if d == 0 {
+			order = append(order, i)
+		}
+	}
+	for h := 0; h < len(order); h++ {
+		for _, u := range users[order[h]] {
+			indeg[u]--
+			if indeg[u] == 0 {
+				order = append(order, u)
+			}
+		}
+	}
+	if len(order) != len(g.Tasks) {
+		for i, d := range indeg {
+			if d > 0 {
+				return nil, fmt.Errorf("%w: cycle through task %v (%s)", ErrInvalid, g.Tasks[i].Key, g.Tasks[i].Op.Name)
+			}
+		}
+	}
+	return order, nil
+}
+
+// Cull returns the part of g that the keys need (tasks and leaves).
+func (g *Graph) Cull(keys []Key) *Graph {
+	idx := g.Index()
+	lidx := g.LeafIndex()
+	needT := make([]bool, len(g.Tasks))
+	needL := make([]bool, len(g.Leaves))
+	stack := append([]Key(nil), keys...)
+	for len(stack) > 0 {
+		k := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if i, ok := idx[k]; ok {
+			if !needT[i] {
+				needT[i] = true
+				stack = append(stack, g.Tasks[i].Inputs...)
+			}
+		} else if i, ok := lidx[k]; ok {
+			needL[i] = true
+		}
+	}
+	out := &Graph{}
+	for i := range g.Tasks {
+		if needT[i] {
+			out.Tasks = append(out.Tasks, g.Tasks[i])
+		}
+	}
+	for i := range g.Leaves {
+		if needL[i] {
+			out.Leaves = append(out.Leaves, g.Leaves[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,362 @@
+package graph
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"math"
+)
+
+// ElemOp is one instruction of a fused elementwise Program.
+type ElemOp uint8
+
+// Instructions. Unary ops read A; binary ops read A and B; Where reads A
+// (bool condition), B and C. Comparisons yield bool. Cast converts A to
+// the instruction's DType. Load, Index and Random are the position-dependent
+// leaves: each uses the per-task affine Map numbered Instr.Map.
+const (
+	OpInvalid ElemOp = iota
+	// leaves
+	OpLoad   // element of source buffer Instr.Src through Map
+	OpConst  // Instr.Imm holds the value's bits (float64 bits for floats, int64 for ints, 0/1 for bool)
+	OpIndex  // global coordinate along axis Instr.Imm of the Map's target
+	OpRandom // Program.Rands[Instr.Imm] at the Map target's flat C-order index
+	// unary
+	OpCast
+	OpNeg
+	OpAbs
+	OpSqrt
+	OpExp
+	OpLog
+	OpSin
+	OpCos
+	OpTanh
+	OpNot // logical not (bool)
+	// binary
+	OpAdd
+	OpSub
+	OpMul
+	OpDiv // true division for floats; integer division (0 on /0) for ints
+	OpPow
+	OpMax // NaN propagates
+	OpMin // NaN propagates
+	OpEq
+	OpNe
+	OpLt
+	OpLe
+	OpGt
+	OpGe
+	OpAnd // logical and (bool)
+	OpOr  // logical or (bool)
+	// ternary
+	OpWhere
+	numElemOps
+)
+
+var elemOpNames = [...]string{"invalid", "load", "const", "index", "random", "cast", "neg", "abs", "sqrt", "exp", "log", "sin", "cos", "tanh", "not",
+	"add", "sub", "mul", "div", "pow", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "where"}
+
+func (o ElemOp) String() string {
+	if int(o) < len(elemOpNames) {
+		return elemOpNames[o]
+	}
+	return "elemop?"
+}
+
+// Arity is the number of register arguments of o.
+func (o ElemOp) Arity() int {
+	switch {
+	case o >= OpCast && o <= OpNot:
+		return 1
+	case o >= OpAdd && o <= OpOr:
+		return 2
+	case o == OpWhere:
+		return 3
+	}
+	return 0
+}
+
+// IsCompare reports whether o yields bool from two operands of one dtype.
+func (o ElemOp) IsCompare() bool { return o >= OpEq && o <= OpGe }
+
+// Instr is one SSA instruction: its result is register i for the i-th
+// instruction. Arguments name earlier registers.
+type Instr struct {
+	Op    ElemOp
+	DType DType // dtype of the result
+	A     int32
+	B     int32
+	C     int32
+	Src   int32  // OpLoad: index into the task's flattened input buffers
+	Map   int32  // OpLoad, OpIndex, OpRandom: index into FusedParams.Maps
+	Imm   uint64 // OpConst: value bits; OpIndex: axis; OpRandom: index into Program.Rands
+}
+
+// RandKind selects the distribution of a Random instruction.
+type RandKind uint8
+
+const (
+	// RandUniform is uniform on [0, 1): float64 = (u64 >> 11) * 2^-53,
+	// float32 = (u32 >> 8) * 2^-24.
+	RandUniform RandKind = iota + 1
+	// RandNormal is standard normal by Box-Muller on two uniforms.
+	RandNormal
+	// RandInteger is uniform on [Low, High) by 64-bit multiply-shift.
+	RandInteger
+)
+
+// RandSpec is one random stream: Philox4x32-10 keyed by Seed, counter =
+// (flat C-order index of the element in an array of shape Shape, Stream).
+type RandSpec struct {
+	Kind      RandKind
+	Seed      uint64
+	Stream    uint64
+	Low, High int64
+	Shape     []int // the whole generated array's shape (for the flat index)
+}
+
+// ReduceKind is the combining operation of a reduction.
+type ReduceKind uint8
+
+const (
+	ReduceNone ReduceKind = iota
+	ReduceSum
+	ReduceProd
+	ReduceMin // NaN propagates
+	ReduceMax // NaN propagates
+	ReduceArgMin
+	ReduceArgMax
+	ReduceAny
+	ReduceAll
+	// ReduceMoments keeps (count, mean, M2) as float64, merged by Chan's formula.
+	ReduceMoments
+)
+
+var reduceNames = [...]string{"none", "sum", "prod", "min", "max", "argmin", "argmax", "any", "all", "moments"}
+
+func (r ReduceKind) String() string {
+	if int(r) < len(reduceNames) {
+		return reduceNames[r]
+	}
+	return "reduce?"
+}
+
+// PartialOutputs returns the buffers of a partial of kind r over values of
+// dtype d, each of shape shape.
+func (r ReduceKind) PartialOutputs(d DType, shape []int) []Chunk {
+	switch r {
+	case ReduceArgMin, ReduceArgMax:
+		return []Chunk{{d, shape}, {Int64, shape}}
+	case ReduceMoments:
+		return []Chunk{{Float64, shape}, {Float64, shape}, {Float64, shape}}
+	case ReduceSum, ReduceProd:
+		return []Chunk{{SumDType(d), shape}}
+	case ReduceAny, ReduceAll:
+		return []Chunk{{Bool, shape}}
+	}
+	return []Chunk{{d, shape}}
+}
+
+// Reduce is the optional last stage of a Program: the result register is
+// reduced over Axes of the iteration domain (keepdims: the output has size
+// 1 on those axes).
+type Reduce struct {
+	Kind ReduceKind
+	Axes []int
+}
+
+// Program is a fused elementwise computation over one iteration domain
+// (the task's FusedParams.Shape): SSA instructions, the result register
+// Out, and an optional reduction. The Program is shared by every task of a
+// layer; what differs per task (where each leaf reads) is in FusedParams.
+type Program struct {
+	Instrs []Instr
+	Rands  []RandSpec
+	Out    int32
+	Reduce *Reduce
+}
+
+// OutDType is the dtype of the result register.
+func (p *Program) OutDType() DType { return p.Instrs[p.Out].DType }
+
+// Hash is a stable 64-bit hash of the program (used in layer tokens).
+func (p *Program) Hash() uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	w := func(v uint64) { binary.LittleEndian.PutUint64(b[:], v); h.Write(b[:]) }
+	for _, in := range p.Instrs {
+		w(uint64(in.Op) | uint64(in.DType)<<8 | uint64(uint32(in.A))<<16)
+		w(uint64(uint32(in.B)) | uint64(uint32(in.C))<<32)
+		w(uint64(uint32(in.Src)) | uint64(uint32(in.Map))<<32)
+		w(in.Imm)
+	}
+	for _, r := range p.Rands {
+		w(uint64(r.Kind))
+		w(r.Seed)
+		w(r.Stream)
+		w(uint64(r.Low))
+		w(uint64(r.High))
+		for _, s := range r.Shape {
+			w(uint64(s))
+		}
+	}
+	w(uint64(p.Out))
+	if p.Reduce != nil {
+		w(uint64(p.Reduce.Kind) + 1000)
+		for _, a := range p.Reduce.Axes {
+			w(uint64(a))
+		}
+	}
+	return h.Sum64()
+}
+
+// AxisMap gives one coordinate of a target (an input chunk for Load, a
+// whole generated array for Index and Random) as an affine function of the
+// task's local iteration coordinates c: Start + Step*c[Out], or Start when
+// Out < 0. Broadcasting is Step 0; transposition permutes Out; slicing sets
+// Start and Step.
+type AxisMap struct {
+	Out   int
+	Start int
+	Step  int
+}
+
+// Map is one AxisMap per axis of the target.
+type Map []AxisMap
+
+// Compose returns the map m∘inner: inner maps this task's coordinates to
+// the coordinates of an intermediate domain, m maps that domain to a target.
+func (m Map) Compose(inner Map) Map {
+	out := make(Map, len(m))
+	for a, am := range m {
+		if am.Out < 0 {
+			out[a] = AxisMap{Out: -1, Start: am.Start}
+			continue
+		}
+		im := inner[am.Out]
+		start := am.Start + am.Step*im.Start
+		if im.Out < 0 || am.Step*im.Step == 0 {
+			out[a] = AxisMap{Out: -1, Start: start}
+			continue
+		}
+		out[a] = AxisMap{Out: im.Out, Start: start, Step: am.Step * im.Step}
+	}
+	return out
+}
+
+// Identity is the map of an n-d domain onto itself shifted by origin
+// (origin may be nil for no shift).
+func Identity(n int, origin []int) Map {
+	m := make(Map, n)
+	for i := range m {
+		m[i] = AxisMap{Out: i, Step: 1}
+		if origin != nil {
+			m[i].Start = origin[i]
+		}
+	}
+	return m
+}
+
+// FusedParams are the params of op "fused": the layer's Program, the
+// task's iteration domain, and one Map per position-dependent instruction.
+// For ArgMin/ArgMax, ArgMap gives the global index that is kept (a 1-axis
+// map whose Start/Step encode base and per-axis coefficients: see Affine).
+type FusedParams struct {
+	Prog   *Program
+	Shape  []int
+	Maps   []Map
+	ArgMap Affine
+}
+
+// Affine is base + sum(Coef[o] * c[o]) over the task's local coordinates.
+type Affine struct {
+	Base int
+	Coef []int
+}
+
+// AffineOf turns a map onto a target of the given C-order strides (in
+// elements) into the affine flat offset it addresses.
+func AffineOf(m Map, strides []int, ndim int) Affine {
+	a := Affine{Coef: make([]int, ndim)}
+	for t, am := range m {
+		a.Base += strides[t] * am.Start
+		if am.Out >= 0 {
+			a.Coef[am.Out] += strides[t] * am.Step
+		}
+	}
+	return a
+}
+
+// Strides returns C-order element strides of shape.
+func Strides(shape []int) []int {
+	s := make([]int, len(shape))
+	n := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		s[i] = n
+		n *= shape[i]
+	}
+	return s
+}
+
+// ConstBits encodes a constant for Instr.Imm in dtype d.
+func ConstBits(d DType, v float64) uint64 {
+	switch {
+	case d.IsFloat():
+		return math.Float64bits(v)
+	case d == Bool:
+		if v != 0 {
+			return 1
+		}
+		return 0
+	}
+	return uint64(int64(v))
+}
+
+// ConstIntBits encodes an integer constant for Instr.Imm in dtype d.
+func ConstIntBits(d DType, v int64) uint64 {
+	switch {
+	case d.IsFloat():
+		return math.Float64bits(float64(v))
+	case d == Bool:
+		if v != 0 {
+			return 1
+		}
+		return 0
+	}
+	return uint64(v)
+}
+
+// Op names of the tasks lowering emits, with their params.
+const (
+	// OpFused runs a Program. Params: *FusedParams.
+	OpFused = "fused"
+	// OpCombine merges k partials of one reduce kind elementwise (inputs
+	// in block order; ties keep the earlier). Params: CombineParams.
+	OpCombine = "combine"
+	// OpGemm multiplies two 2-d blocks: dst = A @ B. Params: nil.
+	OpGemm = "gemm"
+	// OpAssemble copies regions of its inputs into one new chunk (rechunk,
+	// concatenate). Params: *AssembleParams.
+	OpAssemble = "assemble"
+	// OpAlias hands on its single input's buffers under new metadata of
+	// the same byte size (squeezing reduced axes, reshape without copy).
+	OpAlias = "alias"
+)
+
+// CombineParams are the params of OpCombine.
+type CombineParams struct {
+	Kind ReduceKind
+}
+
+// Piece is one region copy of OpAssemble: Shape elements from input Src
+// at SrcStart to the output at DstStart.
+type Piece struct {
+	Src      int
+	SrcStart []int
+	DstStart []int
+	Shape    []int
+}
+
+// AssembleParams are the params of OpAssemble.
+type AssembleParams struct {
+	Pieces []Piece
+}
