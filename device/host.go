@@ -53,7 +53,7 @@ func (h *Host) Alloc(n int64) (*Buffer, error) {
 	mem, class, err := h.pool.get(n)
 	if err != nil {
 		h.live.Add(-n)
-		return nil, fmt.Errorf("%w: %v", ErrOutOfMemory, err)
+		return nil, fmt.Errorf("%w: %w", ErrOutOfMemory, err)
 	}
 	for {
 		p := h.peak.Load()
@@ -84,3 +84,8 @@ func (h *Host) ResetPeak() { h.peak.Store(h.live.Load()) }
 
 // Trim returns cached pool memory to the system.
 func (h *Host) Trim() { h.pool.trim() }
+
+// Err is the first error the pool met giving memory back to the system
+// (an munmap failure), or nil. Memory that could not be given back stays
+// counted in Stats.PoolBytes.
+func (h *Host) Err() error { return h.pool.firstErr() }

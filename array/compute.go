@@ -1,0 +1,254 @@
+package array
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/blockwork-dev/blockwork/array/chunks"
+	"github.com/blockwork-dev/blockwork/cluster/local"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+// Executor runs graphs. It speaks graph types only, so any executor (the
+// embedded cluster/local one, a cluster client) can serve.
+type Executor interface {
+	// Compute runs g for keys and calls deliver once per key with its
+	// host bytes (valid during the call only). progress, when not nil, is
+	// called as tasks finish.
+	Compute(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int)) error
+	// Persist runs g for keys and keeps their chunks resident, returning
+	// one handle per key to use as a graph.Leaf value later.
+	Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int)) ([]any, error)
+	// Release frees persisted chunks.
+	Release(handles []any)
+}
+
+var (
+	defaultOnce sync.Once
+	defaultExec Executor
+	defaultErr  error
+)
+
+// Default returns the embedded executor (one process, a worker per core),
+// started on first use.
+func Default() (Executor, error) {
+	defaultOnce.Do(func() {
+		e, err := local.New()
+		defaultExec, defaultErr = e, err
+	})
+	return defaultExec, defaultErr
+}
+
+// ComputeOption configures Compute and Persist.
+type ComputeOption func(*computeOpts)
+
+type computeOpts struct {
+	exec     Executor
+	progress func(done, total int)
+	noFuse   bool
+}
+
+// On runs the computation on e instead of the default executor.
+func On(e Executor) ComputeOption { return func(o *computeOpts) { o.exec = e } }
+
+// Progress reports tasks done of total while computing.
+func Progress(f func(done, total int)) ComputeOption {
+	return func(o *computeOpts) { o.progress = f }
+}
+
+// NoFuse skips the fusion pass (for tests and comparisons).
+func NoFuse() ComputeOption { return func(o *computeOpts) { o.noFuse = true } }
+
+func applyOpts(opts []ComputeOption) (*computeOpts, error) {
+	o := &computeOpts{}
+	for _, f := range opts {
+		f(o)
+	}
+	if o.exec == nil {
+		e, err := Default()
+		if err != nil {
+			return nil, fmt.Errorf("array: starting the default executor: %w", err)
+		}
+		o.exec = e
+	}
+	return o, nil
+}
+
+// Graph lowers and optimises xs as Compute would, returning the graph and
+// the keys of each array's blocks.
+func Graph(xs []*Array, opts ...ComputeOption) (*graph.Graph, [][]graph.Key, error) {
+	o := &computeOpts{}
+	for _, f := range opts {
+		f(o)
+	}
+	return optimize(xs, o)
+}
+
+func optimize(xs []*Array, o *computeOpts) (*graph.Graph, [][]graph.Key, error) {
+	g, keys, err := lowerAll(xs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var all []graph.Key
+	for _, k := range keys {
+		all = append(all, k...)
+	}
+	g = g.Cull(all)
+	if !o.noFuse {
+		g = graph.Fuse(g, all)
+	}
+	return g, keys, nil
+}
+
+// NDArray is a computed array in host memory: shape, dtype and C-order
+// bytes.
+type NDArray struct {
+	Shape []int
+	DType graph.DType
+	Data  []byte
+}
+
+// Compute evaluates x and returns it in host memory.
+func (x *Array) Compute(ctx context.Context, opts ...ComputeOption) (*NDArray, error) {
+	r, err := Compute(ctx, []*Array{x}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return r[0], nil
+}
+
+// Compute evaluates several arrays over one shared graph.
+func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArray, error) {
+	if err := firstErr(xs...); err != nil {
+		return nil, err
+	}
+	o, err := applyOpts(opts)
+	if err != nil {
+		return nil, err
+	}
+	g, keys, err := optimize(xs, o)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]*NDArray, len(xs))
+	type loc struct{ arr, block int }
+	var flat []graph.Key
+	var where []loc
+	for i, x := range xs {
+		outs[i] = &NDArray{Shape: x.Shape(), DType: x.nd.dtype, Data: make([]byte, x.Size()*x.nd.dtype.Size())}
+		for j, k := range keys[i] {
+			flat = append(flat, k)
+			where = append(where, loc{i, j})
+		}
+	}
+	idx := make([][]int, len(xs))
+	deliver := func(i int, data []byte) error {
+		w := where[i]
+		x := xs[w.arr]
+		ch := x.nd.chunks
+		if idx[w.arr] == nil {
+			idx[w.arr] = make([]int, len(ch))
+		}
+		bi := make([]int, len(ch))
+		chunks.Unravel(w.block, ch.NumBlocks(), bi)
+		bs := ch.BlockShape(bi)
+		es := x.nd.dtype.Size()
+		if len(data) != prod(bs)*es {
+			return fmt.Errorf("array: executor delivered %d bytes for block %v of %s (want %d)", len(data), bi, x.nd.name, prod(bs)*es)
+		}
+		pasteRegion(outs[w.arr].Data, x.nd.shape, data, bs, ch.Origin(bi), es)
+		return nil
+	}
+	if err := o.exec.Compute(ctx, g, flat, deliver, o.progress); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// pasteRegion copies a C-order block of shape bs into dst (C-order, shape
+// full) at origin.
+func pasteRegion(dst []byte, full []int, src []byte, bs []int, origin []int, es int) {
+	n := len(bs)
+	if prod(bs) == 0 {
+		return
+	}
+	if n == 0 {
+		copy(dst, src[:es])
+		return
+	}
+	st := graph.Strides(full)
+	row := bs[n-1] * es
+	idx := make([]int, n-1)
+	s := 0
+	for {
+		off := 0
+		for a := 0; a < n-1; a++ {
+			off += (origin[a] + idx[a]) * st[a]
+		}
+		off += origin[n-1]
+		copy(dst[off*es:off*es+row], src[s:s+row])
+		s += row
+		a := n - 2
+		for ; a >= 0; a-- {
+			idx[a]++
+			if idx[a] < bs[a] {
+				break
+			}
+			idx[a] = 0
+		}
+		if a < 0 {
+			return
+		}
+	}
+}
+
+// Persisted is an array whose chunks are resident in an executor. It is
+// an *Array like any other (Array()); Release frees the chunks, after
+// which arrays built on it can no longer be computed.
+type Persisted struct {
+	arr     *Array
+	exec    Executor
+	handles []any
+	once    sync.Once
+}
+
+// Array is the persisted array, usable in further expressions.
+func (p *Persisted) Array() *Array { return p.arr }
+
+// Release frees the resident chunks (once; later calls do nothing).
+func (p *Persisted) Release() {
+	p.once.Do(func() { p.exec.Release(p.handles) })
+}
+
+// Persist computes x and keeps its chunks resident in the executor.
+func (x *Array) Persist(ctx context.Context, opts ...ComputeOption) (*Persisted, error) {
+	if err := x.Err(); err != nil {
+		return nil, err
+	}
+	o, err := applyOpts(opts)
+	if err != nil {
+		return nil, err
+	}
+	g, keys, err := optimize([]*Array{x}, o)
+	if err != nil {
+		return nil, err
+	}
+	handles, err := o.exec.Persist(ctx, g, keys[0], o.progress)
+	if err != nil {
+		return nil, err
+	}
+	xn := x.nd
+	name := fmt.Sprintf("persisted-%d", literalSeq.Add(1))
+	nd := &node{name: name, shape: xn.shape, chunks: xn.chunks, dtype: xn.dtype, nout: 1}
+	nd.lower = func(b *builder) error {
+		grid := xn.chunks.NumBlocks()
+		idx := make([]int, len(grid))
+		for flat, h := range handles {
+			chunks.Unravel(flat, grid, idx)
+			b.g.Leaves = append(b.g.Leaves, graph.Leaf{Key: graph.Key{Layer: name, Block: int64(flat)}, Outputs: []graph.Chunk{{DType: xn.dtype, Shape: xn.chunks.BlockShape(idx)}}, Value: h})
+		}
+		return nil
+	}
+	return &Persisted{arr: &Array{nd: nd}, exec: o.exec, handles: handles}, nil
+}

@@ -1,0 +1,14 @@
+// Package local is the embedded executor: one process, one worker
+// goroutine per core, driven by the scheduler's central state machine.
+//
+// It takes an optimised graph.Graph and the keys wanted (from package
+// array, through array.Executor), turns tasks into dense scheduler ids,
+// and performs the scheduler's commands: CmdRun allocates the task's
+// exact output buffers on the host device and hands the kernel to a
+// worker goroutine; CmdFree releases a chunk as soon as its last consumer
+// has finished; CmdDone delivers the wanted chunks (Compute) or keeps them
+// as handles (Persist); CmdFail stops the run with the first error, which
+// names the task's key and op. Completions come back as batched events.
+// Cancelling the context stops the run; nothing leaks: every buffer is
+// released before Compute returns (leak-checked in tests).
+package local

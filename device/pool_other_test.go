@@ -1,0 +1,5 @@
+//go:build !unix
+
+package device
+
+func pageSizeForTest() int64 { return 4096 }

@@ -1,0 +1,199 @@
+package graph
+
+// Fuse returns g with chains of elementwise work merged: a fused task
+// (OpFused) without a reduce stage is inlined into the fused tasks that
+// read it when it has no other reader, or when it reads nothing (a
+// generator: constants, ranges, random numbers are cheaper to recompute
+// than to hold), and it is not one of keep. The inlined producer's
+// instructions are spliced in place of the consumer's load, with its maps
+// composed with the load's map, so broadcasting, transposition and
+// slicing of an intermediate stay index arithmetic. The result makes one
+// pass per block with no chunk-sized intermediate. Programs are shared:
+// tasks of one layer that inline the same producers get the same
+// *Program.
+func Fuse(g *Graph, keep []Key) *Graph {
+	idx := g.Index()
+	keepSet := make(map[Key]bool, len(keep))
+	for _, k := range keep {
+		keepSet[k] = true
+	}
+	readers := make([]int, len(g.Tasks))
+	for i := range g.Tasks {
+		for _, in := range g.Tasks[i].Inputs {
+			if j, ok := idx[in]; ok {
+				readers[j]++
+			}
+		}
+	}
+	order, err := g.Toposort()
+	if err != nil {
+		return g
+	}
+	out := make([]Task, len(g.Tasks))
+	copy(out, g.Tasks)
+	inlined := make([]bool, len(g.Tasks))
+	memo := map[inlineKey]*Program{}
+	inlinable := func(j int) bool {
+		t := &out[j]
+		if t.Op.Name != OpFused || keepSet[t.Key] || len(t.Outputs) != 1 {
+			return false
+		}
+		p := t.Op.Params.(*FusedParams)
+		if p.Prog.Reduce != nil {
+			return false
+		}
+		return len(t.Inputs) == 0 || readers[j] == 1
+	}
+	for _, i := range order {
+		t := &out[i]
+		if t.Op.Name != OpFused {
+			continue
+		}
+		for {
+			// find an input to inline (the first, for a stable result)
+			pos, src := -1, 0
+			nsrc := 0
+			srcAt := make([]int, len(t.Inputs))
+			for k, in := range t.Inputs {
+				srcAt[k] = nsrc
+				j, ok := idx[in]
+				if ok && inlinable(j) && pos < 0 {
+					pos, src = k, j
+				}
+				nsrc += outputsOf(g, idx, in)
+			}
+			if pos < 0 {
+				break
+			}
+			cp := t.Op.Params.(*FusedParams)
+			pp := out[src].Op.Params.(*FusedParams)
+			np := inline(cp, srcAt[pos], nsrc, pp, memo)
+			ins := make([]Key, 0, len(t.Inputs)-1+len(out[src].Inputs))
+			ins = append(ins, t.Inputs[:pos]...)
+			ins = append(ins, t.Inputs[pos+1:]...)
+			ins = append(ins, out[src].Inputs...)
+			t.Inputs = ins
+			t.Op = Op{Name: OpFused, Params: np}
+			t.Devices &= out[src].Devices
+			readers[src]--
+			inlined[src] = true
+			for _, in := range out[src].Inputs {
+				if j, ok := idx[in]; ok {
+					readers[j]++
+				}
+			}
+		}
+	}
+	res := &Graph{Leaves: g.Leaves, Tasks: make([]Task, 0, len(out))}
+	for i := range out {
+		if inlined[i] && readers[i] == 0 && !keepSet[out[i].Key] {
+			continue // every reader took its instructions
+		}
+		res.Tasks = append(res.Tasks, out[i])
+	}
+	return res
+}
+
+func outputsOf(g *Graph, idx map[Key]int, k Key) int {
+	if j, ok := idx[k]; ok {
+		return len(g.Tasks[j].Outputs)
+	}
+	for i := range g.Leaves {
+		if g.Leaves[i].Key == k {
+			return len(g.Leaves[i].Outputs)
+		}
+	}
+	return 1
+}
+
+type inlineKey struct {
+	c, p *Program
+	src  int
+	nsrc int
+}
+
+// inline splices producer pp into consumer cp in place of source src (one
+// of nsrc flattened sources). The new sources are cp's without src,
+// followed by pp's.
+func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]*Program) *FusedParams {
+	key := inlineKey{cp.Prog, pp.Prog, src, nsrc}
+	prog, have := memo[key]
+	var b *Program
+	if !have {
+		b = &Program{Rands: append(append([]RandSpec(nil), cp.Prog.Rands...), pp.Prog.Rands...)}
+	}
+	maps := make([]Map, 0, len(cp.Maps)+len(pp.Maps))
+	regOf := make([]int32, len(cp.Prog.Instrs))
+	crands := uint64(len(cp.Prog.Rands))
+	n := int32(0)
+	for i := range cp.Prog.Instrs {
+		in := cp.Prog.Instrs[i]
+		if in.Op == OpLoad && int(in.Src) == src {
+			lm := cp.Maps[in.Map]
+			base := n
+			for _, pin := range pp.Prog.Instrs {
+				switch pin.Op {
+				case OpLoad:
+					pin.Src = int32(nsrc - 1 + int(pin.Src))
+					maps = append(maps, pp.Maps[pin.Map].Compose(lm))
+					pin.Map = int32(len(maps) - 1)
+				case OpIndex, OpRandom:
+					maps = append(maps, pp.Maps[pin.Map].Compose(lm))
+					pin.Map = int32(len(maps) - 1)
+					if pin.Op == OpRandom {
+						pin.Imm += crands
+					}
+				}
+				for k := 0; k < pin.Op.Arity(); k++ {
+					switch k {
+					case 0:
+						pin.A += base
+					case 1:
+						pin.B += base
+					case 2:
+						pin.C += base
+					}
+				}
+				if b != nil {
+					b.Instrs = append(b.Instrs, pin)
+				}
+				n++
+			}
+			regOf[i] = base + pp.Prog.Out
+			continue
+		}
+		switch in.Op {
+		case OpLoad:
+			if int(in.Src) > src {
+				in.Src--
+			}
+			maps = append(maps, cp.Maps[in.Map])
+			in.Map = int32(len(maps) - 1)
+		case OpIndex, OpRandom:
+			maps = append(maps, cp.Maps[in.Map])
+			in.Map = int32(len(maps) - 1)
+		}
+		ar := in.Op.Arity()
+		if ar > 0 {
+			in.A = regOf[in.A]
+		}
+		if ar > 1 {
+			in.B = regOf[in.B]
+		}
+		if ar > 2 {
+			in.C = regOf[in.C]
+		}
+		if b != nil {
+			b.Instrs = append(b.Instrs, in)
+		}
+		regOf[i] = n
+		n++
+	}
+	if b != nil {
+		b.Out = regOf[cp.Prog.Out]
+		b.Reduce = cp.Prog.Reduce
+		memo[key] = b
+		prog = b
+	}
+	return &FusedParams{Prog: prog, Shape: cp.Shape, Maps: maps, ArgMap: cp.ArgMap}
+}

@@ -1,0 +1,20 @@
+// Package cpu is the host backend of package kernels: the kernels that run
+// tasks on the CPU over host buffers.
+//
+// It takes Launches from an executor (destinations allocated, sources
+// ready) and writes results in place. The central kernel is "fused": an
+// interpreter of graph.Program that walks the task's iteration domain in
+// runs along its innermost axis (after merging axes that every access
+// walks contiguously), cut into cache-sized tiles of TileLen elements;
+// each SSA instruction processes one tile with a tight typed loop, so a
+// chain of elementwise ops makes one pass over memory and holds no
+// chunk-sized intermediate. An optional reduction stage folds the result
+// tile into the partial outputs. Random numbers come from Philox4x32-10
+// keyed by (seed, stream) at each element's flat index (philox.go), so
+// values do not depend on chunking.
+//
+// The other kernels: gemm (gonum BLAS for floats), combine (tree-reduction
+// merges of partials), assemble (region copies for rechunk). Register adds
+// them all to a kernels.Registry under graph.CPU. Every kernel is checked
+// against a float64 reference by kernels/kerneltest.
+package cpu

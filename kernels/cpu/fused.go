@@ -1,0 +1,498 @@
+package cpu
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/blockwork-dev/blockwork/device"
+	"github.com/blockwork-dev/blockwork/graph"
+	"github.com/blockwork-dev/blockwork/kernels"
+)
+
+// TileLen is the number of elements each instruction processes at a time:
+// 512 float64 registers are 4 KiB, so a program of a dozen instructions
+// keeps its working set in L1/L2.
+const TileLen = 512
+
+// affine is base + sum(coef[o]*c[o]) over the (merged) domain axes.
+type affine struct {
+	base int
+	coef []int
+}
+
+// plan is a task's iteration, prepared once per launch.
+type plan struct {
+	shape   []int    // merged domain
+	reduced []bool   // per merged axis (reduce stage only)
+	acc     []affine // per instruction (position-dependent ones), indexed by instr
+	has     []bool   // which instructions have an affine
+	out     affine   // output (no reduce) or partial (reduce) offset
+	arg     affine   // global index for ArgMin/ArgMax
+}
+
+type scratch struct{ regs [][]byte }
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+func (s *scratch) get(n int) [][]byte {
+	for len(s.regs) < n {
+		s.regs = append(s.regs, make([]byte, TileLen*8))
+	}
+	return s.regs[:n]
+}
+
+// fusedKernel runs graph.OpFused.
+type fusedKernel struct{}
+
+func (fusedKernel) Run(l *kernels.Launch) error {
+	p, ok := l.Task.Op.Params.(*graph.FusedParams)
+	if !ok || p == nil || p.Prog == nil {
+		return fmt.Errorf("fused: params are %T, want *graph.FusedParams", l.Task.Op.Params)
+	}
+	return runProgram(p, l)
+}
+
+func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
+	prog := p.Prog
+	if err := checkProgram(p, l); err != nil {
+		return err
+	}
+	pl := makePlan(p, l)
+	red := prog.Reduce
+	if red != nil {
+		initPartials(red.Kind, prog.OutDType(), l.Dst)
+	}
+	total := 1
+	for _, s := range pl.shape {
+		total *= s
+	}
+	if total == 0 {
+		return nil
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	regs := sc.get(len(prog.Instrs))
+	// constants once
+	for i := range prog.Instrs {
+		in := &prog.Instrs[i]
+		if in.Op == graph.OpConst {
+			fillConst(regs[i], in.DType, in.Imm, TileLen)
+		}
+	}
+	nd := len(pl.shape)
+	last := nd - 1
+	inner := pl.shape[last]
+	idx := make([]int, nd)
+	bases := make([]int, len(prog.Instrs))
+	var outBase, argBase int
+	var outBytes []byte
+	if red == nil {
+		outBytes = l.Dst[0].Bytes()
+	}
+	for {
+		// bases of this row
+		for i := range prog.Instrs {
+			if pl.has[i] {
+				a := &pl.acc[i]
+				b := a.base
+				for o := 0; o < last; o++ {
+					b += a.coef[o] * idx[o]
+				}
+				bases[i] = b
+			}
+		}
+		outBase = pl.out.base
+		argBase = pl.arg.base
+		for o := 0; o < last; o++ {
+			outBase += pl.out.coef[o] * idx[o]
+			if pl.arg.coef != nil {
+				argBase += pl.arg.coef[o] * idx[o]
+			}
+		}
+		for k0 := 0; k0 < inner; k0 += TileLen {
+			n := min(TileLen, inner-k0)
+			var outTile []byte
+			if red == nil {
+				es := prog.OutDType().Size()
+				o := (outBase + pl.out.coef[last]*k0) * es
+				outTile = outBytes[o : o+n*es]
+			}
+			for i := range prog.Instrs {
+				in := &prog.Instrs[i]
+				dst := regs[i]
+				direct := red == nil && int32(i) == prog.Out
+				if direct {
+					dst = outTile
+				}
+				var err error
+				if pl.has[i] {
+					a := &pl.acc[i]
+					err = leaf(prog, in, dst, l, bases[i]+a.coef[last]*k0, a.coef[last], n)
+				} else if in.Op == graph.OpConst {
+					if direct {
+						copy(dst, regs[i][:n*in.DType.Size()])
+					}
+				} else {
+					err = apply(prog, in, dst, regs, n)
+				}
+				if err != nil {
+					return fmt.Errorf("%v: %w", in.Op, err)
+				}
+			}
+			if red != nil {
+				x := regs[prog.Out]
+				off := outBase + pl.out.coef[last]*k0
+				ab := argBase
+				if pl.arg.coef != nil {
+					ab += pl.arg.coef[last] * k0
+				}
+				reduceTile(red.Kind, prog.OutDType(), l.Dst, off, pl.reduced[last], x, n, ab, argStride(pl.arg, last))
+			}
+		}
+		// odometer over outer axes
+		o := last - 1
+		for ; o >= 0; o-- {
+			idx[o]++
+			if idx[o] < pl.shape[o] {
+				break
+			}
+			idx[o] = 0
+		}
+		if o < 0 {
+			return nil
+		}
+	}
+}
+
+func argStride(a affine, last int) int {
+	if a.coef == nil {
+		return 0
+	}
+	return a.coef[last]
+}
+
+func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
+	prog := p.Prog
+	if int(prog.Out) < 0 || int(prog.Out) >= len(prog.Instrs) {
+		return fmt.Errorf("fused: result register %d of %d", prog.Out, len(prog.Instrs))
+	}
+	for i := range prog.Instrs {
+		in := &prog.Instrs[i]
+		switch in.Op {
+		case graph.OpLoad:
+			if int(in.Src) >= len(l.Src) || int(in.Map) >= len(p.Maps) {
+				return fmt.Errorf("fused: load %d reads source %d of %d (map %d of %d)", i, in.Src, len(l.Src), in.Map, len(p.Maps))
+			}
+			if l.SrcMeta[in.Src].DType != in.DType {
+				return fmt.Errorf("fused: load %d of %v source as %v", i, l.SrcMeta[in.Src].DType, in.DType)
+			}
+		case graph.OpIndex, graph.OpRandom:
+			if int(in.Map) >= len(p.Maps) {
+				return fmt.Errorf("fused: instruction %d uses map %d of %d", i, in.Map, len(p.Maps))
+			}
+			if in.Op == graph.OpRandom && int(in.Imm) >= len(prog.Rands) {
+				return fmt.Errorf("fused: random %d uses stream %d of %d", i, in.Imm, len(prog.Rands))
+			}
+		}
+		for k, r := range [3]int32{in.A, in.B, in.C} {
+			if k < in.Op.Arity() && (r < 0 || int(r) >= i) {
+				return fmt.Errorf("fused: instruction %d (%v) reads register %d", i, in.Op, r)
+			}
+		}
+	}
+	return nil
+}
+
+// makePlan computes every access as an affine function of the domain
+// coordinates, drops axes of size 1 and merges neighbouring axes that
+// every access walks contiguously, so the inner runs are as long as they
+// can be.
+func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
+	prog := p.Prog
+	shape := p.Shape
+	d := len(shape)
+	pl := &plan{acc: make([]affine, len(prog.Instrs)), has: make([]bool, len(prog.Instrs))}
+	var all []*affine
+	for i := range prog.Instrs {
+		in := &prog.Instrs[i]
+		var a graph.Affine
+		switch in.Op {
+		case graph.OpLoad:
+			a = graph.AffineOf(p.Maps[in.Map], graph.Strides(l.SrcMeta[in.Src].Shape), d)
+		case graph.OpIndex:
+			m := p.Maps[in.Map]
+			a = graph.Affine{Coef: make([]int, d)}
+			if int(in.Imm) < len(m) {
+				am := m[in.Imm]
+				a.Base = am.Start
+				if am.Out >= 0 {
+					a.Coef[am.Out] = am.Step
+				}
+			}
+		case graph.OpRandom:
+			a = graph.AffineOf(p.Maps[in.Map], graph.Strides(prog.Rands[in.Imm].Shape), d)
+		default:
+			continue
+		}
+		pl.has[i] = true
+		pl.acc[i] = affine{a.Base, a.Coef}
+		all = append(all, &pl.acc[i])
+	}
+	reduced := make([]bool, d)
+	if prog.Reduce != nil {
+		for _, ax := range prog.Reduce.Axes {
+			reduced[ax] = true
+		}
+		ps := append([]int(nil), shape...)
+		for _, ax := range prog.Reduce.Axes {
+			ps[ax] = 1
+		}
+		st := graph.Strides(ps)
+		for ax := range st {
+			if reduced[ax] {
+				st[ax] = 0
+			}
+		}
+		pl.out = affine{0, st}
+		if p.ArgMap.Coef != nil {
+			pl.arg = affine{p.ArgMap.Base, append([]int(nil), p.ArgMap.Coef...)}
+			all = append(all, &pl.arg)
+		}
+	} else {
+		pl.out = affine{0, graph.Strides(shape)}
+	}
+	all = append(all, &pl.out)
+	// keep axes of size != 1 (at least one axis)
+	keep := make([]int, 0, d)
+	for o := 0; o < d; o++ {
+		if shape[o] != 1 {
+			keep = append(keep, o)
+		}
+	}
+	if len(keep) == 0 {
+		if d == 0 {
+			pl.shape = []int{1}
+			pl.reduced = []bool{true}
+			for _, a := range all {
+				a.coef = []int{0}
+			}
+			return pl
+		}
+		keep = []int{d - 1}
+	}
+	// merge from the right
+	groups := [][]int{{keep[len(keep)-1]}}
+	for k := len(keep) - 2; k >= 0; k-- {
+		o, g := keep[k], groups[len(groups)-1]
+		hi := g[0] // outermost axis of the current group
+		size := 1
+		for _, x := range g {
+			size *= shape[x]
+		}
+		ok := reduced[o] == reduced[hi]
+		for _, a := range all {
+			if !ok {
+				break
+			}
+			ok = a.coef[o] == a.coef[g[len(g)-1]]*size
+		}
+		if ok {
+			groups[len(groups)-1] = append([]int{o}, g...)
+		} else {
+			groups = append(groups, []int{o})
+		}
+	}
+	n := len(groups)
+	pl.shape = make([]int, n)
+	pl.reduced = make([]bool, n)
+	newCoef := func(c []int) []int {
+		nc := make([]int, n)
+		for gi, g := range groups {
+			nc[n-1-gi] = c[g[len(g)-1]]
+		}
+		return nc
+	}
+	for gi, g := range groups {
+		s := 1
+		for _, x := range g {
+			s *= shape[x]
+		}
+		pl.shape[n-1-gi] = s
+		pl.reduced[n-1-gi] = reduced[g[0]]
+	}
+	for _, a := range all {
+		a.coef = newCoef(a.coef)
+	}
+	return pl
+}
+
+func fillConst(dst []byte, dt graph.DType, bits uint64, n int) {
+	switch dt {
+	case graph.Float64:
+		fill(view[float64](dst, n), float64frombits(bits))
+	case graph.Float32:
+		fill(view[float32](dst, n), float32(float64frombits(bits)))
+	case graph.Int64:
+		fill(view[int64](dst, n), int64(bits))
+	case graph.Int32:
+		fill(view[int32](dst, n), int32(int64(bits)))
+	case graph.Bool:
+		fill(view[uint8](dst, n), uint8(bits&1))
+	}
+}
+
+// leaf evaluates a position-dependent instruction for n elements whose
+// access starts at off and advances by stride.
+func leaf(prog *graph.Program, in *graph.Instr, dst []byte, l *kernels.Launch, off, stride, n int) error {
+	switch in.Op {
+	case graph.OpLoad:
+		src := l.Src[in.Src].Bytes()
+		switch in.DType {
+		case graph.Float64:
+			gather(view[float64](dst, n), device.ViewBytes[float64](src), off, stride)
+		case graph.Float32:
+			gather(view[float32](dst, n), device.ViewBytes[float32](src), off, stride)
+		case graph.Int64:
+			gather(view[int64](dst, n), device.ViewBytes[int64](src), off, stride)
+		case graph.Int32:
+			gather(view[int32](dst, n), device.ViewBytes[int32](src), off, stride)
+		case graph.Bool:
+			gather(view[uint8](dst, n), src, off, stride)
+		}
+	case graph.OpIndex:
+		switch in.DType {
+		case graph.Float64:
+			d := view[float64](dst, n)
+			for k := range d {
+				d[k] = float64(off + k*stride)
+			}
+		case graph.Float32:
+			d := view[float32](dst, n)
+			for k := range d {
+				d[k] = float32(off + k*stride)
+			}
+		case graph.Int64:
+			d := view[int64](dst, n)
+			for k := range d {
+				d[k] = int64(off + k*stride)
+			}
+		case graph.Int32:
+			d := view[int32](dst, n)
+			for k := range d {
+				d[k] = int32(off + k*stride)
+			}
+		default:
+			return fmt.Errorf("index as %v", in.DType)
+		}
+	case graph.OpRandom:
+		r := &prog.Rands[in.Imm]
+		first, st := int64(off), int64(stride)
+		switch {
+		case r.Kind == graph.RandUniform && in.DType == graph.Float64:
+			RandUniform64(view[float64](dst, n), r.Seed, r.Stream, first, st)
+		case r.Kind == graph.RandUniform && in.DType == graph.Float32:
+			RandUniform32(view[float32](dst, n), r.Seed, r.Stream, first, st)
+		case r.Kind == graph.RandNormal && in.DType == graph.Float64:
+			RandNormal64(view[float64](dst, n), r.Seed, r.Stream, first, st)
+		case r.Kind == graph.RandNormal && in.DType == graph.Float32:
+			RandNormal32(view[float32](dst, n), r.Seed, r.Stream, first, st)
+		case r.Kind == graph.RandInteger && in.DType == graph.Int64:
+			RandInt64(view[int64](dst, n), r.Low, r.High, r.Seed, r.Stream, first, st)
+		case r.Kind == graph.RandInteger && in.DType == graph.Int32:
+			RandInt32(view[int32](dst, n), r.Low, r.High, r.Seed, r.Stream, first, st)
+		default:
+			return fmt.Errorf("random kind %d as %v", r.Kind, in.DType)
+		}
+	}
+	return nil
+}
+
+// apply runs a computing instruction over n elements of registers.
+func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n int) error {
+	var a, b, c []byte
+	ar := in.Op.Arity()
+	if ar >= 1 {
+		a = regs[in.A]
+	}
+	if ar >= 2 {
+		b = regs[in.B]
+	}
+	if ar >= 3 {
+		c = regs[in.C]
+	}
+	op := in.Op
+	switch {
+	case op == graph.OpCast:
+		switch prog.Instrs[in.A].DType {
+		case graph.Float64:
+			castFrom(dst, in.DType, view[float64](a, n))
+		case graph.Float32:
+			castFrom(dst, in.DType, view[float32](a, n))
+		case graph.Int64:
+			castFrom(dst, in.DType, view[int64](a, n))
+		case graph.Int32:
+			castFrom(dst, in.DType, view[int32](a, n))
+		case graph.Bool:
+			castFrom(dst, in.DType, view[uint8](a, n))
+		}
+		return nil
+	case op == graph.OpWhere:
+		cond := view[uint8](a, n)
+		switch in.DType {
+		case graph.Float64:
+			where(view[float64](dst, n), cond, view[float64](b, n), view[float64](c, n))
+		case graph.Float32:
+			where(view[float32](dst, n), cond, view[float32](b, n), view[float32](c, n))
+		case graph.Int64:
+			where(view[int64](dst, n), cond, view[int64](b, n), view[int64](c, n))
+		case graph.Int32:
+			where(view[int32](dst, n), cond, view[int32](b, n), view[int32](c, n))
+		case graph.Bool:
+			where(view[uint8](dst, n), cond, view[uint8](b, n), view[uint8](c, n))
+		}
+		return nil
+	case op.IsCompare():
+		d := view[uint8](dst, n)
+		switch prog.Instrs[in.A].DType {
+		case graph.Float64:
+			return compare(op, d, view[float64](a, n), view[float64](b, n))
+		case graph.Float32:
+			return compare(op, d, view[float32](a, n), view[float32](b, n))
+		case graph.Int64:
+			return compare(op, d, view[int64](a, n), view[int64](b, n))
+		case graph.Int32:
+			return compare(op, d, view[int32](a, n), view[int32](b, n))
+		case graph.Bool:
+			return compare(op, d, view[uint8](a, n), view[uint8](b, n))
+		}
+	}
+	switch in.DType {
+	case graph.Float64:
+		if ar == 1 {
+			return unaryFloat(op, view[float64](dst, n), view[float64](a, n))
+		}
+		return binaryFloat(op, view[float64](dst, n), view[float64](a, n), view[float64](b, n))
+	case graph.Float32:
+		if ar == 1 {
+			return unaryFloat(op, view[float32](dst, n), view[float32](a, n))
+		}
+		return binaryFloat(op, view[float32](dst, n), view[float32](a, n), view[float32](b, n))
+	case graph.Int64:
+		if ar == 1 {
+			return unaryInt(op, view[int64](dst, n), view[int64](a, n))
+		}
+		return binaryInt(op, view[int64](dst, n), view[int64](a, n), view[int64](b, n))
+	case graph.Int32:
+		if ar == 1 {
+			return unaryInt(op, view[int32](dst, n), view[int32](a, n))
+		}
+		return binaryInt(op, view[int32](dst, n), view[int32](a, n), view[int32](b, n))
+	case graph.Bool:
+		var bb []uint8
+		if ar >= 2 {
+			bb = view[uint8](b, n)
+		}
+		return boolOp(op, view[uint8](dst, n), view[uint8](a, n), bb)
+	}
+	return fmt.Errorf("no %v for %v", op, in.DType)
+}

@@ -1,0 +1,267 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/blockwork-dev/blockwork/device"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+// The reduce stage of the fused interpreter: partial outputs are
+// initialised to the identity of their kind, then each result tile is
+// folded in, either to one partial element (the inner axis is reduced) or
+// elementwise (the inner axis is kept).
+
+func float64frombits(b uint64) float64 { return math.Float64frombits(b) }
+
+func initPartials(kind graph.ReduceKind, dt graph.DType, dst []*device.Buffer) {
+	switch kind {
+	case graph.ReduceSum, graph.ReduceAny, graph.ReduceMoments:
+		for _, b := range dst {
+			clear(b.Bytes())
+		}
+	case graph.ReduceProd:
+		setAll(dst[0], dt, 1, 1)
+	case graph.ReduceAll:
+		fill(dst[0].Bytes(), 1)
+	case graph.ReduceMin:
+		setAll(dst[0], dt, math.Inf(1), math.MaxInt64)
+	case graph.ReduceMax:
+		setAll(dst[0], dt, math.Inf(-1), math.MinInt64)
+	case graph.ReduceArgMin, graph.ReduceArgMax:
+		clear(dst[0].Bytes())
+		fill(device.View[int64](dst[1]), -1)
+	}
+}
+
+func setAll(b *device.Buffer, dt graph.DType, f float64, i int64) {
+	switch dt {
+	case graph.Float64:
+		fill(device.View[float64](b), f)
+	case graph.Float32:
+		fill(device.View[float32](b), float32(f))
+	case graph.Int64:
+		fill(device.View[int64](b), i)
+	case graph.Int32:
+		v := int32(math.MaxInt32)
+		if i < 0 {
+			v = math.MinInt32
+		}
+		if i == 1 {
+			v = 1
+		}
+		fill(device.View[int32](b), v)
+	case graph.Bool:
+		v := uint8(0)
+		if i > 0 {
+			v = 1
+		}
+		fill(b.Bytes(), v)
+	}
+}
+
+// reduceTile folds n result elements x (dtype dt) into the partials at
+// offset off; inner tells whether the tile runs along a reduced axis.
+// arg, argStride give each element's global index (ArgMin/ArgMax).
+func reduceTile(kind graph.ReduceKind, dt graph.DType, dst []*device.Buffer, off int, inner bool, x []byte, n, arg, argStride int) {
+	if kind == graph.ReduceMoments {
+		moments(dst, off, inner, view[float64](x, n))
+		return
+	}
+	switch dt {
+	case graph.Float64:
+		foldT(kind, dst, off, inner, view[float64](x, n), arg, argStride)
+	case graph.Float32:
+		foldT(kind, dst, off, inner, view[float32](x, n), arg, argStride)
+	case graph.Int64:
+		foldT(kind, dst, off, inner, view[int64](x, n), arg, argStride)
+	case graph.Int32:
+		foldT(kind, dst, off, inner, view[int32](x, n), arg, argStride)
+	case graph.Bool:
+		foldBool(kind, dst, off, inner, view[uint8](x, n), arg, argStride)
+	}
+}
+
+func foldT[T number](kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, x []T, arg, argStride int) {
+	acc := device.View[T](dst[0])
+	switch kind {
+	case graph.ReduceSum:
+		if inner {
+			acc[off] += sum4(x)
+		} else {
+			a := acc[off : off+len(x)]
+			for i, v := range x {
+				a[i] += v
+			}
+		}
+	case graph.ReduceProd:
+		if inner {
+			p := acc[off]
+			for _, v := range x {
+				p *= v
+			}
+			acc[off] = p
+		} else {
+			a := acc[off : off+len(x)]
+			for i, v := range x {
+				a[i] *= v
+			}
+		}
+	case graph.ReduceMin, graph.ReduceMax:
+		isMax := kind == graph.ReduceMax
+		if inner {
+			acc[off] = extreme(acc[off], x, isMax)
+		} else {
+			a := acc[off : off+len(x)]
+			for i, v := range x {
+				a[i] = pick(a[i], v, isMax)
+			}
+		}
+	case graph.ReduceArgMin, graph.ReduceArgMax:
+		isMax := kind == graph.ReduceArgMax
+		ix := device.View[int64](dst[1])
+		if inner {
+			for i, v := range x {
+				if better(v, acc[off], ix[off], isMax) {
+					acc[off], ix[off] = v, int64(arg+i*argStride)
+				}
+			}
+		} else {
+			for i, v := range x {
+				if better(v, acc[off+i], ix[off+i], isMax) {
+					acc[off+i], ix[off+i] = v, int64(arg+i*argStride)
+				}
+			}
+		}
+	}
+}
+
+// sum4 adds with four accumulators: faster (independent chains) and a
+// little more accurate than one running sum.
+func sum4[T number](x []T) T {
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func extreme[T number](a T, x []T, isMax bool) T {
+	if a != a {
+		return a
+	}
+	for _, v := range x {
+		if v != v {
+			return v
+		}
+		if isMax {
+			if v > a {
+				a = v
+			}
+		} else if v < a {
+			a = v
+		}
+	}
+	return a
+}
+
+func pick[T number](a, v T, isMax bool) T {
+	if a != a {
+		return a
+	}
+	if v != v {
+		return v
+	}
+	if isMax {
+		return max(a, v)
+	}
+	return min(a, v)
+}
+
+// better reports whether v replaces the current arg-extreme cur (whose
+// index is curIx, -1 when empty): strictly better, or NaN over a number;
+// the first NaN stays.
+func better[T number](v, cur T, curIx int64, isMax bool) bool {
+	if curIx < 0 {
+		return true
+	}
+	if cur != cur {
+		return false
+	}
+	if v != v {
+		return true
+	}
+	if isMax {
+		return v > cur
+	}
+	return v < cur
+}
+
+func foldBool(kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, x []uint8, arg, argStride int) {
+	acc := dst[0].Bytes()
+	switch kind {
+	case graph.ReduceAny, graph.ReduceMax, graph.ReduceSum:
+		if inner {
+			var o uint8
+			for _, v := range x {
+				o |= v
+			}
+			acc[off] |= o
+		} else {
+			for i, v := range x {
+				acc[off+i] |= v
+			}
+		}
+	case graph.ReduceAll, graph.ReduceMin, graph.ReduceProd:
+		if inner {
+			a := uint8(1)
+			for _, v := range x {
+				a &= v
+			}
+			acc[off] &= a
+		} else {
+			for i, v := range x {
+				acc[off+i] &= v
+			}
+		}
+	}
+	// ArgMin/ArgMax of bool: lowering casts bool to int32 first
+}
+
+// moments folds x into (count, mean, M2) partials.
+func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
+	cnt := device.View[float64](dst[0])
+	mean := device.View[float64](dst[1])
+	m2 := device.View[float64](dst[2])
+	if inner {
+		nb := float64(len(x))
+		mb := sum4(x) / nb
+		var q float64
+		for _, v := range x {
+			d := v - mb
+			q += d * d
+		}
+		na := cnt[off]
+		n := na + nb
+		d := mb - mean[off]
+		mean[off] += d * nb / n
+		m2[off] += q + d*d*na*nb/n
+		cnt[off] = n
+		return
+	}
+	c, mu, q := cnt[off:off+len(x)], mean[off:off+len(x)], m2[off:off+len(x)]
+	for i, v := range x {
+		n := c[i] + 1
+		d := v - mu[i]
+		mu[i] += d / n
+		q[i] += d * (v - mu[i])
+		c[i] = n
+	}
+}

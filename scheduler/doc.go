@@ -1,0 +1,73 @@
+// Package scheduler owns the central scheduling decisions of Blockwork as a
+// pure state machine: events in, commands out.
+//
+// It takes a graph already validated, culled, fused and ordered by package
+// graph, translated by an executor shell (cluster/local, later cluster) into
+// a slice of TaskSpecs whose ids are dense indexes, and hands back Commands:
+// run task T on worker W, free T's output, all wanted results are ready,
+// the computation failed, nothing runs any more. The shell performs them
+// and feeds what happened (a task finished or failed, a worker came or
+// went, the client cancelled or released a result) back as Events.
+//
+// The state machine has no goroutines, no clock, no network and no devices;
+// it never iterates a map to make a decision and uses no randomness, so the
+// same events give the same commands, byte for byte. Time, when it matters
+// (heartbeats, stealing), will enter as events too.
+//
+// # Driving it
+//
+//	s := scheduler.New(scheduler.Config{MemoryLimit: limit})
+//	var out []scheduler.Command
+//	out = s.Handle(scheduler.Event{Kind: scheduler.EvAddWorker, Worker: 1, Device: graph.CPU, Slots: 4}, out)
+//	out = s.Handle(scheduler.Event{Kind: scheduler.EvSubmit, Tasks: specs}, out)
+//	for each batch of completions {
+//		out = out[:0]
+//		for _, ev := range batch {
+//			out = s.Handle(ev, out)
+//		}
+//		perform out in order
+//	}
+//
+// Handle appends; a batch of events may share one out slice, and the shell
+// performs the commands in the order they were appended. Within one Handle
+// call: every CmdFree comes before any CmdRun, so a CmdRun never precedes
+// the frees that made room for it; CmdDone comes before the CmdRun
+// commands; CmdRun commands come in (Priority, id) order of their tasks
+// (except that when nothing runs, the first ready task that fits under the
+// memory limit goes ahead of one that does not);
+// CmdIdle, when sent, is last. After a CmdFail no CmdRun and no CmdDone
+// ever come. Each of CmdDone, CmdFail and CmdIdle is sent at most once per
+// State.
+//
+// # Task states and transitions
+//
+// A task is Waiting (an input is not in memory), Ready, Running (on one
+// worker, its output bytes reserved), Memory (output resident on the worker
+// that made it), Released (output freed or lost), Erred (its kernel failed)
+// or Cancelled (the computation ended before it ran). The legal edges are a
+// table (transitions.go), one small function each; an event that asks for
+// an edge the table lacks (a finish for a task that is not running, a
+// finish from another worker than the one it was given to, a release of a
+// result that is not resident) does not panic: it ends the computation with
+// a CmdFail whose error wraps ErrIllegal and names the task, the event and
+// the task's last transitions.
+//
+// # Memory
+//
+// With Config.MemoryLimit set, a ready task is admitted only when resident
+// bytes + reserved bytes + its OutBytes fit under the limit. Ready tasks
+// are admitted strictly in (Priority, id) order while anything runs: a task
+// that does not fit waits for frees. When nothing runs, the first ready
+// task in that order that fits runs; when none fits, the computation fails
+// with ErrMemoryLimit naming the task and the sizes (this is where spilling
+// will go). A ready task no live worker kind can run fails the computation
+// with ErrNoWorker, once at least one worker exists.
+//
+// # Recovery
+//
+// EvRemoveWorker puts the tasks running there back to ready and forgets the
+// outputs resident there (no CmdFree: the shell drops what it held on that
+// worker); an output still needed (a dependent has not started, or it is
+// wanted and CmdDone has not been sent) is computed again, with any of its
+// inputs that were already freed.
+package scheduler
