@@ -26,6 +26,7 @@ func TestSmoke(t *testing.T) {
 	r, err = y.ArgMax(1).Compute(ctx)
 	fmt.Println(r.Shape, r.Int64s(), err)
 	r, err = y.MatMul(y.T()).Compute(ctx)
+	if err != nil { t.Fatal(err) }
 	fmt.Println(r.Shape, r.Float64s(), err)
 	rng := array.NewRandom(1)
 	u := rng.Uniform(0, 1, []int{1000, 1000}, graph.Float64, array.Chunked(300))

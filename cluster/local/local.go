@@ -336,9 +336,9 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) (err
 		// only leaves are wanted
 		return r.deliverLeaves(done)
 	}
+	idle := false // CmdIdle comes once; frees of released wanted outputs may follow it
 	for {
 		var next []scheduler.Command
-		idle := false
 		for _, c := range cmds {
 			switch c.Kind {
 			case scheduler.CmdRun:
