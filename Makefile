@@ -1,0 +1,32 @@
+# Blockwork. `make demo` runs the main job, `make test` the tests.
+GO ?= go
+# packages with goroutines: run under the race detector
+RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/...
+
+.PHONY: all build demo test race bench check
+
+all: build
+
+build:
+	$(GO) build ./...
+
+demo:
+	$(GO) run ./cmd/blockwork demo
+
+test:
+	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
+	$(GO) test -run '^$$' -bench Tree100k -benchtime 20x ./scheduler/
+
+check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) build ./...
+	@if $(GO) list -deps ./... | grep -q gorgonia.org/cu; then echo "default build depends on gorgonia.org/cu"; exit 1; fi
+	@cp go.mod /tmp/blockwork-go.mod.bak; cp go.sum /tmp/blockwork-go.sum.bak 2>/dev/null || true; \
+	$(GO) mod tidy; \
+	if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum:"; git diff -- go.mod go.sum; \
+	  cp /tmp/blockwork-go.mod.bak go.mod; cp /tmp/blockwork-go.sum.bak go.sum 2>/dev/null; exit 1; fi

@@ -1,0 +1,97 @@
+// Command blockwork runs Blockwork's demo and, later, its scheduler and
+// workers. It is the only place that reads flags and the environment.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/blockwork-dev/blockwork/array"
+	"github.com/blockwork-dev/blockwork/bench"
+	"github.com/blockwork-dev/blockwork/cluster/local"
+)
+
+func usage() {
+	fmt.Fprintf(os.Stderr, `usage: blockwork <command> [flags]
+
+commands:
+  demo    compute (x + x.T - x.mean(axis=0)).std() for a random n x n float64
+          array on the embedded executor (all cores), with progress, then
+          print the result, wall time, tasks run and peak memory
+`)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "demo":
+		err = demo(ctx, os.Args[2:])
+	case "-h", "--help", "help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "blockwork: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "blockwork:", err)
+		os.Exit(1)
+	}
+}
+
+func demo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ExitOnError)
+	n := fs.Int("n", 20000, "rows and columns of the random array")
+	chunk := fs.Int("chunk", 0, "chunk side (0: auto, about 128 MiB chunks)")
+	workers := fs.Int("workers", 0, "worker goroutines (0: one per core)")
+	mem := fs.Int64("memory-limit", 0, "bytes of chunks resident at once (0: 3/4 of RAM)")
+	quiet := fs.Bool("quiet", false, "no progress line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := local.New(local.Workers(*workers), local.MemoryLimit(*mem))
+	if err != nil {
+		return err
+	}
+	x := bench.DemoInput(*n, *chunk)
+	y := bench.Demo(x)
+	if err := y.Err(); err != nil {
+		return err
+	}
+	size := int64(*n) * int64(*n) * 8
+	fmt.Printf("blockwork demo: (x + x.T - x.mean(axis=0)).std(), x random %dx%d float64 (%s, chunks %v), never materialised\n",
+		*n, *n, bench.FormatBytes(size), chunkDesc(x))
+	opts := []array.ComputeOption{array.On(e)}
+	if !*quiet {
+		opts = append(opts, array.Progress(bench.ProgressLine(os.Stderr, "computing", 200*time.Millisecond)))
+	}
+	res, err := bench.Run(ctx, "demo", y, e.TasksRun, opts...)
+	if err != nil {
+		return err
+	}
+	hs := e.Host().Stats()
+	fmt.Printf("result     %.12g\n", res.Value)
+	fmt.Printf("wall time  %.3f s\n", res.Wall.Seconds())
+	fmt.Printf("tasks run  %d\n", res.Tasks)
+	fmt.Printf("peak chunk memory %s, peak RSS %s\n", bench.FormatBytes(hs.PeakBytes), bench.FormatBytes(res.PeakRSS))
+	return nil
+}
+
+func chunkDesc(x *array.Array) string {
+	c := x.Chunks()
+	if len(c) == 0 {
+		return "()"
+	}
+	return fmt.Sprintf("%dx%d, %d blocks", c[0][0], c[1][0], x.NumBlocks())
+}
