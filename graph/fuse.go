@@ -13,6 +13,7 @@ package graph
 // *Program.
 func Fuse(g *Graph, keep []Key) *Graph {
 	idx := g.Index()
+	lidx := g.LeafIndex()
 	keepSet := make(map[Key]bool, len(keep))
 	for _, k := range keep {
 		keepSet[k] = true
@@ -20,7 +21,7 @@ func Fuse(g *Graph, keep []Key) *Graph {
 	readers := make([]int, len(g.Tasks))
 	for i := range g.Tasks {
 		for _, in := range g.Tasks[i].Inputs {
-			if j, ok := idx[in]; ok {
+			if j, ok := idx.Get(in); ok {
 				readers[j]++
 			}
 		}
@@ -33,6 +34,7 @@ func Fuse(g *Graph, keep []Key) *Graph {
 	copy(out, g.Tasks)
 	inlined := make([]bool, len(g.Tasks))
 	memo := map[inlineKey]*Program{}
+	srcAt := make([]int, 0, 8)
 	inlinable := func(j int) bool {
 		t := &out[j]
 		if t.Op.Name != OpFused || keepSet[t.Key] || len(t.Outputs) != 1 {
@@ -49,18 +51,28 @@ func Fuse(g *Graph, keep []Key) *Graph {
 		if t.Op.Name != OpFused {
 			continue
 		}
+		any := false
+		for _, in := range t.Inputs {
+			if j, ok := idx.Get(in); ok && inlinable(j) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			continue
+		}
 		for {
 			// find an input to inline (the first, for a stable result)
 			pos, src := -1, 0
 			nsrc := 0
-			srcAt := make([]int, len(t.Inputs))
-			for k, in := range t.Inputs {
-				srcAt[k] = nsrc
-				j, ok := idx[in]
-				if ok && inlinable(j) && pos < 0 {
-					pos, src = k, j
+			srcAt = srcAt[:0]
+			for _, in := range t.Inputs {
+				srcAt = append(srcAt, nsrc)
+				j, ok := idx.Get(in)
+				if ok && pos < 0 && inlinable(j) {
+					pos, src = len(srcAt)-1, j
 				}
-				nsrc += outputsOf(g, idx, in)
+				nsrc += outputsOf(g, idx, lidx, in)
 			}
 			if pos < 0 {
 				break
@@ -78,13 +90,14 @@ func Fuse(g *Graph, keep []Key) *Graph {
 			readers[src]--
 			inlined[src] = true
 			for _, in := range out[src].Inputs {
-				if j, ok := idx[in]; ok {
+				if j, ok := idx.Get(in); ok {
 					readers[j]++
 				}
 			}
 		}
 	}
-	res := &Graph{Leaves: g.Leaves, Tasks: make([]Task, 0, len(out))}
+	// compact in place: out is ours, and each kept task moves down or stays
+	res := &Graph{Leaves: g.Leaves, Tasks: out[:0], lidx: g.lidx}
 	for i := range out {
 		if inlined[i] && readers[i] == 0 && !keepSet[out[i].Key] {
 			continue // every reader took its instructions
@@ -94,14 +107,12 @@ func Fuse(g *Graph, keep []Key) *Graph {
 	return res
 }
 
-func outputsOf(g *Graph, idx map[Key]int, k Key) int {
-	if j, ok := idx[k]; ok {
+func outputsOf(g *Graph, idx, lidx *KeyIndex, k Key) int {
+	if j, ok := idx.Get(k); ok {
 		return len(g.Tasks[j].Outputs)
 	}
-	for i := range g.Leaves {
-		if g.Leaves[i].Key == k {
-			return len(g.Leaves[i].Outputs)
-		}
+	if j, ok := lidx.Get(k); ok {
+		return len(g.Leaves[j].Outputs)
 	}
 	return 1
 }

@@ -78,28 +78,85 @@ type Leaf struct {
 	Value   any
 }
 
-// Graph is a set of tasks over a set of leaves.
+// Graph is a set of tasks over a set of leaves. Passes return new
+// graphs; a graph's Tasks and Leaves must not change once Index or
+// LeafIndex has been called (the index is cached).
 type Graph struct {
 	Tasks  []Task
 	Leaves []Leaf
+
+	tidx, lidx *KeyIndex
 }
 
-// Index maps each task's key to its position in Tasks.
-func (g *Graph) Index() map[Key]int {
-	m := make(map[Key]int, len(g.Tasks))
-	for i := range g.Tasks {
-		m[g.Tasks[i].Key] = i
-	}
-	return m
+// KeyIndex finds positions by key: per layer, a dense table over block
+// numbers, so a lookup hashes the (short, shared) layer string of a small
+// map and indexes a slice, instead of hashing every key into one big map.
+type KeyIndex struct {
+	layers map[string][]int32
+	last   string
+	lastT  []int32
 }
 
-// LeafIndex maps each leaf's key to its position in Leaves.
-func (g *Graph) LeafIndex() map[Key]int {
-	m := make(map[Key]int, len(g.Leaves))
-	for i := range g.Leaves {
-		m[g.Leaves[i].Key] = i
+func newKeyIndex(n int, key func(i int) Key) *KeyIndex {
+	ix := &KeyIndex{layers: map[string][]int32{}}
+	// first pass: the extent of each layer
+	ext := map[string]int64{}
+	for i := 0; i < n; i++ {
+		k := key(i)
+		if k.Block >= ext[k.Layer] {
+			ext[k.Layer] = k.Block + 1
+		}
 	}
-	return m
+	for l, e := range ext {
+		t := make([]int32, e)
+		for j := range t {
+			t[j] = -1
+		}
+		ix.layers[l] = t
+	}
+	for i := 0; i < n; i++ {
+		k := key(i)
+		if k.Block >= 0 {
+			ix.layers[k.Layer][k.Block] = int32(i)
+		}
+	}
+	return ix
+}
+
+// Get returns the position of k.
+func (ix *KeyIndex) Get(k Key) (int, bool) {
+	var t []int32
+	if k.Layer == ix.last && ix.lastT != nil {
+		t = ix.lastT
+	} else {
+		var ok bool
+		t, ok = ix.layers[k.Layer]
+		if !ok {
+			return 0, false
+		}
+		ix.last, ix.lastT = k.Layer, t
+	}
+	if k.Block < 0 || k.Block >= int64(len(t)) || t[k.Block] < 0 {
+		return 0, false
+	}
+	return int(t[k.Block]), true
+}
+
+// Index returns the (cached) index of the tasks' keys. Not safe for
+// concurrent first use.
+func (g *Graph) Index() *KeyIndex {
+	if g.tidx == nil {
+		g.tidx = newKeyIndex(len(g.Tasks), func(i int) Key { return g.Tasks[i].Key })
+	}
+	return g.tidx
+}
+
+// LeafIndex returns the (cached) index of the leaves' keys.
+func (g *Graph) LeafIndex() *KeyIndex {
+	if g.lidx == nil {
+		g.lidx = newKeyIndex(len(g.Leaves), func(i int) Key { return g.Leaves[i].Key })
+	}
+	return g.lidx
 }
 
 // Merge returns a graph holding the tasks and leaves of all gs, each key
@@ -200,7 +257,7 @@ func (g *Graph) Toposort() ([]int, error) {
 	users := make([][]int, len(g.Tasks))
 	for i := range g.Tasks {
 		for _, in := range g.Tasks[i].Inputs {
-			if j, ok := idx[in]; ok {
+			if j, ok := idx.Get(in); ok {
 				indeg[i]++
 				users[j] = append(users[j], i)
 			}
@@ -240,16 +297,30 @@ func (g *Graph) Cull(keys []Key) *Graph {
 	for len(stack) > 0 {
 		k := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if i, ok := idx[k]; ok {
+		if i, ok := idx.Get(k); ok {
 			if !needT[i] {
 				needT[i] = true
 				stack = append(stack, g.Tasks[i].Inputs...)
 			}
-		} else if i, ok := lidx[k]; ok {
+		} else if i, ok := lidx.Get(k); ok {
 			needL[i] = true
 		}
 	}
-	out := &Graph{}
+	nt, nl := 0, 0
+	for _, b := range needT {
+		if b {
+			nt++
+		}
+	}
+	for _, b := range needL {
+		if b {
+			nl++
+		}
+	}
+	if nt == len(g.Tasks) && nl == len(g.Leaves) {
+		return &Graph{Tasks: g.Tasks, Leaves: g.Leaves, tidx: g.tidx, lidx: g.lidx}
+	}
+	out := &Graph{Tasks: make([]Task, 0, nt), Leaves: make([]Leaf, 0, nl)}
 	for i := range g.Tasks {
 		if needT[i] {
 			out.Tasks = append(out.Tasks, g.Tasks[i])

@@ -13,7 +13,7 @@ func (g *Graph) Order() []int32 {
 	nusers := make([]int32, n)
 	for i := range g.Tasks {
 		for _, in := range g.Tasks[i].Inputs {
-			if j, ok := idx[in]; ok {
+			if j, ok := idx.Get(in); ok {
 				deps[i] = append(deps[i], int32(j))
 				nusers[j]++
 			}

@@ -71,17 +71,30 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	regs := sc.get(len(prog.Instrs))
-	// constants once
-	for i := range prog.Instrs {
+	regs := sc.get(len(prog.Instrs) + 1)
+	tmp := regs[len(prog.Instrs)] // the reduce stage's conversions
+	regs = regs[:len(prog.Instrs)]
+	// the result goes straight to dst unless a later (dead) instruction
+	// reads its register
+	directOK := red == nil
+	for i := int(prog.Out) + 1; i < len(prog.Instrs); i++ {
 		in := &prog.Instrs[i]
-		if in.Op == graph.OpConst {
-			fillConst(regs[i], in.DType, in.Imm, TileLen)
+		for k, r := range [3]int32{in.A, in.B, in.C} {
+			if k < in.Op.Arity() && r == prog.Out {
+				directOK = false
+			}
 		}
 	}
 	nd := len(pl.shape)
 	last := nd - 1
 	inner := pl.shape[last]
+	// constants once, as long as the longest run
+	for i := range prog.Instrs {
+		in := &prog.Instrs[i]
+		if in.Op == graph.OpConst {
+			fillConst(regs[i], in.DType, in.Imm, min(TileLen, inner))
+		}
+	}
 	idx := make([]int, nd)
 	bases := make([]int, len(prog.Instrs))
 	var outBase, argBase int
@@ -89,6 +102,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	if red == nil {
 		outBytes = l.Dst[0].Bytes()
 	}
+	_ = tmp
 	for {
 		// bases of this row
 		for i := range prog.Instrs {
@@ -120,7 +134,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			for i := range prog.Instrs {
 				in := &prog.Instrs[i]
 				dst := regs[i]
-				direct := red == nil && int32(i) == prog.Out
+				direct := directOK && int32(i) == prog.Out
 				if direct {
 					dst = outTile
 				}
@@ -146,7 +160,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				if pl.arg.coef != nil {
 					ab += pl.arg.coef[last] * k0
 				}
-				reduceTile(red.Kind, prog.OutDType(), l.Dst, off, pl.reduced[last], x, n, ab, argStride(pl.arg, last))
+				reduceTile(red.Kind, prog.OutDType(), l.Dst, off, pl.reduced[last], x, tmp, n, ab, argStride(pl.arg, last))
 			}
 		}
 		// odometer over outer axes
@@ -254,8 +268,10 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 			}
 		}
 		pl.out = affine{0, st}
-		if p.ArgMap.Coef != nil {
-			pl.arg = affine{p.ArgMap.Base, append([]int(nil), p.ArgMap.Coef...)}
+		if k := prog.Reduce.Kind; k == graph.ReduceArgMin || k == graph.ReduceArgMax {
+			coef := make([]int, d)
+			copy(coef, p.ArgMap.Coef)
+			pl.arg = affine{p.ArgMap.Base, coef}
 			all = append(all, &pl.arg)
 		}
 	} else {
