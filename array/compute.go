@@ -133,31 +133,38 @@ func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArra
 	}
 	outs := make([]*NDArray, len(xs))
 	type loc struct{ arr, block int }
+	// each key is asked for once (the same array, or an array that is
+	// another unchanged, such as x and x.T() of a 1-d x, may appear
+	// twice) and pasted wherever it is wanted
 	var flat []graph.Key
-	var where []loc
+	var where [][]loc
+	seen := map[graph.Key]int{}
 	for i, x := range xs {
 		outs[i] = &NDArray{Shape: x.Shape(), DType: x.nd.dtype, Data: make([]byte, x.Size()*x.nd.dtype.Size())}
 		for j, k := range keys[i] {
-			flat = append(flat, k)
-			where = append(where, loc{i, j})
+			f, ok := seen[k]
+			if !ok {
+				f = len(flat)
+				seen[k] = f
+				flat = append(flat, k)
+				where = append(where, nil)
+			}
+			where[f] = append(where[f], loc{i, j})
 		}
 	}
-	idx := make([][]int, len(xs))
 	deliver := func(i int, data []byte) error {
-		w := where[i]
-		x := xs[w.arr]
-		ch := x.nd.chunks
-		if idx[w.arr] == nil {
-			idx[w.arr] = make([]int, len(ch))
+		for _, w := range where[i] {
+			x := xs[w.arr]
+			ch := x.nd.chunks
+			bi := make([]int, len(ch))
+			chunks.Unravel(w.block, ch.NumBlocks(), bi)
+			bs := ch.BlockShape(bi)
+			es := x.nd.dtype.Size()
+			if len(data) != prod(bs)*es {
+				return fmt.Errorf("array: executor delivered %d bytes for block %v of %s (want %d)", len(data), bi, x.nd.name, prod(bs)*es)
+			}
+			pasteRegion(outs[w.arr].Data, x.nd.shape, data, bs, ch.Origin(bi), es)
 		}
-		bi := make([]int, len(ch))
-		chunks.Unravel(w.block, ch.NumBlocks(), bi)
-		bs := ch.BlockShape(bi)
-		es := x.nd.dtype.Size()
-		if len(data) != prod(bs)*es {
-			return fmt.Errorf("array: executor delivered %d bytes for block %v of %s (want %d)", len(data), bi, x.nd.name, prod(bs)*es)
-		}
-		pasteRegion(outs[w.arr].Data, x.nd.shape, data, bs, ch.Origin(bi), es)
 		return nil
 	}
 	if err := o.exec.Compute(ctx, g, flat, deliver, o.progress); err != nil {

@@ -35,8 +35,10 @@ var (
 // raceEnabled is set under -race (race_test.go) to run fewer cases.
 var raceEnabled bool
 
-// cases scales a test's number of random cases down under -short and -race.
+// cases scales a test's number of random cases: eight times n normally
+// (a few seconds in all on two cores), fewer under -short and -race.
 func cases(n int) int {
+	n *= 8
 	if testing.Short() {
 		n /= 4
 	}

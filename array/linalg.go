@@ -26,10 +26,10 @@ func (x *Array) MatMul(y *Array) *Array {
 	}
 	dt := resultType(x, y)
 	isBool := dt == graph.Bool
-	cdt := dt
-	if isBool {
-		cdt = graph.Int64
-	}
+	// bool and int32 compute in int64, as the partial sums of the tree
+	// do (graph.SumDType); int32 wraps back to int32 at the end, which
+	// equals NumPy's int32 accumulation modulo 2^32
+	cdt := graph.SumDType(dt)
 	a, b := x.Astype(cdt), y.Astype(cdt)
 	if x.nd.weak || y.nd.weak {
 		return errorf("matmul", "operands must be arrays, got a scalar (shapes %s)", shapesStr(x, y))
@@ -69,7 +69,11 @@ func (x *Array) MatMul(y *Array) *Array {
 	part.elem = &elemLayer{prog: fake.finish(fake.konst(cdt, 0))}
 	rch := chunks.Chunks{an.chunks[0], bn.chunks[1], []int{1}}
 	tree := treeNode("matmul", graph.ReduceSum, part, rch, []int{an.shape[0], bn.shape[1], 1}, []bool{false, false, true}, DefaultSplitEvery)
-	out := finishReduction("matmul", tree, cdt, kb, ReduceOpts{}, []bool{false, false, true})
+	res := dt
+	if isBool {
+		res = cdt
+	}
+	out := finishReduction("matmul", tree, res, kb, ReduceOpts{}, []bool{false, false, true})
 	if isBool {
 		return out.Ne(Int(0))
 	}

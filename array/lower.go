@@ -236,7 +236,9 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 					inIdx[k][a] = bo[r.out]
 					m[a] = graph.AxisMap{Out: r.out, Step: 1}
 				case relBroadcast:
-					inIdx[k][a] = 0
+					// the block holding the one element: the first
+					// non-empty one (the chunks may start with 0-length blocks)
+					inIdx[k][a], _ = locate(in.nd.chunks[a], 0)
 					m[a] = graph.AxisMap{Out: -1}
 				case relSlice:
 					p := r.parts[bo[r.out]]

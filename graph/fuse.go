@@ -97,7 +97,8 @@ func Fuse(g *Graph, keep []Key) *Graph {
 		}
 	}
 	// compact in place: out is ours, and each kept task moves down or stays
-	res := &Graph{Leaves: g.Leaves, Tasks: out[:0], lidx: g.lidx}
+	res := &Graph{Leaves: g.Leaves, Tasks: out[:0]}
+	res.lidx.Store(g.lidx.Load())
 	for i := range out {
 		if inlined[i] && readers[i] == 0 && !keepSet[out[i].Key] {
 			continue // every reader took its instructions

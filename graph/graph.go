@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Key names one task's output: the layer token (hashed once per array
@@ -80,83 +81,95 @@ type Leaf struct {
 
 // Graph is a set of tasks over a set of leaves. Passes return new
 // graphs; a graph's Tasks and Leaves must not change once Index or
-// LeafIndex has been called (the index is cached).
+// LeafIndex has been called (the index is cached, safely for concurrent
+// readers).
 type Graph struct {
 	Tasks  []Task
 	Leaves []Leaf
 
-	tidx, lidx *KeyIndex
+	tidx, lidx atomic.Pointer[KeyIndex]
 }
 
 // KeyIndex finds positions by key: per layer, a dense table over block
-// numbers, so a lookup hashes the (short, shared) layer string of a small
-// map and indexes a slice, instead of hashing every key into one big map.
+// numbers (or a map for a sparse layer), so a lookup hashes the short
+// layer string in a small map and indexes a slice, instead of hashing
+// every key into one big map. Safe for concurrent use.
 type KeyIndex struct {
-	layers map[string][]int32
-	last   string
-	lastT  []int32
+	dense  map[string][]int32
+	sparse map[Key]int32
 }
 
 func newKeyIndex(n int, key func(i int) Key) *KeyIndex {
-	ix := &KeyIndex{layers: map[string][]int32{}}
-	// first pass: the extent of each layer
-	ext := map[string]int64{}
+	ix := &KeyIndex{dense: map[string][]int32{}}
+	type ext struct{ max, count int64 }
+	exts := map[string]*ext{}
 	for i := 0; i < n; i++ {
 		k := key(i)
-		if k.Block >= ext[k.Layer] {
-			ext[k.Layer] = k.Block + 1
+		e := exts[k.Layer]
+		if e == nil {
+			e = &ext{max: -1}
+			exts[k.Layer] = e
+		}
+		e.count++
+		if k.Block > e.max {
+			e.max = k.Block
 		}
 	}
-	for l, e := range ext {
-		t := make([]int32, e)
-		for j := range t {
-			t[j] = -1
+	for l, e := range exts {
+		if e.max+1 <= 4*e.count+64 {
+			t := make([]int32, e.max+1)
+			for j := range t {
+				t[j] = -1
+			}
+			ix.dense[l] = t
 		}
-		ix.layers[l] = t
 	}
 	for i := 0; i < n; i++ {
 		k := key(i)
-		if k.Block >= 0 {
-			ix.layers[k.Layer][k.Block] = int32(i)
+		if t, ok := ix.dense[k.Layer]; ok && k.Block >= 0 {
+			t[k.Block] = int32(i)
+			continue
 		}
+		if ix.sparse == nil {
+			ix.sparse = map[Key]int32{}
+		}
+		ix.sparse[k] = int32(i)
 	}
 	return ix
 }
 
 // Get returns the position of k.
 func (ix *KeyIndex) Get(k Key) (int, bool) {
-	var t []int32
-	if k.Layer == ix.last && ix.lastT != nil {
-		t = ix.lastT
-	} else {
-		var ok bool
-		t, ok = ix.layers[k.Layer]
-		if !ok {
+	if t, ok := ix.dense[k.Layer]; ok {
+		if k.Block < 0 || k.Block >= int64(len(t)) || t[k.Block] < 0 {
 			return 0, false
 		}
-		ix.last, ix.lastT = k.Layer, t
+		return int(t[k.Block]), true
 	}
-	if k.Block < 0 || k.Block >= int64(len(t)) || t[k.Block] < 0 {
-		return 0, false
+	if i, ok := ix.sparse[k]; ok {
+		return int(i), true
 	}
-	return int(t[k.Block]), true
+	return 0, false
 }
 
-// Index returns the (cached) index of the tasks' keys. Not safe for
-// concurrent first use.
+// Index returns the (cached) index of the tasks' keys.
 func (g *Graph) Index() *KeyIndex {
-	if g.tidx == nil {
-		g.tidx = newKeyIndex(len(g.Tasks), func(i int) Key { return g.Tasks[i].Key })
+	if ix := g.tidx.Load(); ix != nil {
+		return ix
 	}
-	return g.tidx
+	ix := newKeyIndex(len(g.Tasks), func(i int) Key { return g.Tasks[i].Key })
+	g.tidx.CompareAndSwap(nil, ix)
+	return g.tidx.Load()
 }
 
 // LeafIndex returns the (cached) index of the leaves' keys.
 func (g *Graph) LeafIndex() *KeyIndex {
-	if g.lidx == nil {
-		g.lidx = newKeyIndex(len(g.Leaves), func(i int) Key { return g.Leaves[i].Key })
+	if ix := g.lidx.Load(); ix != nil {
+		return ix
 	}
-	return g.lidx
+	ix := newKeyIndex(len(g.Leaves), func(i int) Key { return g.Leaves[i].Key })
+	g.lidx.CompareAndSwap(nil, ix)
+	return g.lidx.Load()
 }
 
 // Merge returns a graph holding the tasks and leaves of all gs, each key
@@ -318,7 +331,10 @@ func (g *Graph) Cull(keys []Key) *Graph {
 		}
 	}
 	if nt == len(g.Tasks) && nl == len(g.Leaves) {
-		return &Graph{Tasks: g.Tasks, Leaves: g.Leaves, tidx: g.tidx, lidx: g.lidx}
+		out := &Graph{Tasks: g.Tasks, Leaves: g.Leaves}
+		out.tidx.Store(g.tidx.Load())
+		out.lidx.Store(g.lidx.Load())
+		return out
 	}
 	out := &Graph{Tasks: make([]Task, 0, nt), Leaves: make([]Leaf, 0, nl)}
 	for i := range g.Tasks {

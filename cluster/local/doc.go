@@ -2,10 +2,12 @@
 // goroutine per core, driven by the scheduler's central state machine.
 //
 // It takes an optimised graph.Graph and the keys wanted (from package
-// array, through array.Executor), turns tasks into dense scheduler ids,
-// and performs the scheduler's commands: CmdRun allocates the task's
-// exact output buffers on the host device and hands the kernel to a
-// worker goroutine; CmdFree releases a chunk as soon as its last consumer
+// array, through array.Executor), turns the tasks those keys need into
+// dense scheduler ids (a per-layer key index, no per-key hashing), and
+// performs the scheduler's commands: CmdRun allocates the task's
+// exact output buffers on the host device and queues the kernel for the
+// worker goroutines (a mutex-guarded queue, up to two tasks per worker in
+// flight, so a worker rarely waits for the driver); CmdFree releases a chunk as soon as its last consumer
 // has finished; CmdDone delivers the wanted chunks (Compute) or keeps them
 // as handles (Persist); CmdFail stops the run with the first error, which
 // names the task's key and op. Completions come back as batched events.

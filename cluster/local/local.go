@@ -2,10 +2,8 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -40,6 +38,10 @@ type Executor struct {
 	workers  int
 	memLimit int64
 	tasksRun atomic.Int64
+	// mu guards the handles' buffers (Release against a run taking
+	// them as leaves) and graph.Graph.Order, which caches an index in
+	// the graph: two runs of one graph must not build it at once.
+	mu sync.Mutex
 }
 
 // New returns an executor.
@@ -114,15 +116,20 @@ func (e *Executor) Persist(ctx context.Context, g *graph.Graph, keys []graph.Key
 		return nil
 	})
 	if err != nil {
+		e.Release(hs)
 		return nil, err
 	}
 	return hs, nil
 }
 
-// Release frees persisted chunks.
+// Release frees persisted chunks. Releasing a handle twice, or one of
+// another executor, does nothing; a graph that reads a released handle
+// fails to run.
 func (e *Executor) Release(handles []any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	for _, h := range handles {
-		if ph, ok := h.(*handle); ok && ph.bufs != nil {
+		if ph, ok := h.(*handle); ok && ph.exec == e && ph.bufs != nil {
 			for _, b := range ph.bufs {
 				b.Release()
 			}
@@ -133,131 +140,235 @@ func (e *Executor) Release(handles []any) {
 
 // ---- one run
 
+// run is one Compute or Persist: the graph's tasks as dense scheduler ids
+// (only those the wanted keys need) and the buffers of the run.
 type run struct {
 	e        *Executor
 	g        *graph.Graph
+	tix      []int32 // scheduler id -> index in g.Tasks
 	specs    []scheduler.TaskSpec
-	kern     []kernels.Kernel
-	inputs   [][]ref // per task, its input buffers' sources
+	kern     []kernels.Kernel // by id
+	inStart  []int32          // the inputs of id are ins[inStart[id]:inStart[id+1]]
+	ins      []ref            // input producers: scheduler ids (>= 0) or leaves (-1-i)
 	outs     [][]*device.Buffer
+	outSlab  []*device.Buffer // backing of outs: id's at outSlab[outOff[id]:]
+	outOff   []int32
 	leafBufs [][]*device.Buffer
-	leafLeft []int // consumers of each leaf not yet finished
-	want     []ref // per wanted key
+	leafLeft []int32 // uses of each leaf (by tasks and wanted keys) not yet over
+	want     []ref   // per wanted key
+	wantIDs  []scheduler.TaskID
 	wantMeta [][]graph.Chunk
 	progress func(done, total int)
 }
 
-// ref names the producer of an input: a task (>= 0) or a leaf (-1-i).
-type ref int32
-
+// job is one task handed to a worker; err is the kernel's result.
 type job struct {
 	id   scheduler.TaskID
 	l    kernels.Launch
 	kern kernels.Kernel
-}
-
-type result struct {
-	j   *job
-	err error
+	err  error
 }
 
 func (e *Executor) newRun(g *graph.Graph, keys []graph.Key, progress func(done, total int)) (*run, error) {
 	r := &run{e: e, g: g, progress: progress}
-	idx := make(map[graph.Key]ref, len(g.Tasks)+len(g.Leaves))
-	for i := range g.Leaves {
-		idx[g.Leaves[i].Key] = ref(-1 - i)
-	}
+	ix := newKeyIndex(g)
+	// resolve every input (as graph refs: task indexes or leaves)
+	nt := len(g.Tasks)
+	gStart := make([]int32, nt+1)
+	nin := 0
 	for i := range g.Tasks {
-		idx[g.Tasks[i].Key] = ref(i)
+		nin += len(g.Tasks[i].Inputs)
 	}
-	prio := g.Order()
-	n := len(g.Tasks)
-	r.specs = make([]scheduler.TaskSpec, n)
-	r.kern = make([]kernels.Kernel, n)
-	r.inputs = make([][]ref, n)
-	r.outs = make([][]*device.Buffer, n)
-	r.leafLeft = make([]int, len(g.Leaves))
-	depBuf := make([]scheduler.TaskID, 0, 4*n)
+	gIns := make([]ref, 0, nin)
 	for i := range g.Tasks {
 		t := &g.Tasks[i]
-		k, ok := e.reg.Lookup(t, graph.CPU)
-		if !ok || !t.Devices.Has(graph.CPU) {
-			return nil, fmt.Errorf("local: no cpu kernel for task %v (op %s, dtype %v)", t.Key, t.Op.Name, kernels.KeyDType(t))
-		}
-		r.kern[i] = k
-		ins := make([]ref, len(t.Inputs))
-		start := len(depBuf)
-		for j, in := range t.Inputs {
-			s, ok := idx[in]
+		for _, in := range t.Inputs {
+			s, ok := ix.get(in)
 			if !ok {
 				return nil, fmt.Errorf("local: task %v (op %s) reads missing key %v", t.Key, t.Op.Name, in)
 			}
-			ins[j] = s
-			if s >= 0 {
-				dup := false
-				for _, d := range depBuf[start:] {
-					if d == scheduler.TaskID(s) {
-						dup = true
-						break
-					}
-				}
-				if !dup {
-					depBuf = append(depBuf, scheduler.TaskID(s))
-				}
-			} else {
-				r.leafLeft[-1-s]++
-			}
+			gIns = append(gIns, s)
 		}
-		r.inputs[i] = ins
-		r.specs[i] = scheduler.TaskSpec{Deps: depBuf[start:len(depBuf):len(depBuf)], OutBytes: t.OutBytes(), Priority: prio[i], Devices: graph.DeviceKinds(graph.CPU)}
+		gStart[i+1] = int32(len(gIns))
 	}
-	for _, k := range keys {
-		s, ok := idx[k]
+	// the tasks the keys need, numbered in graph order
+	wantG := make([]ref, len(keys))
+	sid := make([]int32, nt) // graph index -> scheduler id + 1; 0: not needed
+	var stack []int32
+	for i, k := range keys {
+		s, ok := ix.get(k)
 		if !ok {
 			return nil, fmt.Errorf("local: wanted key %v is not in the graph", k)
 		}
-		r.want = append(r.want, s)
+		wantG[i] = s
+		if s >= 0 && sid[s] == 0 {
+			sid[s] = 1
+			stack = append(stack, int32(s))
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, s := range gIns[gStart[i]:gStart[i+1]] {
+			if s >= 0 && sid[s] == 0 {
+				sid[s] = 1
+				stack = append(stack, int32(s))
+			}
+		}
+	}
+	n := 0
+	for i := range sid {
+		if sid[i] != 0 {
+			n++
+			sid[i] = int32(n)
+		}
+	}
+	toRef := func(s ref) ref {
 		if s >= 0 {
-			r.specs[s].Want = true
-			r.wantMeta = append(r.wantMeta, g.Tasks[s].Outputs)
+			return ref(sid[s] - 1)
+		}
+		return s
+	}
+	e.mu.Lock()
+	prio := g.Order()
+	e.mu.Unlock()
+
+	r.tix = make([]int32, 0, n)
+	r.specs = make([]scheduler.TaskSpec, n)
+	r.kern = make([]kernels.Kernel, n)
+	r.inStart = make([]int32, 1, n+1)
+	r.ins = make([]ref, 0, nin)
+	r.outs = make([][]*device.Buffer, n)
+	r.outOff = make([]int32, n)
+	r.leafLeft = make([]int32, len(g.Leaves))
+	deps := make([]scheduler.TaskID, 0, nin)
+	nout := 0
+	var lastOp string
+	var lastDT graph.DType
+	var lastK kernels.Kernel
+	for gi := range g.Tasks {
+		if sid[gi] == 0 {
+			continue
+		}
+		id := len(r.tix)
+		r.tix = append(r.tix, int32(gi))
+		t := &g.Tasks[gi]
+		if !t.Devices.Has(graph.CPU) {
+			return nil, fmt.Errorf("local: task %v (op %s) cannot run on the cpu (devices %v)", t.Key, t.Op.Name, t.Devices)
+		}
+		// consecutive tasks mostly share op and dtype: skip the registry
+		dt := kernels.KeyDType(t)
+		if lastK == nil || t.Op.Name != lastOp || dt != lastDT {
+			k, ok := e.reg.Lookup(t, graph.CPU)
+			if !ok {
+				return nil, fmt.Errorf("local: no cpu kernel for task %v (op %s, dtype %v)", t.Key, t.Op.Name, dt)
+			}
+			lastOp, lastDT, lastK = t.Op.Name, dt, k
+		}
+		r.kern[id] = lastK
+		start := len(deps)
+		for _, s := range gIns[gStart[gi]:gStart[gi+1]] {
+			s = toRef(s)
+			r.ins = append(r.ins, s)
+			if s < 0 {
+				r.leafLeft[-1-s]++
+				continue
+			}
+			dup := false
+			for _, d := range deps[start:] {
+				if d == scheduler.TaskID(s) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				deps = append(deps, scheduler.TaskID(s))
+			}
+		}
+		r.inStart = append(r.inStart, int32(len(r.ins)))
+		r.outOff[id] = int32(nout)
+		nout += len(t.Outputs)
+		r.specs[id] = scheduler.TaskSpec{Deps: deps[start:len(deps):len(deps)], OutBytes: t.OutBytes(), Priority: prio[gi], Devices: graph.DeviceKinds(graph.CPU)}
+	}
+	r.outSlab = make([]*device.Buffer, nout)
+	r.want = make([]ref, len(keys))
+	r.wantMeta = make([][]graph.Chunk, len(keys))
+	for i, s := range wantG {
+		s = toRef(s)
+		r.want[i] = s
+		if s >= 0 {
+			if !r.specs[s].Want {
+				r.specs[s].Want = true
+				r.wantIDs = append(r.wantIDs, scheduler.TaskID(s))
+			}
 		} else {
 			r.leafLeft[-1-s]++
-			r.wantMeta = append(r.wantMeta, g.Leaves[-1-s].Outputs)
 		}
+		r.wantMeta[i] = r.metaOf(s)
 	}
 	return r, nil
 }
 
-// loadLeaves puts every leaf in a buffer: literal bytes are copied into a
-// host buffer, persisted chunks are shared.
+// metaOf is the output metadata of a producer.
+func (r *run) metaOf(s ref) []graph.Chunk {
+	if s >= 0 {
+		return r.g.Tasks[r.tix[s]].Outputs
+	}
+	return r.g.Leaves[-1-s].Outputs
+}
+
+// loadLeaves puts every leaf a task or key uses in a buffer: literal
+// bytes are copied into a host buffer, persisted chunks are shared.
 func (r *run) loadLeaves() error {
 	r.leafBufs = make([][]*device.Buffer, len(r.g.Leaves))
+	r.e.mu.Lock() // against Release
+	defer r.e.mu.Unlock()
 	for i := range r.g.Leaves {
+		if r.leafLeft[i] == 0 {
+			continue
+		}
 		l := &r.g.Leaves[i]
 		switch v := l.Value.(type) {
 		case []byte:
-			b, err := r.e.host.Alloc(int64(len(v)))
-			if err != nil {
-				return fmt.Errorf("local: leaf %v: %w", l.Key, err)
+			if want := chunksBytes(l.Outputs); int64(len(v)) != want {
+				return fmt.Errorf("local: leaf %v holds %d bytes, its outputs %v take %d", l.Key, len(v), l.Outputs, want)
 			}
-			copy(b.Bytes(), v)
-			r.leafBufs[i] = []*device.Buffer{b}
+			// one buffer per output (a tuple's parts lie one after another)
+			bufs := make([]*device.Buffer, 0, len(l.Outputs))
+			for _, c := range l.Outputs {
+				b, err := r.e.host.Alloc(c.Bytes())
+				if err != nil {
+					releaseAll(bufs)
+					return fmt.Errorf("local: leaf %v: %w", l.Key, err)
+				}
+				v = v[copy(b.Bytes(), v):]
+				bufs = append(bufs, b)
+			}
+			r.leafBufs[i] = bufs
 		case *handle:
-			if v.bufs == nil {
-				return fmt.Errorf("local: leaf %v: persisted chunk was released", l.Key)
-			}
 			if v.exec != r.e {
 				return fmt.Errorf("local: leaf %v: persisted by another executor", l.Key)
+			}
+			if v.bufs == nil {
+				return fmt.Errorf("local: leaf %v: persisted chunk was released", l.Key)
 			}
 			for _, b := range v.bufs {
 				b.Retain()
 			}
 			r.leafBufs[i] = append([]*device.Buffer(nil), v.bufs...)
 		default:
-			return fmt.Errorf("local: leaf %v has a value of type %T", l.Key, l.Value)
+			return fmt.Errorf("local: leaf %v has a value of type %T (want []byte or a handle from Persist)", l.Key, l.Value)
 		}
 	}
 	return nil
+}
+
+func chunksBytes(cs []graph.Chunk) int64 {
+	var n int64
+	for _, c := range cs {
+		n += c.Bytes()
+	}
+	return n
 }
 
 func releaseAll(bs []*device.Buffer) {
@@ -273,6 +384,7 @@ func (r *run) bufsOf(s ref) []*device.Buffer {
 	return r.leafBufs[-1-s]
 }
 
+// leafDone ends one use of a leaf, freeing it after the last.
 func (r *run) leafDone(s ref) {
 	i := -1 - s
 	r.leafLeft[i]--
@@ -291,11 +403,14 @@ func (r *run) releaseLeaves() {
 	}
 }
 
-var errStopped = errors.New("local: stopped")
+// queueDepth is how many tasks per worker the scheduler may have running
+// at once: the extra ones wait in the queue, so a worker that finishes
+// takes its next task without waiting for the driver.
+const queueDepth = 2
 
 // run drives the scheduler to the end; done is called with the wanted
 // buffers once all are ready.
-func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) (err error) {
+func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -305,58 +420,45 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) (err
 	}
 	defer r.releaseLeaves()
 	n := len(r.specs)
-	nw := r.e.workers
-	jobs := make(chan *job, nw)
-	results := make(chan result, nw)
-	var wg sync.WaitGroup
-	for w := 0; w < nw; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				results <- result{j: j, err: runKernel(j)}
-			}
-		}()
-	}
-	defer func() {
-		close(jobs)
-		wg.Wait()
-	}()
-
-	st := scheduler.New(scheduler.Config{MemoryLimit: r.e.memLimit})
-	cmds := st.Handle(scheduler.Event{Kind: scheduler.EvAddWorker, Worker: 0, Device: graph.CPU, Slots: nw}, nil)
-	cmds = st.Handle(scheduler.Event{Kind: scheduler.EvSubmit, Tasks: r.specs}, cmds)
-	r.specs = nil
-	var firstErr error
-	finished := 0
-	running := 0
-	var free []*job
-	evs := make([]scheduler.Event, 0, nw)
 	if n == 0 {
 		// only leaves are wanted
 		return r.deliverLeaves(done)
 	}
+	nw := r.e.workers
+	p := newWorkers(min(nw, n))
+	defer p.close()
+
+	slots := nw * queueDepth
+	st := scheduler.New(scheduler.Config{MemoryLimit: r.e.memLimit})
+	cmds := st.Handle(scheduler.Event{Kind: scheduler.EvAddWorker, Worker: 0, Device: graph.CPU, Slots: slots}, nil)
+	cmds = st.Handle(scheduler.Event{Kind: scheduler.EvSubmit, Tasks: r.specs}, cmds)
+	r.specs = nil
+	var firstErr error
+	finished, running := 0, 0
+	jobs := make([]job, slots) // at most slots run at once
+	free := make([]*job, slots)
+	for i := range jobs {
+		free[i] = &jobs[i]
+	}
+	var batch, results []*job
+	var evs []scheduler.Event
+	cancelled := ctx.Done()
 	idle := false // CmdIdle comes once; frees of released wanted outputs may follow it
 	for {
-		var next []scheduler.Command
 		for _, c := range cmds {
 			switch c.Kind {
 			case scheduler.CmdRun:
-				var j *job
-				if len(free) > 0 {
-					j = free[len(free)-1]
-					free = free[:len(free)-1]
-				} else {
-					j = &job{}
-				}
+				j := free[len(free)-1]
+				free = free[:len(free)-1]
 				if err := r.prepare(j, c.Task); err != nil {
+					// an allocation failure is the task's failure
+					r.endInputs(c.Task)
 					free = append(free, j)
-					// allocation failure: report as the task's failure
 					evs = append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: c.Task, Err: err})
 					continue
 				}
 				running++
-				jobs <- j
+				batch = append(batch, j)
 			case scheduler.CmdFree:
 				releaseAll(r.outs[c.Task])
 				r.outs[c.Task] = nil
@@ -369,11 +471,12 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) (err
 					firstErr = derr
 				}
 				for _, s := range r.want {
-					if s >= 0 {
-						evs = append(evs, scheduler.Event{Kind: scheduler.EvReleaseWanted, Task: scheduler.TaskID(s)})
-					} else {
+					if s < 0 {
 						r.leafDone(s)
 					}
+				}
+				for _, id := range r.wantIDs {
+					evs = append(evs, scheduler.Event{Kind: scheduler.EvReleaseWanted, Task: id})
 				}
 			case scheduler.CmdFail:
 				if firstErr == nil {
@@ -382,6 +485,11 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) (err
 			case scheduler.CmdIdle:
 				idle = true
 			}
+		}
+		if len(batch) > 0 {
+			p.push(batch)
+			clear(batch)
+			batch = batch[:0]
 		}
 		cmds = cmds[:0]
 		if idle && len(evs) == 0 {
@@ -393,35 +501,32 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) (err
 		if len(evs) == 0 {
 			// wait for at least one completion
 			select {
-			case res := <-results:
-				evs = r.finish(res, evs, &running)
-				free = append(free, res.j)
-				finished++
-			case <-ctx.Done():
+			case <-p.notify:
+			case <-cancelled:
 				evs = append(evs, scheduler.Event{Kind: scheduler.EvCancel, Err: ctx.Err()})
-				ctx = context.Background() // report once
+				cancelled = nil // report once
 			}
 		}
-		// batch whatever else has finished
-	drain:
-		for {
-			select {
-			case res := <-results:
-				evs = r.finish(res, evs, &running)
-				free = append(free, res.j)
-				finished++
-			default:
-				break drain
+		// batch whatever has finished
+		results = p.take(results)
+		for _, j := range results {
+			evs = r.finish(j, evs)
+			free = append(free, j)
+		}
+		running -= len(results)
+		finished += len(results)
+		if len(results) > 0 {
+			r.e.tasksRun.Add(int64(len(results)))
+			if r.progress != nil {
+				r.progress(finished, n)
 			}
 		}
-		if r.progress != nil {
-			r.progress(finished, n)
-		}
+		clear(results)
 		for _, ev := range evs {
-			next = st.Handle(ev, next)
+			cmds = st.Handle(ev, cmds)
 		}
+		clear(evs)
 		evs = evs[:0]
-		cmds = next
 	}
 }
 
@@ -437,18 +542,26 @@ func (r *run) deliverLeaves(done func([][]*device.Buffer) error) error {
 	return err
 }
 
-func (r *run) finish(res result, evs []scheduler.Event, running *int) []scheduler.Event {
-	*running--
-	r.e.tasksRun.Add(1)
-	id := res.j.id
-	for _, s := range r.inputs[id] {
+// endInputs ends the task's uses of its leaves.
+func (r *run) endInputs(id scheduler.TaskID) {
+	for _, s := range r.ins[r.inStart[id]:r.inStart[id+1]] {
 		if s < 0 {
 			r.leafDone(s)
 		}
 	}
-	if res.err != nil {
-		t := &r.g.Tasks[id]
-		return append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Err: fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, res.err)})
+}
+
+// finish turns a worker's result into the scheduler's event.
+func (r *run) finish(j *job, evs []scheduler.Event) []scheduler.Event {
+	id := j.id
+	r.endInputs(id)
+	err := j.err
+	j.l.Src = j.l.Src[:0] // drop references for the collector
+	j.l.Dst = nil
+	j.err = nil
+	if err != nil {
+		t := &r.g.Tasks[r.tix[id]]
+		return append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Err: fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, err)})
 	}
 	var nb int64
 	for _, b := range r.outs[id] {
@@ -459,23 +572,21 @@ func (r *run) finish(res result, evs []scheduler.Event, running *int) []schedule
 
 // prepare allocates the task's outputs and gathers its inputs.
 func (r *run) prepare(j *job, id scheduler.TaskID) error {
-	t := &r.g.Tasks[id]
+	t := &r.g.Tasks[r.tix[id]]
 	j.id = id
 	j.kern = r.kern[id]
 	j.l.Task = t
 	j.l.Src = j.l.Src[:0]
 	j.l.SrcMeta = j.l.SrcMeta[:0]
-	for _, s := range r.inputs[id] {
-		bs := r.bufsOf(s)
-		j.l.Src = append(j.l.Src, bs...)
-		if s >= 0 {
-			j.l.SrcMeta = append(j.l.SrcMeta, r.g.Tasks[s].Outputs...)
-		} else {
-			j.l.SrcMeta = append(j.l.SrcMeta, r.g.Leaves[-1-s].Outputs...)
-		}
+	for _, s := range r.ins[r.inStart[id]:r.inStart[id+1]] {
+		j.l.Src = append(j.l.Src, r.bufsOf(s)...)
+		j.l.SrcMeta = append(j.l.SrcMeta, r.metaOf(s)...)
 	}
 	if t.Op.Name == graph.OpAlias {
 		// the output is the input's buffers under new metadata
+		if got, want := chunksBytes(j.l.SrcMeta), t.OutBytes(); got != want {
+			return fmt.Errorf("task %v (op %s): %d input bytes for %d output bytes", t.Key, t.Op.Name, got, want)
+		}
 		for _, b := range j.l.Src {
 			b.Retain()
 		}
@@ -483,11 +594,13 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 		j.l.Dst = nil
 		return nil
 	}
-	outs := make([]*device.Buffer, len(t.Outputs))
+	off := int(r.outOff[id])
+	outs := r.outSlab[off : off+len(t.Outputs) : off+len(t.Outputs)]
 	for i, c := range t.Outputs {
 		b, err := r.e.host.Alloc(c.Bytes())
 		if err != nil {
 			releaseAll(outs[:i])
+			clear(outs)
 			return fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, err)
 		}
 		outs[i] = b
@@ -495,16 +608,4 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 	r.outs[id] = outs
 	j.l.Dst = outs
 	return nil
-}
-
-func runKernel(j *job) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("kernel panic: %v\n%s", p, debug.Stack())
-		}
-	}()
-	if j.l.Task.Op.Name == graph.OpAlias {
-		return nil
-	}
-	return j.kern.Run(&j.l)
 }

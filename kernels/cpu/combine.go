@@ -27,8 +27,9 @@ import (
 //	Sum, Prod       a+b, a*b (integers wrap)
 //	Min, Max        the smaller / larger; NaN if either is NaN (the first NaN is kept)
 //	ArgMin, ArgMax  (value, index) of b if b's value is strictly better than a's,
-//	                else a's: ties keep the earlier partial; NaN is better than any
-//	                number, so the first NaN wins and stays
+//	                or equal at a smaller index, else a's; NaN is better than any
+//	                number, so the first NaN (smallest index) wins and stays; a
+//	                partial of index -1 (an empty block) is the identity
 //	Any, All        a|b, a&b on bool bytes (written as 0 or 1)
 //	Moments         (count, mean, M2) as float64 by Chan et al.:
 //	                n = na+nb, d = mb-ma, mean = ma + d*nb/n, M2 = M2a + M2b + d*d*na*nb/n;
@@ -281,7 +282,7 @@ func combineMinMax[T combineOrdered](dst []T, srcs [][]T, isMax bool) {
 	}
 }
 
-// combineArg folds (value, index) pairs: b replaces a only if strictly
+// combineArg folds (value, index) pairs by argBetter: b replaces a only if strictly
 // better, NaN being better than any number and no NaN better than a NaN.
 func combineArg[T combineOrdered](dst []T, dix []int64, srcs [][]T, sixs [][]int64, isMax bool) {
 	var acc [combineTile]T
@@ -298,13 +299,13 @@ func combineArg[T combineOrdered](dst []T, dix []int64, srcs [][]T, sixs [][]int
 			si = si[:len(a)]
 			if isMax {
 				for i, v := range s {
-					if v > a[i] || (v != v && a[i] == a[i]) {
+					if argBetter(v > a[i], v, a[i], si[i], ai[i]) {
 						a[i], ai[i] = v, si[i]
 					}
 				}
 			} else {
 				for i, v := range s {
-					if v < a[i] || (v != v && a[i] == a[i]) {
+					if argBetter(v < a[i], v, a[i], si[i], ai[i]) {
 						a[i], ai[i] = v, si[i]
 					}
 				}
@@ -313,6 +314,23 @@ func combineArg[T combineOrdered](dst []T, dix []int64, srcs [][]T, sixs [][]int
 		copy(dst[lo:hi], a)
 		copy(dix[lo:hi], ai)
 	}
+}
+
+// argBetter reports whether (v, vi) replaces (a, ai) in combineArg: an
+// empty partial (index -1) never wins and always loses; otherwise strictly
+// better (beats), or NaN over a number, or a tie (equal values or both
+// NaN) at a smaller index, so the first occurrence in C order wins however
+// the blocks interleave in that order.
+func argBetter[T combineOrdered](beats bool, v, a T, vi, ai int64) bool {
+	switch {
+	case vi < 0:
+		return false
+	case ai < 0:
+		return true
+	case beats || (v != v && a == a):
+		return true
+	}
+	return (v == a || (v != v && a != a)) && vi < ai
 }
 
 func combineBit(v uint8) uint8 {

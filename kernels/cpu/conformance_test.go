@@ -14,7 +14,7 @@ var conformanceSeed = flag.Uint64("seed", 0, "seed of the conformance inputs (0:
 
 func TestConformanceMisc(t *testing.T) {
 	r := kernels.NewRegistry()
-	registerMisc(r)
+	Register(r)
 	dev := device.NewHost()
 	kerneltest.Run(t, r, dev, kerneltest.WithSeed(*conformanceSeed))
 	devicetest.AssertNoLeaks(t, dev)

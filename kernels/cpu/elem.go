@@ -306,8 +306,16 @@ func castFrom[S device.Number](dst []byte, to graph.DType, src []S) {
 		}
 	case graph.Int32:
 		d := view[int32](dst, n)
+		var half S = 1
+		half /= 2
+		if half != 0 { // a float source: out of range gives the minimum
+			for i, v := range src {
+				d[i] = toInt32(float64(v))
+			}
+			return
+		}
 		for i, v := range src {
-			d[i] = int32(toInt64(v))
+			d[i] = int32(toInt64(v)) // integers wrap
 		}
 	case graph.Bool:
 		d := view[uint8](dst, n)
@@ -325,6 +333,15 @@ func toInt64[S device.Number](v S) int64 {
 		return math.MinInt64
 	}
 	return int64(v)
+}
+
+// toInt32 converts like C on x86 (cvttsd2si): truncation toward zero;
+// NaN and floats outside int32 give the minimum int32, as NumPy does.
+func toInt32(f float64) int32 {
+	if f != f || f >= 2147483648 || f <= -2147483649 {
+		return math.MinInt32
+	}
+	return int32(f)
 }
 
 func fill[T device.Number](d []T, v T) {

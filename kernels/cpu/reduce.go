@@ -63,10 +63,31 @@ func setAll(b *device.Buffer, dt graph.DType, f float64, i int64) {
 // reduceTile folds n result elements x (dtype dt) into the partials at
 // offset off; inner tells whether the tile runs along a reduced axis.
 // arg, argStride give each element's global index (ArgMin/ArgMax).
-func reduceTile(kind graph.ReduceKind, dt graph.DType, dst []*device.Buffer, off int, inner bool, x []byte, n, arg, argStride int) {
-	if kind == graph.ReduceMoments {
+// The partials are laid out as kind.PartialOutputs(dt): Sum and Prod of
+// bool and int32 accumulate in int64, Moments in float64, Any and All in
+// bool, so x is first converted into tmp (a register-sized scratch tile)
+// where their dtypes differ.
+func reduceTile(kind graph.ReduceKind, dt graph.DType, dst []*device.Buffer, off int, inner bool, x, tmp []byte, n, arg, argStride int) {
+	conv := func(to graph.DType) {
+		if dt != to {
+			castTile(tmp, to, dt, x, n)
+			x, dt = tmp, to
+		}
+	}
+	switch kind {
+	case graph.ReduceMoments:
+		conv(graph.Float64)
 		moments(dst, off, inner, view[float64](x, n))
 		return
+	case graph.ReduceSum, graph.ReduceProd:
+		conv(graph.SumDType(dt))
+	case graph.ReduceAny, graph.ReduceAll:
+		conv(graph.Bool)
+	case graph.ReduceArgMin, graph.ReduceArgMax:
+		if dt == graph.Bool {
+			foldT(kind, dst, off, inner, view[uint8](x, n), arg, argStride)
+			return
+		}
 	}
 	switch dt {
 	case graph.Float64:
@@ -82,7 +103,7 @@ func reduceTile(kind graph.ReduceKind, dt graph.DType, dst []*device.Buffer, off
 	}
 }
 
-func foldT[T number](kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, x []T, arg, argStride int) {
+func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, x []T, arg, argStride int) {
 	acc := device.View[T](dst[0])
 	switch kind {
 	case graph.ReduceSum:
@@ -138,7 +159,7 @@ func foldT[T number](kind graph.ReduceKind, dst []*device.Buffer, off int, inner
 
 // sum4 adds with four accumulators: faster (independent chains) and a
 // little more accurate than one running sum.
-func sum4[T number](x []T) T {
+func sum4[T device.Number](x []T) T {
 	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -153,7 +174,7 @@ func sum4[T number](x []T) T {
 	return (s0 + s1) + (s2 + s3)
 }
 
-func extreme[T number](a T, x []T, isMax bool) T {
+func extreme[T device.Number](a T, x []T, isMax bool) T {
 	if a != a {
 		return a
 	}
@@ -172,7 +193,7 @@ func extreme[T number](a T, x []T, isMax bool) T {
 	return a
 }
 
-func pick[T number](a, v T, isMax bool) T {
+func pick[T device.Number](a, v T, isMax bool) T {
 	if a != a {
 		return a
 	}
@@ -188,7 +209,7 @@ func pick[T number](a, v T, isMax bool) T {
 // better reports whether v replaces the current arg-extreme cur (whose
 // index is curIx, -1 when empty): strictly better, or NaN over a number;
 // the first NaN stays.
-func better[T number](v, cur T, curIx int64, isMax bool) bool {
+func better[T device.Number](v, cur T, curIx int64, isMax bool) bool {
 	if curIx < 0 {
 		return true
 	}
@@ -207,7 +228,7 @@ func better[T number](v, cur T, curIx int64, isMax bool) bool {
 func foldBool(kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, x []uint8, arg, argStride int) {
 	acc := dst[0].Bytes()
 	switch kind {
-	case graph.ReduceAny, graph.ReduceMax, graph.ReduceSum:
+	case graph.ReduceAny, graph.ReduceMax:
 		if inner {
 			var o uint8
 			for _, v := range x {
@@ -219,7 +240,7 @@ func foldBool(kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, 
 				acc[off+i] |= v
 			}
 		}
-	case graph.ReduceAll, graph.ReduceMin, graph.ReduceProd:
+	case graph.ReduceAll, graph.ReduceMin:
 		if inner {
 			a := uint8(1)
 			for _, v := range x {
@@ -232,7 +253,23 @@ func foldBool(kind graph.ReduceKind, dst []*device.Buffer, off int, inner bool, 
 			}
 		}
 	}
-	// ArgMin/ArgMax of bool: lowering casts bool to int32 first
+	// Sum and Prod arrive as int64, ArgMin and ArgMax go through foldT
+}
+
+// castTile converts n elements of x (dtype from) into dst (dtype to).
+func castTile(dst []byte, to, from graph.DType, x []byte, n int) {
+	switch from {
+	case graph.Float64:
+		castFrom(dst, to, view[float64](x, n))
+	case graph.Float32:
+		castFrom(dst, to, view[float32](x, n))
+	case graph.Int64:
+		castFrom(dst, to, view[int64](x, n))
+	case graph.Int32:
+		castFrom(dst, to, view[int32](x, n))
+	case graph.Bool:
+		castFrom(dst, to, view[uint8](x, n))
+	}
 }
 
 // moments folds x into (count, mean, M2) partials.

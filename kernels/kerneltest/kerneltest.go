@@ -50,6 +50,7 @@ var checks = []check{
 	{"gemm", checkGemm},
 	{"assemble", checkAssemble},
 	{"errors", checkErrors},
+	{"fused", checkFused},
 }
 
 // Option configures Run.

@@ -1,0 +1,191 @@
+package array_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/blockwork-dev/blockwork/array"
+	"github.com/blockwork-dev/blockwork/array/chunks"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+func TestTranspose(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(300); c++ {
+		x := v.operand(v.shape(0, 4), v.dtype(), vSpecial)
+		nd := len(x.ref.shape)
+		perm := v.r.Perm(nd)
+		given := append([]int{}, perm...)
+		for i := range given {
+			if v.r.IntN(3) == 0 {
+				given[i] -= nd
+			}
+		}
+		desc := fmt.Sprintf("case %d: transpose(%v, %v)", c, x, given)
+		exact(t, desc, v.one(desc, x.a.Transpose(given...)), x.ref.transpose(perm))
+		rev := make([]int, nd)
+		for i := range rev {
+			rev[i] = nd - 1 - i
+		}
+		exact(t, desc+" .T", v.one(desc, x.a.T()), x.ref.transpose(rev))
+		if got := x.a.Transpose(given...).Chunks(); nd > 0 && !got.Equal(permChunks(x.ch, perm)) {
+			t.Errorf("%s: chunks %v", desc, got)
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+func permChunks(c chunks.Chunks, perm []int) chunks.Chunks {
+	out := make(chunks.Chunks, len(perm))
+	for o, a := range perm {
+		out[o] = c[a]
+	}
+	return out
+}
+
+// randIndex makes a valid basic index for shape: nc consuming entries
+// (slices, integers), maybe split by an ellipsis, with new axes sprinkled.
+func (v *env) randIndex(shape []int) []ix {
+	nd := len(shape)
+	nc := v.r.IntN(nd + 1)
+	ell := v.r.IntN(3) == 0
+	p := nc
+	if ell {
+		p = v.r.IntN(nc + 1)
+	}
+	var axes []int
+	for a := 0; a < p; a++ {
+		axes = append(axes, a)
+	}
+	if ell {
+		axes = append(axes, -1)
+		for a := nd - (nc - p); a < nd; a++ {
+			axes = append(axes, a)
+		}
+	}
+	var out []ix
+	for _, a := range axes {
+		if v.r.IntN(6) == 0 {
+			out = append(out, ix{kind: 'n'})
+		}
+		switch {
+		case a < 0:
+			out = append(out, ix{kind: 'e'})
+		case shape[a] > 0 && v.r.IntN(3) == 0:
+			i := v.r.IntN(shape[a])
+			if v.r.IntN(2) == 0 {
+				i -= shape[a]
+			}
+			out = append(out, ix{kind: 'i', i: i})
+		default:
+			bound := func() int {
+				if v.r.IntN(4) == 0 {
+					return array.None
+				}
+				return v.r.IntN(2*shape[a]+5) - shape[a] - 2
+			}
+			step := []int{1, 1, 2, 3, -1, -2, array.None}[v.r.IntN(7)]
+			out = append(out, ix{kind: 's', start: bound(), stop: bound(), step: step})
+		}
+	}
+	if v.r.IntN(6) == 0 {
+		out = append(out, ix{kind: 'n'})
+	}
+	return out
+}
+
+func TestSlice(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(600); c++ {
+		x := v.operand(v.shape(0, 4), v.dtype(), vSpecial)
+		index := v.randIndex(x.ref.shape)
+		idx := make([]array.Index, len(index))
+		for i, e := range index {
+			idx[i] = e.index()
+		}
+		desc := fmt.Sprintf("case %d: (%v)%v", c, x, index)
+		z := x.a.Slice(idx...)
+		if err := z.Err(); err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+		want := x.ref.slice(index)
+		exact(t, desc, v.one(desc, z), want)
+		// slicing again, and a consumer: fusion of index maps
+		if len(want.shape) > 0 && c%3 == 0 {
+			z2 := z.Transpose(v.r.Perm(len(want.shape))...).Slice(array.Sl(array.None, array.None, -1))
+			got := v.one(desc, z2)
+			sameResult(t, desc+" NoFuse", got, v.one(desc, z2, array.NoFuse()))
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+func TestRechunk(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(300); c++ {
+		x := v.operand(v.shape(0, 4), v.dtype(), vSpecial)
+		want := v.chunks(x.ref.shape)
+		desc := fmt.Sprintf("case %d: rechunk(%v, %v)", c, x, want)
+		z := x.a.Rechunk(array.ExplicitChunks(want))
+		if !z.Chunks().Equal(want) {
+			t.Errorf("%s: chunks %v", desc, z.Chunks())
+		}
+		exact(t, desc, v.one(desc, z), x.ref)
+		// rechunk feeding elementwise and a reduction
+		if len(x.ref.shape) > 0 && x.ref.dt.IsFloat() {
+			y := z.Add(x.a)
+			exact(t, desc+" + x", v.one(desc, y), refArith("add", x.ref, x.ref))
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	// regular chunk specs
+	x := array.Arange(0, 10, 1, graph.Int64, array.Chunked(3)).Rechunk(array.Chunked(4))
+	if got := fmt.Sprint([][]int(x.Chunks())); got != "[[4 4 2]]" {
+		t.Errorf("rechunk(4) chunks %v", got)
+	}
+	if got := v.one("rechunk", x).Int64s(); fmt.Sprint(got) != "[0 1 2 3 4 5 6 7 8 9]" {
+		t.Errorf("rechunk values %v", got)
+	}
+}
+
+func TestMatMul(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(250); c++ {
+		m, k, n := v.axisLen(), v.axisLen(), v.axisLen()
+		dx, dy := v.dtype(), v.dtype()
+		kind := vSmall
+		x := v.operand([]int{m, k}, dx, kind)
+		y := v.operand([]int{k, n}, dy, kind)
+		desc := fmt.Sprintf("case %d: matmul(%v, %v)", c, x, y)
+		z := x.a.MatMul(y.a)
+		if err := z.Err(); err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+		want := refMatMul(x.ref, y.ref)
+		scale := make([]float64, want.n())
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				for l := 0; l < k; l++ {
+					scale[i*n+j] += abs(x.ref.fl(i*k+l) * y.ref.fl(l*n+j))
+				}
+			}
+		}
+		near(t, desc, v.one(desc, z), want, scale, relTol(want.dt, k))
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
