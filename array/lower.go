@@ -215,10 +215,41 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 	first := len(b.g.Tasks)
 	b.g.Tasks = append(b.g.Tasks, make([]graph.Task, total)...)
 	tasks := b.g.Tasks[first:]
+	// slabs: one allocation per kind of thing for the whole layer, not per task
+	nins := len(l.ins)
+	naxes := 0
+	for _, in := range l.ins {
+		naxes += len(in.rels)
+	}
+	hasGen := false
+	for _, k := range l.slots {
+		hasGen = hasGen || k < 0
+	}
+	genAxes := 0
+	if hasGen {
+		genAxes = ndim
+	}
+	nout := 1
+	if red != nil {
+		nout = len(red.Kind.PartialOutputs(l.prog.OutDType(), nil))
+	}
+	ints := make([]int, total*ndim*(2+nout))
+	keys := make([]graph.Key, total*nins)
+	inMapsSlab := make([]graph.Map, total*nins)
+	axisSlab := make([]graph.AxisMap, total*(naxes+genAxes))
+	mapsSlab := make([]graph.Map, total*len(l.slots))
+	params := make([]graph.FusedParams, total)
+	outsSlab := make([]graph.Chunk, total*nout)
+	var coefs []int
+	if gstrides != nil {
+		coefs = make([]int, total*ndim)
+	}
+	take := func(n int) []int { v := ints[:n:n]; ints = ints[n:]; return v }
+	takeAxes := func(n int) graph.Map { v := axisSlab[:n:n]; axisSlab = axisSlab[n:]; return v }
 	for flat := 0; flat < total; flat++ {
 		chunks.Unravel(flat, grid, bo)
-		shape := make([]int, ndim)
-		origin := make([]int, ndim)
+		shape := take(ndim)
+		origin := take(ndim)
 		for o := range bo {
 			shape[o] = dom[o][bo[o]]
 			origin[o] = offs[o][bo[o]]
@@ -226,10 +257,10 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 		t := &tasks[flat]
 		t.Key = graph.Key{Layer: nd.name, Block: int64(flat)}
 		t.Devices = allDevices
-		t.Inputs = make([]graph.Key, len(l.ins))
-		inMaps := make([]graph.Map, len(l.ins))
+		t.Inputs = keys[flat*nins : (flat+1)*nins : (flat+1)*nins]
+		inMaps := inMapsSlab[flat*nins : (flat+1)*nins : (flat+1)*nins]
 		for k, in := range l.ins {
-			m := make(graph.Map, len(in.rels))
+			m := takeAxes(len(in.rels))
 			for a, r := range in.rels {
 				switch r.kind {
 				case relSame:
@@ -252,29 +283,43 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 			inMaps[k] = m
 			t.Inputs[k] = graph.Key{Layer: in.nd.name, Block: int64(chunks.Ravel(inIdx[k], in.nd.chunks.NumBlocks()))}
 		}
-		maps := make([]graph.Map, len(l.slots))
+		maps := mapsSlab[flat*len(l.slots) : (flat+1)*len(l.slots) : (flat+1)*len(l.slots)]
 		var gen graph.Map
 		for s, k := range l.slots {
 			if k >= 0 {
 				maps[s] = inMaps[k]
 			} else {
 				if gen == nil {
-					gen = graph.Identity(ndim, origin)
+					gen = takeAxes(ndim)
+					for o := range gen {
+						gen[o] = graph.AxisMap{Out: o, Start: origin[o], Step: 1}
+					}
 				}
 				maps[s] = gen
 			}
 		}
-		fp := &graph.FusedParams{Prog: l.prog, Shape: shape, Maps: maps}
+		fp := &params[flat]
+		*fp = graph.FusedParams{Prog: l.prog, Shape: shape, Maps: maps}
+		outs := outsSlab[flat*nout : (flat+1)*nout : (flat+1)*nout]
 		if red == nil {
-			t.Outputs = []graph.Chunk{{DType: nd.dtype, Shape: shape}}
+			outs[0] = graph.Chunk{DType: nd.dtype, Shape: shape}
 		} else {
-			ps := append([]int(nil), shape...)
+			ps := take(ndim)
+			copy(ps, shape)
 			for _, ax := range red.Axes {
 				ps[ax] = 1
 			}
-			t.Outputs = red.Kind.PartialOutputs(l.prog.OutDType(), ps)
+			pdt := l.prog.OutDType()
+			switch red.Kind {
+			case graph.ReduceArgMin, graph.ReduceArgMax:
+				outs[0], outs[1] = graph.Chunk{DType: pdt, Shape: ps}, graph.Chunk{DType: graph.Int64, Shape: ps}
+			case graph.ReduceMoments:
+				outs[0], outs[1], outs[2] = graph.Chunk{DType: graph.Float64, Shape: ps}, graph.Chunk{DType: graph.Float64, Shape: ps}, graph.Chunk{DType: graph.Float64, Shape: ps}
+			default:
+				outs[0] = graph.Chunk{DType: red.Kind.PartialDType(pdt), Shape: ps}
+			}
 			if gstrides != nil {
-				a := graph.Affine{Coef: make([]int, ndim)}
+				a := graph.Affine{Coef: coefs[flat*ndim : (flat+1)*ndim : (flat+1)*ndim]}
 				if l.argAxis >= 0 {
 					a.Base = origin[l.argAxis]
 					a.Coef[l.argAxis] = 1
@@ -287,6 +332,7 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 				fp.ArgMap = a
 			}
 		}
+		t.Outputs = outs
 		t.Op = graph.Op{Name: graph.OpFused, Params: fp}
 	}
 	return nil

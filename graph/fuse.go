@@ -34,6 +34,7 @@ func Fuse(g *Graph, keep []Key) *Graph {
 	copy(out, g.Tasks)
 	inlined := make([]bool, len(g.Tasks))
 	memo := map[inlineKey]*Program{}
+	ar := &arena{}
 	srcAt := make([]int, 0, 8)
 	inlinable := func(j int) bool {
 		t := &out[j]
@@ -79,8 +80,8 @@ func Fuse(g *Graph, keep []Key) *Graph {
 			}
 			cp := t.Op.Params.(*FusedParams)
 			pp := out[src].Op.Params.(*FusedParams)
-			np := inline(cp, srcAt[pos], nsrc, pp, memo)
-			ins := make([]Key, 0, len(t.Inputs)-1+len(out[src].Inputs))
+			np := inline(cp, srcAt[pos], nsrc, pp, memo, ar)
+			ins := ar.keySlice(len(t.Inputs) - 1 + len(out[src].Inputs))
 			ins = append(ins, t.Inputs[:pos]...)
 			ins = append(ins, t.Inputs[pos+1:]...)
 			ins = append(ins, out[src].Inputs...)
@@ -118,6 +119,53 @@ func outputsOf(g *Graph, idx, lidx *KeyIndex, k Key) int {
 	return 1
 }
 
+// arena hands out slices from large blocks, so fusing a layer of many
+// tasks costs a few allocations, not several per task.
+type arena struct {
+	maps   []Map
+	axes   []AxisMap
+	params []FusedParams
+	keys   []Key
+}
+
+const arenaBlock = 4096
+
+func (a *arena) mapSlice(n int) []Map {
+	if cap(a.maps)-len(a.maps) < n {
+		a.maps = make([]Map, 0, max(arenaBlock, n))
+	}
+	s := a.maps[len(a.maps) : len(a.maps)+n : len(a.maps)+n]
+	a.maps = a.maps[:len(a.maps)+n]
+	return s[:0]
+}
+
+func (a *arena) axisSlice(n int) Map {
+	if cap(a.axes)-len(a.axes) < n {
+		a.axes = make([]AxisMap, 0, max(arenaBlock, n))
+	}
+	s := a.axes[len(a.axes) : len(a.axes)+n : len(a.axes)+n]
+	a.axes = a.axes[:len(a.axes)+n]
+	return s
+}
+
+func (a *arena) keySlice(n int) []Key {
+	if cap(a.keys)-len(a.keys) < n {
+		a.keys = make([]Key, 0, max(arenaBlock, n))
+	}
+	s := a.keys[len(a.keys) : len(a.keys)+n : len(a.keys)+n]
+	a.keys = a.keys[:len(a.keys)+n]
+	return s[:0]
+}
+
+func (a *arena) param() *FusedParams {
+	if len(a.params) == 0 {
+		a.params = make([]FusedParams, arenaBlock)
+	}
+	p := &a.params[0]
+	a.params = a.params[1:]
+	return p
+}
+
 type inlineKey struct {
 	c, p *Program
 	src  int
@@ -127,15 +175,27 @@ type inlineKey struct {
 // inline splices producer pp into consumer cp in place of source src (one
 // of nsrc flattened sources). The new sources are cp's without src,
 // followed by pp's.
-func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]*Program) *FusedParams {
+func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]*Program, ar *arena) *FusedParams {
 	key := inlineKey{cp.Prog, pp.Prog, src, nsrc}
 	prog, have := memo[key]
 	var b *Program
 	if !have {
 		b = &Program{Rands: append(append([]RandSpec(nil), cp.Prog.Rands...), pp.Prog.Rands...)}
 	}
-	maps := make([]Map, 0, len(cp.Maps)+len(pp.Maps))
-	regOf := make([]int32, len(cp.Prog.Instrs))
+	nm := len(cp.Maps)
+	for _, in := range cp.Prog.Instrs {
+		if in.Op == OpLoad && int(in.Src) == src {
+			nm += len(pp.Maps)
+		}
+	}
+	maps := ar.mapSlice(nm)
+	var regBuf [32]int32
+	regOf := regBuf[:0]
+	if len(cp.Prog.Instrs) > len(regBuf) {
+		regOf = make([]int32, len(cp.Prog.Instrs))
+	} else {
+		regOf = regBuf[:len(cp.Prog.Instrs)]
+	}
 	crands := uint64(len(cp.Prog.Rands))
 	n := int32(0)
 	for i := range cp.Prog.Instrs {
@@ -147,10 +207,12 @@ func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]
 				switch pin.Op {
 				case OpLoad:
 					pin.Src = int32(nsrc - 1 + int(pin.Src))
-					maps = append(maps, pp.Maps[pin.Map].Compose(lm))
+					pm := pp.Maps[pin.Map]
+					maps = append(maps, pm.ComposeInto(ar.axisSlice(len(pm)), lm))
 					pin.Map = int32(len(maps) - 1)
 				case OpIndex, OpRandom:
-					maps = append(maps, pp.Maps[pin.Map].Compose(lm))
+					pm := pp.Maps[pin.Map]
+					maps = append(maps, pm.ComposeInto(ar.axisSlice(len(pm)), lm))
 					pin.Map = int32(len(maps) - 1)
 					if pin.Op == OpRandom {
 						pin.Imm += crands
@@ -207,5 +269,7 @@ func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]
 		memo[key] = b
 		prog = b
 	}
-	return &FusedParams{Prog: prog, Shape: cp.Shape, Maps: maps, ArgMap: cp.ArgMap}
+	np := ar.param()
+	*np = FusedParams{Prog: prog, Shape: cp.Shape, Maps: maps, ArgMap: cp.ArgMap}
+	return np
 }

@@ -266,31 +266,47 @@ func checkOutputs(k Key, outs []Chunk, fail func(string, ...any)) {
 // after the tasks it reads, or an error naming a task on a cycle.
 func (g *Graph) Toposort() ([]int, error) {
 	idx := g.Index()
-	indeg := make([]int, len(g.Tasks))
-	users := make([][]int, len(g.Tasks))
+	n := len(g.Tasks)
+	indeg := make([]int32, n)
+	// users in CSR form: two passes, three allocations
+	start := make([]int32, n+1)
 	for i := range g.Tasks {
 		for _, in := range g.Tasks[i].Inputs {
 			if j, ok := idx.Get(in); ok {
 				indeg[i]++
-				users[j] = append(users[j], i)
+				start[j+1]++
 			}
 		}
 	}
-	order := make([]int, 0, len(g.Tasks))
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	users := make([]int32, start[n])
+	fill := append([]int32(nil), start[:n]...)
+	for i := range g.Tasks {
+		for _, in := range g.Tasks[i].Inputs {
+			if j, ok := idx.Get(in); ok {
+				users[fill[j]] = int32(i)
+				fill[j]++
+			}
+		}
+	}
+	order := make([]int, 0, n)
 	for i, d := range indeg {
 		if d == 0 {
 			order = append(order, i)
 		}
 	}
 	for h := 0; h < len(order); h++ {
-		for _, u := range users[order[h]] {
+		t := order[h]
+		for _, u := range users[start[t]:start[t+1]] {
 			indeg[u]--
 			if indeg[u] == 0 {
-				order = append(order, u)
+				order = append(order, int(u))
 			}
 		}
 	}
-	if len(order) != len(g.Tasks) {
+	if len(order) != n {
 		for i, d := range indeg {
 			if d > 0 {
 				return nil, fmt.Errorf("%w: cycle through task %v (%s)", ErrInvalid, g.Tasks[i].Key, g.Tasks[i].Op.Name)

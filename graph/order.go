@@ -9,16 +9,20 @@ package graph
 func (g *Graph) Order() []int32 {
 	n := len(g.Tasks)
 	idx := g.Index()
-	deps := make([][]int32, n)
+	// dependencies in CSR form
+	dstart := make([]int32, n+1)
 	nusers := make([]int32, n)
+	flat := make([]int32, 0, n)
 	for i := range g.Tasks {
 		for _, in := range g.Tasks[i].Inputs {
 			if j, ok := idx.Get(in); ok {
-				deps[i] = append(deps[i], int32(j))
+				flat = append(flat, int32(j))
 				nusers[j]++
 			}
 		}
+		dstart[i+1] = int32(len(flat))
 	}
+	depsOf := func(i int32) []int32 { return flat[dstart[i]:dstart[i+1]] }
 	// size of each task's subtree (tasks counted with multiplicity, capped)
 	topo, err := g.Toposort()
 	if err != nil {
@@ -31,7 +35,7 @@ func (g *Graph) Order() []int32 {
 	weight := make([]int64, n)
 	for _, i := range topo {
 		w := int64(1)
-		for _, d := range deps[i] {
+		for _, d := range depsOf(int32(i)) {
 			w += weight[d]
 		}
 		if w > 1<<40 {
@@ -49,8 +53,14 @@ func (g *Graph) Order() []int32 {
 		kids []int32
 		k    int
 	}
+	var kidBuf []int32
 	sortKids := func(t int32) []int32 {
-		kids := append([]int32(nil), deps[t]...)
+		d := depsOf(t)
+		if cap(kidBuf)-len(kidBuf) < len(d) {
+			kidBuf = make([]int32, 0, max(4096, len(d)))
+		}
+		kids := append(kidBuf[len(kidBuf):len(kidBuf)], d...)
+		kidBuf = kidBuf[:len(kidBuf)+len(d)]
 		// insertion sort by (weight, index): inputs are few
 		for a := 1; a < len(kids); a++ {
 			for b := a; b > 0; b-- {

@@ -156,6 +156,20 @@ func (r ReduceKind) PartialOutputs(d DType, shape []int) []Chunk {
 	return []Chunk{{d, shape}}
 }
 
+// PartialDType is the dtype of the first partial buffer of kind r over
+// values of dtype d (PartialOutputs without allocating).
+func (r ReduceKind) PartialDType(d DType) DType {
+	switch r {
+	case ReduceMoments:
+		return Float64
+	case ReduceSum, ReduceProd:
+		return SumDType(d)
+	case ReduceAny, ReduceAll:
+		return Bool
+	}
+	return d
+}
+
 // Reduce is the optional last stage of a Program: the result register is
 // reduced over Axes of the iteration domain (keepdims: the output has size
 // 1 on those axes).
@@ -226,7 +240,11 @@ type Map []AxisMap
 // Compose returns the map m∘inner: inner maps this task's coordinates to
 // the coordinates of an intermediate domain, m maps that domain to a target.
 func (m Map) Compose(inner Map) Map {
-	out := make(Map, len(m))
+	return m.ComposeInto(make(Map, len(m)), inner)
+}
+
+// ComposeInto is Compose writing into out (len(out) == len(m)).
+func (m Map) ComposeInto(out Map, inner Map) Map {
 	for a, am := range m {
 		if am.Out < 0 {
 			out[a] = AxisMap{Out: -1, Start: am.Start}

@@ -21,7 +21,7 @@ func initPartials(kind graph.ReduceKind, dt graph.DType, dst []*device.Buffer) {
 			clear(b.Bytes())
 		}
 	case graph.ReduceProd:
-		setAll(dst[0], dt, 1, 1)
+		setAll(dst[0], graph.SumDType(dt), 1, 1) // bool and int32 multiply in int64
 	case graph.ReduceAll:
 		fill(dst[0].Bytes(), 1)
 	case graph.ReduceMin:

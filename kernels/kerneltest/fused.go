@@ -498,9 +498,10 @@ func (g *fusedGen) mapOnto(nd int) (graph.Map, []int) {
 		}
 		return m, target
 	}
+	prod := 1 // keep targets small: a long domain axis read by several target axes
 	for a := range m {
 		slack := rng.IntN(3)
-		if d == 0 || rng.IntN(5) == 0 {
+		if d == 0 || rng.IntN(5) == 0 || prod > 1<<12 {
 			size := 1 + rng.IntN(3)
 			m[a] = graph.AxisMap{Out: -1, Start: rng.IntN(size)}
 			target[a] = size
@@ -515,6 +516,7 @@ func (g *fusedGen) mapOnto(nd int) (graph.Map, []int) {
 		}
 		m[a] = graph.AxisMap{Out: o, Start: start, Step: step}
 		target[a] = max(start, start+step*(n-1)) + 1 + slack
+		prod *= target[a]
 	}
 	return m, target
 }
