@@ -506,13 +506,17 @@ func (g *fusedGen) mapOnto(nd int) (graph.Map, []int) {
 	prod := 1 // keep targets small: a long domain axis read by several target axes
 	for a := range m {
 		slack := rng.IntN(3)
-		if d == 0 || rng.IntN(5) == 0 || prod > 1<<12 {
+		o := 0
+		if d > 0 {
+			o = rng.IntN(d)
+		}
+		if d == 0 || rng.IntN(5) == 0 || prod*(3*max(g.shape[o], 1)+4) > 1<<13 {
 			size := 1 + rng.IntN(3)
 			m[a] = graph.AxisMap{Out: -1, Start: rng.IntN(size)}
 			target[a] = size
+			prod *= size
 			continue
 		}
-		o := rng.IntN(d)
 		n := max(g.shape[o], 1)
 		start := rng.IntN(3)
 		step := []int{1, 1, 0, -1, 2, -2}[rng.IntN(6)]
