@@ -140,8 +140,9 @@ func newKeyIndex(n int, key func(i int) Key) *KeyIndex {
 
 // Get returns the position of k.
 func (ix *KeyIndex) Get(k Key) (int, bool) {
-	if t, ok := ix.dense[k.Layer]; ok {
-		if k.Block < 0 || k.Block >= int64(len(t)) || t[k.Block] < 0 {
+	if t, ok := ix.dense[k.Layer]; ok && k.Block >= 0 {
+		// a negative block of a dense layer is in sparse
+		if k.Block >= int64(len(t)) || t[k.Block] < 0 {
 			return 0, false
 		}
 		return int(t[k.Block]), true

@@ -27,7 +27,7 @@ import (
 func checkFused(t *testing.T, e *env) {
 	t.Run("random", func(t *testing.T) {
 		var st fusedStats
-		for trial := range e.trials * 30 {
+		for trial := range e.trials * 60 {
 			e.fusedCase(t, trial, &st)
 			if t.Failed() {
 				return
