@@ -22,6 +22,7 @@ commands:
   demo    compute (x + x.T - x.mean(axis=0)).std() for a random n x n float64
           array on the embedded executor (all cores), with progress, then
           print the result, wall time, tasks run and peak memory
+  bench   run the benchmark suite (see blockwork bench -h)
 `)
 }
 
@@ -36,6 +37,8 @@ func main() {
 	switch os.Args[1] {
 	case "demo":
 		err = demo(ctx, os.Args[2:])
+	case "bench":
+		err = benchCmd(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
