@@ -20,16 +20,6 @@ type affine struct {
 	coef []int
 }
 
-// plan is a task's iteration, prepared once per launch.
-type plan struct {
-	shape   []int    // merged domain
-	reduced []bool   // per merged axis (reduce stage only)
-	acc     []affine // per instruction (position-dependent ones), indexed by instr
-	has     []bool   // which instructions have an affine
-	out     affine   // output (no reduce) or partial (reduce) offset
-	arg     affine   // global index for ArgMin/ArgMax
-}
-
 type scratch struct{ regs [][]byte }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -58,6 +48,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		return err
 	}
 	pl := makePlan(p, l)
+	defer planPool.Put(pl)
 	red := prog.Reduce
 	if red != nil {
 		initPartials(red.Kind, prog.OutDType(), l.Dst)
@@ -95,8 +86,8 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			fillConst(regs[i], in.DType, in.Imm, min(TileLen, inner))
 		}
 	}
-	idx := make([]int, nd)
-	bases := make([]int, len(prog.Instrs))
+	idx := pl.idx
+	bases := pl.bases
 	var outBase, argBase int
 	var outBytes []byte
 	if red == nil {
@@ -315,131 +306,6 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		}
 	}
 	return nil
-}
-
-// makePlan computes every access as an affine function of the domain
-// coordinates, drops axes of size 1 and merges neighbouring axes that
-// every access walks contiguously, so the inner runs are as long as they
-// can be.
-func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
-	prog := p.Prog
-	shape := p.Shape
-	d := len(shape)
-	pl := &plan{acc: make([]affine, len(prog.Instrs)), has: make([]bool, len(prog.Instrs))}
-	var all []*affine
-	for i := range prog.Instrs {
-		in := &prog.Instrs[i]
-		var a graph.Affine
-		switch in.Op {
-		case graph.OpLoad:
-			a = graph.AffineOf(p.Maps[in.Map], graph.Strides(l.SrcMeta[in.Src].Shape), d)
-		case graph.OpIndex:
-			m := p.Maps[in.Map]
-			a = graph.Affine{Coef: make([]int, d)}
-			if int(in.Imm) < len(m) {
-				am := m[in.Imm]
-				a.Base = am.Start
-				if am.Out >= 0 {
-					a.Coef[am.Out] = am.Step
-				}
-			}
-		case graph.OpRandom:
-			a = graph.AffineOf(p.Maps[in.Map], graph.Strides(prog.Rands[in.Imm].Shape), d)
-		default:
-			continue
-		}
-		pl.has[i] = true
-		pl.acc[i] = affine{a.Base, a.Coef}
-		all = append(all, &pl.acc[i])
-	}
-	reduced := make([]bool, d)
-	if prog.Reduce != nil {
-		for _, ax := range prog.Reduce.Axes {
-			reduced[ax] = true
-		}
-		ps := append([]int(nil), shape...)
-		for _, ax := range prog.Reduce.Axes {
-			ps[ax] = 1
-		}
-		st := graph.Strides(ps)
-		for ax := range st {
-			if reduced[ax] {
-				st[ax] = 0
-			}
-		}
-		pl.out = affine{0, st}
-		if k := prog.Reduce.Kind; k == graph.ReduceArgMin || k == graph.ReduceArgMax {
-			coef := make([]int, d)
-			copy(coef, p.ArgMap.Coef)
-			pl.arg = affine{p.ArgMap.Base, coef}
-			all = append(all, &pl.arg)
-		}
-	} else {
-		pl.out = affine{0, graph.Strides(shape)}
-	}
-	all = append(all, &pl.out)
-	// keep axes of size != 1 (at least one axis)
-	keep := make([]int, 0, d)
-	for o := 0; o < d; o++ {
-		if shape[o] != 1 {
-			keep = append(keep, o)
-		}
-	}
-	if len(keep) == 0 {
-		if d == 0 {
-			pl.shape = []int{1}
-			pl.reduced = []bool{true}
-			for _, a := range all {
-				a.coef = []int{0}
-			}
-			return pl
-		}
-		keep = []int{d - 1}
-	}
-	// merge from the right
-	groups := [][]int{{keep[len(keep)-1]}}
-	for k := len(keep) - 2; k >= 0; k-- {
-		o, g := keep[k], groups[len(groups)-1]
-		hi := g[0] // outermost axis of the current group
-		size := 1
-		for _, x := range g {
-			size *= shape[x]
-		}
-		ok := reduced[o] == reduced[hi]
-		for _, a := range all {
-			if !ok {
-				break
-			}
-			ok = a.coef[o] == a.coef[g[len(g)-1]]*size
-		}
-		if ok {
-			groups[len(groups)-1] = append([]int{o}, g...)
-		} else {
-			groups = append(groups, []int{o})
-		}
-	}
-	n := len(groups)
-	pl.shape = make([]int, n)
-	pl.reduced = make([]bool, n)
-	newCoef := func(c []int) []int {
-		nc := make([]int, n)
-		for gi, g := range groups {
-			nc[n-1-gi] = c[g[len(g)-1]]
-		}
-		return nc
-	}
-	for gi, g := range groups {
-		s := 1
-		for _, x := range g {
-			s *= shape[x]
-		}
-		pl.shape[n-1-gi] = s
-		pl.reduced[n-1-gi] = reduced[g[0]]
-	}
-	for _, a := range all {
-		a.coef = newCoef(a.coef)
-	}
-	return pl
 }
 
 func fillConst(dst []byte, dt graph.DType, bits uint64, n int) {
