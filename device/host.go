@@ -17,6 +17,7 @@ type Host struct {
 	allocs atomic.Int64
 	limit  int64
 	mu     sync.Mutex
+	freeFn func(*Buffer) // h.free, made once (a method value allocates)
 }
 
 // HostOption configures NewHost.
@@ -28,6 +29,7 @@ func WithLimit(n int64) HostOption { return func(h *Host) { h.limit = n } }
 // NewHost returns a host device.
 func NewHost(opts ...HostOption) *Host {
 	h := &Host{pool: newPool()}
+	h.freeFn = h.free
 	for _, o := range opts {
 		o(h)
 	}
@@ -63,7 +65,7 @@ func (h *Host) Alloc(n int64) (*Buffer, error) {
 	}
 	h.nbuf.Add(1)
 	h.allocs.Add(1)
-	b := NewBuffer(h, mem[:n:n], 0, n, h.free)
+	b := NewBuffer(h, mem[:n:n], 0, n, h.freeFn)
 	b.Tag = class
 	return b, nil
 }

@@ -35,9 +35,11 @@ import (
 // trim unmaps the whole cache. An unmap error is recorded (Host.Err) and
 // its bytes stay counted as held.
 const (
-	smallMax   = 64 << 10 // largest Go-heap class
-	maxAlloc   = 1 << 40  // largest request served (1 TiB)
-	numClasses = 8 + (40-7)*8
+	smallMax = 64 << 10 // largest Go-heap class
+	// smallCacheMax bounds the Go-heap bytes kept for reuse
+	smallCacheMax = 8 << 20
+	maxAlloc      = 1 << 40 // largest request served (1 TiB)
+	numClasses    = 8 + (40-7)*8
 
 	colours     = 64 // cache-line offsets inside a mapping's first page
 	colourBytes = 64
@@ -68,14 +70,17 @@ func classSize(c int) int64 {
 }
 
 type pool struct {
-	mu     sync.Mutex
-	free   [numClasses][][]byte // cached large buffers, LIFO
-	live   int64                // class bytes handed out, not yet put back
-	peak   int64                // high-water mark of live
-	cached int64                // class bytes in free
-	leaked int64                // class bytes whose unmap failed
-	colour uint                 // next mapping's colour
-	err    error                // first unmap error
+	mu   sync.Mutex
+	free [numClasses][][]byte // cached large buffers, LIFO
+	// smallFree caches Go-heap buffers of small classes (smallCached bytes)
+	smallFree   map[int][][]byte
+	smallCached int64
+	live        int64 // class bytes handed out, not yet put back
+	peak        int64 // high-water mark of live
+	cached      int64 // class bytes in free
+	leaked      int64 // class bytes whose unmap failed
+	colour      uint  // next mapping's colour
+	err         error // first unmap error
 	// floor and ceil bound the cache (fields so tests can shrink them).
 	floor, ceil int64
 }
@@ -103,6 +108,13 @@ func (p *pool) get(n int64) ([]byte, int, error) {
 	p.live += size
 	p.peak = max(p.peak, p.live)
 	if size <= smallMax {
+		if s := p.smallFree[c]; len(s) > 0 {
+			b := s[len(s)-1]
+			p.smallFree[c] = s[:len(s)-1]
+			p.smallCached -= size
+			p.mu.Unlock()
+			return b, c, nil
+		}
 		p.mu.Unlock()
 		return make([]byte, size), c, nil
 	}
@@ -149,6 +161,15 @@ func (p *pool) put(b []byte, class int) {
 	p.mu.Lock()
 	p.live -= size
 	if size <= smallMax {
+		// small buffers are Go heap: keep a bounded few for reuse, so
+		// many small tasks allocate nothing
+		if p.smallCached+size <= smallCacheMax {
+			if p.smallFree == nil {
+				p.smallFree = map[int][][]byte{}
+			}
+			p.smallFree[class] = append(p.smallFree[class], b)
+			p.smallCached += size
+		}
 		p.mu.Unlock()
 		return
 	}
@@ -174,6 +195,7 @@ func (p *pool) held() int64 {
 func (p *pool) trim() {
 	var all [][]byte
 	p.mu.Lock()
+	p.smallFree, p.smallCached = nil, 0
 	for c := range p.free {
 		all = append(all, p.free[c]...)
 		clear(p.free[c])

@@ -10,9 +10,10 @@ import (
 type ElemOp uint8
 
 // Instructions. Unary ops read A; binary ops read A and B; Where reads A
-// (bool condition), B and C. Comparisons yield bool. Cast converts A to
-// the instruction's DType. Load, Index and Random are the position-dependent
-// leaves: each uses the per-task affine Map numbered Instr.Map.
+// (bool condition), B and C. Comparisons and predicates yield bool. Cast
+// converts A to the instruction's DType. Load, Index and Random are the
+// position-dependent leaves: each uses the per-task affine Map numbered
+// Instr.Map.
 const (
 	OpInvalid ElemOp = iota
 	// leaves
@@ -49,11 +50,55 @@ const (
 	OpOr  // logical or (bool)
 	// ternary
 	OpWhere
+	// Appended later; do not renumber the ops above.
+	// unary: rounding (integers pass through unchanged), sign, more math
+	OpFloor
+	OpCeil
+	OpRound // half to even (NumPy's rint)
+	OpTrunc
+	OpSign // -1, 0 or 1 (NaN for NaN)
+	OpLog1p
+	OpExpm1
+	OpLog2
+	OpLog10
+	OpTan
+	OpAsin
+	OpAcos
+	OpAtan
+	OpSinh
+	OpCosh
+	OpAsinh
+	OpAcosh
+	OpAtanh
+	OpBitNot // bitwise not (integers); logical not (bool)
+	// predicates: bool of one operand of any dtype
+	OpIsNaN
+	OpIsInf
+	OpIsFinite
+	// binary
+	OpMod      // NumPy remainder: the sign of the divisor; integer x % 0 == 0
+	OpFloorDiv // NumPy floor_divide (floats by divmod; integers as OpDiv)
+	OpAtan2    // atan2(A, B): A is y
+	OpHypot
+	OpBitAnd // bitwise (integers); logical (bool)
+	OpBitOr
+	OpBitXor
+	OpShl // A << B; counts outside [0, bits) give 0 (NumPy)
+	OpShr // A >> B, arithmetic; counts outside [0, bits) give 0 or -1 (NumPy)
 	numElemOps
 )
 
 var elemOpNames = [...]string{"invalid", "load", "const", "index", "random", "cast", "neg", "abs", "sqrt", "exp", "log", "sin", "cos", "tanh", "not",
-	"add", "sub", "mul", "div", "pow", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "where"}
+	"add", "sub", "mul", "div", "pow", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "where",
+	"floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "log2", "log10", "tan", "asin", "acos", "atan",
+	"sinh", "cosh", "asinh", "acosh", "atanh", "bitnot", "isnan", "isinf", "isfinite",
+	"mod", "floordiv", "atan2", "hypot", "bitand", "bitor", "bitxor", "shl", "shr"}
+
+// every op has a name
+var _ [numElemOps]string = elemOpNames
+
+// Valid reports whether o is a defined instruction.
+func (o ElemOp) Valid() bool { return o > OpInvalid && o < numElemOps }
 
 func (o ElemOp) String() string {
 	if int(o) < len(elemOpNames) {
@@ -65,9 +110,9 @@ func (o ElemOp) String() string {
 // Arity is the number of register arguments of o.
 func (o ElemOp) Arity() int {
 	switch {
-	case o >= OpCast && o <= OpNot:
+	case o >= OpCast && o <= OpNot, o >= OpFloor && o <= OpIsFinite:
 		return 1
-	case o >= OpAdd && o <= OpOr:
+	case o >= OpAdd && o <= OpOr, o >= OpMod && o <= OpShr:
 		return 2
 	case o == OpWhere:
 		return 3
@@ -77,6 +122,10 @@ func (o ElemOp) Arity() int {
 
 // IsCompare reports whether o yields bool from two operands of one dtype.
 func (o ElemOp) IsCompare() bool { return o >= OpEq && o <= OpGe }
+
+// IsPredicate reports whether o yields bool from one operand of any
+// dtype (IsNaN, IsInf, IsFinite).
+func (o ElemOp) IsPredicate() bool { return o >= OpIsNaN && o <= OpIsFinite }
 
 // Instr is one SSA instruction: its result is register i for the i-th
 // instruction. Arguments name earlier registers.
@@ -154,6 +203,18 @@ func (r ReduceKind) PartialOutputs(d DType, shape []int) []Chunk {
 		return []Chunk{{Bool, shape}}
 	}
 	return []Chunk{{d, shape}}
+}
+
+// PartialLayout is PartialOutputs without the shapes and without
+// allocating: the dtypes of the n partial buffers.
+func (r ReduceKind) PartialLayout(d DType) (dts [3]DType, n int) {
+	switch r {
+	case ReduceArgMin, ReduceArgMax:
+		return [3]DType{d, Int64}, 2
+	case ReduceMoments:
+		return [3]DType{Float64, Float64, Float64}, 3
+	}
+	return [3]DType{r.PartialDType(d)}, 1
 }
 
 // PartialDType is the dtype of the first partial buffer of kind r over

@@ -3,8 +3,255 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/blockwork-dev/blockwork/array"
+	"github.com/blockwork-dev/blockwork/bench"
+	"github.com/blockwork-dev/blockwork/cluster/local"
 )
 
+const peersInstall = "apt-get install -y python3-dask python3-distributed python3-numpy libopenblas0-pthread"
+
 func benchCmd(ctx context.Context, args []string) error {
-	return errors.New("bench: the suite runner is not written yet")
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	size := fs.String("size", "small", "workload size: tiny, small or medium")
+	workloads := fs.String("workloads", "all", "comma-separated workloads (all: every one)")
+	engines := fs.String("engines", "blockwork", "comma-separated engines: "+strings.Join(bench.Engines, ","))
+	repeat := fs.Int("repeat", 3, "timed runs after one warm-up (the median is reported; at least 3 for a report)")
+	out := fs.String("out", "", "output folder (default bench/results/<date>-cpu)")
+	python := fs.String("python", "", "the Python that runs the peers (default: python3 if it has Dask, else /usr/bin/python3)")
+	peers := fs.String("peers", "bench/peers/run.py", "the peer runner")
+	workers := fs.Int("workers", 0, "Blockwork worker goroutines (0: one per core)")
+	child := fs.Bool("child", false, "internal: run one Blockwork workload in this process and print its JSON line")
+	variant := fs.String("variant", "", "internal, with -child: end-to-end or persisted")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `usage: blockwork bench [flags]
+
+Runs each (engine, workload, variant) in its own process, Blockwork and
+its peers (bench/peers/run.py: Dask threaded, Dask distributed, NumPy),
+and writes DIR/results.jsonl (one JSON line each), DIR/report.md (ratios
+peer time / Blockwork time) and DIR/ratios.png.
+
+workloads: %s
+
+`, strings.Join(mustLookup(), ", "))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sz, err := bench.ParseSize(*size)
+	if err != nil {
+		return err
+	}
+	names, err := bench.Lookup(*workloads)
+	if err != nil {
+		return err
+	}
+	if *child {
+		if len(names) != 1 {
+			return errors.New("bench -child: give one workload")
+		}
+		return benchChild(ctx, names[0], sz, bench.Variant(*variant), *repeat, *workers)
+	}
+	engs, err := parseEngines(*engines)
+	if err != nil {
+		return err
+	}
+	if *repeat < 3 {
+		fmt.Fprintf(os.Stderr, "bench: -repeat %d: medians of fewer than 3 runs are noisy on this machine\n", *repeat)
+	}
+	peerEngines := 0
+	for _, e := range engs {
+		if e != bench.EngineBlockwork {
+			peerEngines++
+		}
+	}
+	if peerEngines > 0 {
+		py, err := findPython(ctx, *python, *peers, engs)
+		if err != nil {
+			return err
+		}
+		*python = py
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("bench", "results", time.Now().Format("2006-01-02")+"-cpu")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Fprintf(os.Stderr, "bench: size %s, engines %s, %d timed runs after a warm-up, into %s\n", sz, strings.Join(engs, ","), *repeat, dir)
+	for _, name := range names {
+		variants := []bench.Variant{bench.EndToEnd}
+		if w := bench.Find(name); w != nil && w.Persist {
+			variants = append(variants, bench.Persisted)
+		}
+		for _, v := range variants {
+			for _, e := range engs {
+				if name == bench.MemoryBandwidth && e != bench.EngineBlockwork {
+					continue // the ceiling is measured once, in Go
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				var recs []bench.Record
+				var rerr error
+				start := time.Now()
+				common := []string{"-size", string(sz), "-repeat", fmt.Sprint(*repeat)}
+				if e == bench.EngineBlockwork {
+					a := append([]string{"bench", "-child", "-workloads", name, "-variant", string(v), "-workers", fmt.Sprint(*workers)}, common...)
+					recs, rerr = bench.RunChild(ctx, self, a, os.Stderr)
+				} else {
+					a := []string{*peers, "--engine", e, "--workload", name, "--variant", string(v), "--size", string(sz), "--repeat", fmt.Sprint(*repeat)}
+					recs, rerr = bench.RunChild(ctx, *python, a, os.Stderr)
+				}
+				if rerr != nil && len(recs) == 0 {
+					recs = []bench.Record{{Engine: e, Workload: name, Variant: v, Size: sz, Error: rerr.Error()}}
+				}
+				for _, r := range recs {
+					if err := bench.WriteRecord(f, r); err != nil {
+						return err
+					}
+					fmt.Fprintf(os.Stderr, "%-16s %-10s %-16s %s (%s in all)\n", r.Workload, r.Variant, r.Engine, summary(r), time.Since(start).Round(time.Second))
+				}
+			}
+		}
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := bench.WriteReport(dir); err != nil {
+		return err
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		return err
+	}
+	fmt.Print(string(md))
+	fmt.Fprintf(os.Stderr, "bench: wrote %s\n", dir)
+	return nil
+}
+
+func mustLookup() []string {
+	n, _ := bench.Lookup("all")
+	return n
+}
+
+func summary(r bench.Record) string {
+	if r.Error != "" {
+		return "error: " + r.Error
+	}
+	s := fmt.Sprintf("%.3f s, %d tasks, peak RSS %s, check %s", r.Wall, r.Tasks, bench.FormatBytes(r.PeakRSS), r.Check)
+	if r.GFLOPS > 0 {
+		s += fmt.Sprintf(", %.1f GFLOP/s", r.GFLOPS)
+	}
+	if r.GBps > 0 {
+		s += fmt.Sprintf(", %.1f GB/s", r.GBps)
+	}
+	if r.USPerTsk > 0 {
+		s += fmt.Sprintf(", %.1f us/task", r.USPerTsk)
+	}
+	return s
+}
+
+func parseEngines(s string) ([]string, error) {
+	known := map[string]bool{}
+	for _, e := range bench.Engines {
+		known[e] = true
+	}
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		e = strings.TrimSpace(e)
+		if e == "all" {
+			return bench.Engines, nil
+		}
+		if !known[e] {
+			return nil, fmt.Errorf("bench: unknown engine %q (have %s)", e, strings.Join(bench.Engines, ", "))
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// findPython returns the Python to run the peers with: the one given, or
+// python3 from PATH, or Debian's /usr/bin/python3 where PATH's (a pyenv,
+// a virtualenv) lacks the packages. It fails clearly when none has them.
+func findPython(ctx context.Context, python, runner string, engs []string) (string, error) {
+	if _, err := os.Stat(runner); err != nil {
+		return "", fmt.Errorf("bench: the peer runner %s is not there (run from the repository root, or give -peers): %w", runner, err)
+	}
+	if python != "" {
+		return python, checkPeers(ctx, python, engs)
+	}
+	err := checkPeers(ctx, "python3", engs)
+	if err == nil {
+		return "python3", nil
+	}
+	if _, serr := os.Stat("/usr/bin/python3"); serr == nil {
+		if err2 := checkPeers(ctx, "/usr/bin/python3", engs); err2 == nil {
+			return "/usr/bin/python3", nil
+		}
+	}
+	return "", err
+}
+
+// checkPeers fails clearly when the peers' Python packages are missing.
+func checkPeers(ctx context.Context, python string, engs []string) error {
+	mods := []string{"numpy"}
+	for _, e := range engs {
+		switch e {
+		case bench.EngineDaskThreaded:
+			mods = append(mods, "dask.array")
+		case bench.EngineDaskDistributed:
+			mods = append(mods, "dask.array", "distributed")
+		}
+	}
+	cmd := exec.CommandContext(ctx, python, "-c", "import "+strings.Join(mods, ", "))
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("bench: the peers need %s in %s (%v: %s); install them with:\n  %s",
+			strings.Join(mods, ", "), python, err, strings.TrimSpace(string(msg)), peersInstall)
+	}
+	return nil
+}
+
+// benchChild runs one Blockwork workload variant in this process and
+// prints its record (and the timed marker before the check).
+func benchChild(ctx context.Context, name string, sz bench.Size, v bench.Variant, repeat, workers int) error {
+	timed := func() { fmt.Println(bench.TimedMarker); os.Stdout.Sync() }
+	if name == bench.MemoryBandwidth {
+		r := bench.Triad(sz, repeat)
+		timed()
+		return bench.WriteRecord(os.Stdout, r)
+	}
+	w := bench.Find(name)
+	if v == "" {
+		v = bench.EndToEnd
+	}
+	e, err := local.New(local.Workers(workers))
+	if err != nil {
+		return err
+	}
+	r, err := bench.RunWorkload(ctx, w, sz, v, bench.RunConfig{
+		Opts: []array.ComputeOption{array.On(e)}, Tasks: e.TasksRun, Repeat: repeat, Direct: true, Timed: timed,
+	})
+	if err != nil {
+		return err
+	}
+	return bench.WriteRecord(os.Stdout, r)
 }

@@ -179,14 +179,14 @@ func combineCheck(l *kernels.Launch, kind graph.ReduceKind) (k, n int, err error
 		return 0, 0, fmt.Errorf("combine: task has no outputs")
 	}
 	dt := outs[0].DType
-	want := kind.PartialOutputs(dt, outs[0].Shape)
-	if len(outs) != len(want) {
-		return 0, 0, fmt.Errorf("combine %v: %d outputs, want %d for partials of %v", kind, len(outs), len(want), dt)
+	wdts, nw := kind.PartialLayout(dt)
+	if len(outs) != nw {
+		return 0, 0, fmt.Errorf("combine %v: %d outputs, want %d for partials of %v", kind, len(outs), nw, dt)
 	}
 	n = outs[0].Size()
 	for b, c := range outs {
-		if c.DType != want[b].DType || c.Size() != n {
-			return 0, 0, fmt.Errorf("combine %v: output %d is %v, want %v", kind, b, c, want[b])
+		if c.DType != wdts[b] || c.Size() != n {
+			return 0, 0, fmt.Errorf("combine %v: output %d is %v, want %v", kind, b, c, wdts[b])
 		}
 	}
 	nbuf := len(outs)

@@ -71,10 +71,87 @@ func unaryFloat[T float](op graph.ElemOp, d, a []T) error {
 		for i := range d {
 			d[i] = T(math.Tanh(float64(a[i])))
 		}
+	case graph.OpSign:
+		for i := range d {
+			d[i] = signFloat(a[i])
+		}
 	default:
-		return fmt.Errorf("op %v not defined on floats", op)
+		var f func(float64) float64
+		if int(op) < len(floatFuncs) {
+			f = floatFuncs[op]
+		}
+		if f == nil {
+			return fmt.Errorf("op %v not defined on floats", op)
+		}
+		// float32 rounds the float64 result once: exact for the rounding
+		// functions, within an ulp of the true value for the others
+		for i := range d {
+			d[i] = T(f(float64(a[i])))
+		}
 	}
 	return nil
+}
+
+// floatFuncs are the unary float ops that are one math function each.
+var floatFuncs = [...]func(float64) float64{
+	graph.OpFloor: math.Floor,
+	graph.OpCeil:  math.Ceil,
+	graph.OpRound: math.RoundToEven,
+	graph.OpTrunc: math.Trunc,
+	graph.OpLog1p: math.Log1p,
+	graph.OpExpm1: math.Expm1,
+	graph.OpLog2:  log2,
+	graph.OpLog10: log10,
+	graph.OpTan:   math.Tan,
+	graph.OpAsin:  asin,
+	graph.OpAcos:  acos,
+	graph.OpAtan:  math.Atan,
+	graph.OpSinh:  math.Sinh,
+	graph.OpCosh:  math.Cosh,
+	graph.OpAsinh: math.Asinh,
+	graph.OpAcosh: math.Acosh,
+	graph.OpAtanh: math.Atanh,
+}
+
+// Go's math.Asin, Acos, Log2 and Log10 lose up to 10^5 ulps near 1
+// (1 - x*x cancels; Log2 subtracts the exponent from a logarithm near 1):
+// these stay within a few ulps everywhere.
+
+// asin is atan2(x, sqrt((1-x)(1+x))): 1-x is exact near 1.
+func asin(x float64) float64 { return math.Atan2(x, math.Sqrt((1-x)*(1+x))) }
+
+// acos is atan2(sqrt((1-x)(1+x)), x).
+func acos(x float64) float64 { return math.Atan2(math.Sqrt((1-x)*(1+x)), x) }
+
+// log2 is exact on powers of two, log(x)/ln 2 elsewhere.
+func log2(x float64) float64 {
+	if frac, exp := math.Frexp(x); frac == 0.5 {
+		return float64(exp - 1)
+	}
+	return math.Log(x) * (1 / math.Ln2)
+}
+
+// log10 is log(x)/ln 10, exact on the powers of ten that float64 holds
+// (log10(1000) == 3, as C's log10 gives).
+func log10(x float64) float64 {
+	v := math.Log(x) * (1 / math.Ln10)
+	if r := math.RoundToEven(v); r != v && math.Abs(v-r) < 1e-14*math.Max(math.Abs(r), 1) && math.Abs(r) <= 308 && math.Pow10(int(r)) == x {
+		return r
+	}
+	return v
+}
+
+// signFloat is NumPy's sign: -1, 0 (+0 for ±0) or 1; NaN stays NaN.
+func signFloat[T float](x T) T {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	case x == 0:
+		return 0
+	}
+	return x
 }
 
 func unaryInt[T integer](op graph.ElemOp, d, a []T) error {
@@ -92,8 +169,51 @@ func unaryInt[T integer](op graph.ElemOp, d, a []T) error {
 			}
 			d[i] = x
 		}
+	case graph.OpFloor, graph.OpCeil, graph.OpRound, graph.OpTrunc: // integers already
+		copy(d, a)
+	case graph.OpSign:
+		for i := range d {
+			x := a[i]
+			switch {
+			case x > 0:
+				d[i] = 1
+			case x < 0:
+				d[i] = -1
+			default:
+				d[i] = 0
+			}
+		}
+	case graph.OpBitNot:
+		for i := range d {
+			d[i] = ^a[i]
+		}
 	default:
 		return fmt.Errorf("op %v not defined on integers", op)
+	}
+	return nil
+}
+
+// predicate is IsNaN, IsInf or IsFinite of any dtype (integers and bool
+// are always finite).
+func predicate[T device.Number](op graph.ElemOp, d []uint8, a []T) error {
+	a = a[:len(d)]
+	switch op {
+	case graph.OpIsNaN:
+		for i := range d {
+			d[i] = b2u(a[i] != a[i])
+		}
+	case graph.OpIsInf: // x - x is NaN for ±Inf and NaN, 0 otherwise
+		for i := range d {
+			x := a[i]
+			d[i] = b2u(x == x && x-x != 0)
+		}
+	case graph.OpIsFinite:
+		for i := range d {
+			x := a[i]
+			d[i] = b2u(x-x == 0)
+		}
+	default:
+		return fmt.Errorf("op %v is not a predicate", op)
 	}
 	return nil
 }
@@ -147,10 +267,72 @@ func binaryFloat[T float](op graph.ElemOp, d, a, b []T) error {
 				d[i] = x
 			}
 		}
+	case graph.OpFloorDiv:
+		for i := range d {
+			d[i] = floorDivFloat(a[i], b[i])
+		}
+	case graph.OpMod:
+		for i := range d {
+			d[i] = modFloat(a[i], b[i])
+		}
+	case graph.OpAtan2:
+		for i := range d {
+			d[i] = T(math.Atan2(float64(a[i]), float64(b[i])))
+		}
+	case graph.OpHypot:
+		for i := range d {
+			d[i] = T(math.Hypot(float64(a[i]), float64(b[i])))
+		}
 	default:
 		return fmt.Errorf("op %v not defined on floats", op)
 	}
 	return nil
+}
+
+// divmod is NumPy's npy_divmod for y != 0, computed in T as NumPy does
+// for float32 and float64: the quotient floor((x - fmod(x, y)) / y)
+// snapped to the nearest integer, and the remainder fmod(x, y) moved to
+// the sign of y. NaN counts as nonzero, as in C.
+func divmod[T float](x, y T) (div, mod T) {
+	mod = T(math.Mod(float64(x), float64(y))) // exact, the sign of x
+	div = (x - mod) / y
+	if mod != 0 {
+		if (y < 0) != (mod < 0) {
+			mod += y
+			div -= 1
+		}
+	} else {
+		mod = T(math.Copysign(0, float64(y)))
+	}
+	if div != 0 {
+		q := T(math.Floor(float64(div)))
+		if div-q > 0.5 {
+			q += 1
+		}
+		return q, mod
+	}
+	return T(math.Copysign(0, float64(x/y))), mod
+}
+
+// floorDivFloat is NumPy's floor_divide: x / y when y == 0 (±Inf, or
+// NaN for 0 / 0 and NaN), else divmod's quotient (1 // inf == 0,
+// -1 // inf == -1, inf // 1 == NaN).
+func floorDivFloat[T float](x, y T) T {
+	if y == 0 {
+		return x / y
+	}
+	q, _ := divmod(x, y)
+	return q
+}
+
+// modFloat is NumPy's remainder: NaN when y == 0, else divmod's
+// remainder (the sign of y: -1 % inf == inf, 1 % inf == 1).
+func modFloat[T float](x, y T) T {
+	if y == 0 {
+		return T(math.NaN())
+	}
+	_, m := divmod(x, y)
+	return m
 }
 
 func binaryInt[T integer](op graph.ElemOp, d, a, b []T) error {
@@ -168,9 +350,33 @@ func binaryInt[T integer](op graph.ElemOp, d, a, b []T) error {
 		for i := range d {
 			d[i] = a[i] * b[i]
 		}
-	case graph.OpDiv: // floor division; x // 0 == 0 as in NumPy
+	case graph.OpDiv, graph.OpFloorDiv: // floor division; x // 0 == 0 as in NumPy
 		for i := range d {
 			d[i] = floorDiv(a[i], b[i])
+		}
+	case graph.OpMod: // the sign of the divisor; x % 0 == 0 as in NumPy
+		for i := range d {
+			d[i] = modInt(a[i], b[i])
+		}
+	case graph.OpBitAnd:
+		for i := range d {
+			d[i] = a[i] & b[i]
+		}
+	case graph.OpBitOr:
+		for i := range d {
+			d[i] = a[i] | b[i]
+		}
+	case graph.OpBitXor:
+		for i := range d {
+			d[i] = a[i] ^ b[i]
+		}
+	case graph.OpShl: // a negative count is huge as uint64: 0, as NumPy
+		for i := range d {
+			d[i] = a[i] << uint64(b[i])
+		}
+	case graph.OpShr: // counts past the width fill with the sign, as NumPy
+		for i := range d {
+			d[i] = a[i] >> uint64(b[i])
 		}
 	case graph.OpPow:
 		for i := range d {
@@ -205,6 +411,17 @@ func floorDiv[T integer](x, y T) T {
 		q--
 	}
 	return q
+}
+
+func modInt[T integer](x, y T) T {
+	if y == 0 {
+		return 0
+	}
+	r := x % y // Go: min % -1 == 0
+	if r != 0 && (r < 0) != (y < 0) {
+		r += y
+	}
+	return r
 }
 
 func ipow[T integer](x, e T) T {
@@ -254,18 +471,24 @@ func compare[T device.Number](op graph.ElemOp, d []uint8, a, b []T) error {
 
 func boolOp(op graph.ElemOp, d, a, b []uint8) error {
 	switch op {
-	case graph.OpNot:
+	case graph.OpNot, graph.OpBitNot:
 		for i := range d {
 			d[i] = a[i] ^ 1
 		}
-	case graph.OpAnd, graph.OpMin, graph.OpMul:
+	case graph.OpAnd, graph.OpMin, graph.OpMul, graph.OpBitAnd:
 		for i := range d {
 			d[i] = a[i] & b[i]
 		}
-	case graph.OpOr, graph.OpMax, graph.OpAdd:
+	case graph.OpOr, graph.OpMax, graph.OpAdd, graph.OpBitOr:
 		for i := range d {
 			d[i] = a[i] | b[i]
 		}
+	case graph.OpBitXor:
+		for i := range d {
+			d[i] = a[i] ^ b[i]
+		}
+	case graph.OpFloor, graph.OpCeil, graph.OpRound, graph.OpTrunc:
+		copy(d, a)
 	default:
 		return fmt.Errorf("op %v not defined on bool", op)
 	}

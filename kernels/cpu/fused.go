@@ -234,8 +234,10 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		return fmt.Errorf("fused: result of dtype %v", odt)
 	}
 	var want []graph.Chunk
+	var wantBuf [3]graph.Chunk
+	var psBuf [8]int
 	if r := prog.Reduce; r != nil {
-		ps := append([]int(nil), p.Shape...)
+		ps := append(psBuf[:0], p.Shape...)
 		for _, ax := range r.Axes {
 			if ax < 0 || ax >= d {
 				return fmt.Errorf("fused: reduce axis %d of a %d-d domain", ax, d)
@@ -251,9 +253,14 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		default:
 			return fmt.Errorf("fused: reduce kind %v", r.Kind)
 		}
-		want = r.Kind.PartialOutputs(odt, ps)
+		dts, nb := r.Kind.PartialLayout(odt)
+		for k := 0; k < nb; k++ {
+			wantBuf[k] = graph.Chunk{DType: dts[k], Shape: ps}
+		}
+		want = wantBuf[:nb]
 	} else {
-		want = []graph.Chunk{{DType: odt, Shape: p.Shape}}
+		wantBuf[0] = graph.Chunk{DType: odt, Shape: p.Shape}
+		want = wantBuf[:1]
 	}
 	if len(l.Dst) != len(want) {
 		return fmt.Errorf("fused: %d destinations, want %d (%v)", len(l.Dst), len(want), want)
@@ -268,7 +275,7 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		if !in.DType.Valid() {
 			return fmt.Errorf("fused: instruction %d (%v) of dtype %v", i, in.Op, in.DType)
 		}
-		if in.Op == graph.OpInvalid || in.Op >= graph.OpWhere+1 {
+		if !in.Op.Valid() {
 			return fmt.Errorf("fused: instruction %d has op %d", i, in.Op)
 		}
 		var target []int // shape the instruction's map addresses (nil: unchecked)
@@ -446,6 +453,20 @@ func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n in
 			return compare(op, d, view[int32](a, n), view[int32](b, n))
 		case graph.Bool:
 			return compare(op, d, view[uint8](a, n), view[uint8](b, n))
+		}
+	case op.IsPredicate():
+		d := view[uint8](dst, n)
+		switch prog.Instrs[in.A].DType {
+		case graph.Float64:
+			return predicate(op, d, view[float64](a, n))
+		case graph.Float32:
+			return predicate(op, d, view[float32](a, n))
+		case graph.Int64:
+			return predicate(op, d, view[int64](a, n))
+		case graph.Int32:
+			return predicate(op, d, view[int32](a, n))
+		case graph.Bool:
+			return predicate(op, d, view[uint8](a, n))
 		}
 	}
 	switch in.DType {

@@ -215,13 +215,17 @@ func evalOp(prog *graph.Program, in *graph.Instr, regs []rval) rval {
 		return cc
 	case in.Op.IsCompare():
 		return compareRef(in.Op, adt, a, b)
+	case in.Op.IsPredicate():
+		return predicateRef(in.Op, adt, a)
 	case dt == graph.Bool:
 		switch in.Op {
-		case graph.OpNot:
+		case graph.OpNot, graph.OpBitNot:
 			return rval{i: 1 - a.i}
-		case graph.OpAnd, graph.OpMin, graph.OpMul:
+		case graph.OpAnd, graph.OpMin, graph.OpMul, graph.OpBitAnd:
 			return rval{i: a.i & b.i}
-		default: // Or, Max, Add
+		case graph.OpBitXor:
+			return rval{i: b2i(a.i != b.i)}
+		default: // Or, Max, Add, BitOr
 			return rval{i: a.i | b.i}
 		}
 	case dt.IsInt():
@@ -343,7 +347,7 @@ func intRef(op graph.ElemOp, dt graph.DType, x, y int64) int64 {
 	case graph.OpMin:
 		return min(x, y)
 	}
-	panic(fmt.Sprintf("kerneltest: no reference for %v on %v", op, dt))
+	return moreIntRef(op, dt, x, y)
 }
 
 // floatRef computes op in float64, rounds to dt and bounds the error.
@@ -439,7 +443,7 @@ func floatRef(op graph.ElemOp, dt graph.DType, a, b rval) rval {
 			e += 2 * math.Abs(v) * rel
 		}
 	default:
-		panic(fmt.Sprintf("kerneltest: no reference for %v on %v", op, dt))
+		return moreFloatRef(op, dt, a, b)
 	}
 	return finish(dt, v, e, !exact)
 }
@@ -635,9 +639,13 @@ func (g *fusedGen) leaf() int32 {
 }
 
 var (
-	floatUnary  = []graph.ElemOp{graph.OpNeg, graph.OpAbs, graph.OpSqrt, graph.OpExp, graph.OpLog, graph.OpSin, graph.OpCos, graph.OpTanh}
-	arithBinary = []graph.ElemOp{graph.OpAdd, graph.OpSub, graph.OpMul, graph.OpDiv, graph.OpPow, graph.OpMax, graph.OpMin}
-	boolBinary  = []graph.ElemOp{graph.OpAnd, graph.OpOr, graph.OpMax, graph.OpMin, graph.OpAdd, graph.OpMul}
+	floatUnary = []graph.ElemOp{graph.OpNeg, graph.OpAbs, graph.OpSqrt, graph.OpExp, graph.OpLog, graph.OpSin, graph.OpCos, graph.OpTanh,
+		graph.OpFloor, graph.OpCeil, graph.OpRound, graph.OpTrunc, graph.OpSign, graph.OpLog1p, graph.OpExpm1, graph.OpLog2, graph.OpLog10,
+		graph.OpTan, graph.OpAsin, graph.OpAcos, graph.OpAtan, graph.OpSinh, graph.OpCosh, graph.OpAsinh, graph.OpAcosh, graph.OpAtanh}
+	intUnary    = []graph.ElemOp{graph.OpNeg, graph.OpAbs, graph.OpSign, graph.OpBitNot, graph.OpFloor, graph.OpRound}
+	arithBinary = []graph.ElemOp{graph.OpAdd, graph.OpSub, graph.OpMul, graph.OpDiv, graph.OpPow, graph.OpMax, graph.OpMin, graph.OpMod, graph.OpFloorDiv}
+	boolBinary  = []graph.ElemOp{graph.OpAnd, graph.OpOr, graph.OpMax, graph.OpMin, graph.OpAdd, graph.OpMul, graph.OpBitAnd, graph.OpBitOr, graph.OpBitXor}
+	bitBinary   = []graph.ElemOp{graph.OpBitAnd, graph.OpBitOr, graph.OpBitXor, graph.OpShl, graph.OpShr}
 	numericDTs  = []graph.DType{graph.Int32, graph.Int64, graph.Float32, graph.Float64}
 )
 
@@ -645,7 +653,7 @@ var (
 func (g *fusedGen) op() {
 	rng := g.e.rng
 	anyDT := func() graph.DType { return valueDTypes[rng.IntN(len(valueDTypes))] }
-	switch rng.IntN(9) {
+	switch rng.IntN(12) {
 	case 0, 1: // float unary
 		dt := graph.Float32 + graph.DType(rng.IntN(2))
 		a := g.cast(g.pick(), dt)
@@ -653,12 +661,12 @@ func (g *fusedGen) op() {
 	case 2: // int unary, not
 		if rng.IntN(2) == 0 {
 			a := g.cast(g.pick(), graph.Bool)
-			g.emit(graph.Instr{Op: graph.OpNot, DType: graph.Bool, A: a})
+			g.emit(graph.Instr{Op: []graph.ElemOp{graph.OpNot, graph.OpBitNot}[rng.IntN(2)], DType: graph.Bool, A: a})
 			return
 		}
 		dt := graph.Int32 + graph.DType(rng.IntN(2))
 		a := g.cast(g.pick(), dt)
-		g.emit(graph.Instr{Op: []graph.ElemOp{graph.OpNeg, graph.OpAbs}[rng.IntN(2)], DType: dt, A: a})
+		g.emit(graph.Instr{Op: intUnary[rng.IntN(len(intUnary))], DType: dt, A: a})
 	case 3, 4, 5: // binary arithmetic
 		dt := numericDTs[rng.IntN(len(numericDTs))]
 		op := arithBinary[rng.IntN(len(arithBinary))]
@@ -677,6 +685,24 @@ func (g *fusedGen) op() {
 		dt := anyDT()
 		a, b := g.cast(g.pick(), dt), g.cast(g.pick(), dt)
 		g.emit(graph.Instr{Op: graph.OpEq + graph.ElemOp(rng.IntN(6)), DType: graph.Bool, A: a, B: b})
+	case 9: // float binary
+		dt := graph.Float32 + graph.DType(rng.IntN(2))
+		a, b := g.cast(g.pick(), dt), g.cast(g.pick(), dt)
+		g.emit(graph.Instr{Op: []graph.ElemOp{graph.OpAtan2, graph.OpHypot}[rng.IntN(2)], DType: dt, A: a, B: b})
+	case 10: // bitwise and shifts: counts often near and past the width, or negative
+		dt := graph.Int32 + graph.DType(rng.IntN(2))
+		op := bitBinary[rng.IntN(len(bitBinary))]
+		a := g.cast(g.pick(), dt)
+		var b int32
+		if (op == graph.OpShl || op == graph.OpShr) && rng.IntN(3) != 0 {
+			b = g.emit(graph.Instr{Op: graph.OpConst, DType: dt, Imm: graph.ConstIntBits(dt, int64(rng.IntN(70)-3))})
+		} else {
+			b = g.cast(g.pick(), dt)
+		}
+		g.emit(graph.Instr{Op: op, DType: dt, A: a, B: b})
+	case 11: // predicates
+		a := g.cast(g.pick(), anyDT())
+		g.emit(graph.Instr{Op: graph.OpIsNaN + graph.ElemOp(rng.IntN(3)), DType: graph.Bool, A: a})
 	default: // where
 		dt := anyDT()
 		c := g.cast(g.pick(), graph.Bool)

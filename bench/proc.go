@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// TimedMarker is the line a child prints on stdout when its timed runs
+// are over: the runner stops taking the process tree's peak memory there,
+// so a check that materialises inputs afterwards does not count.
+const TimedMarker = "#timed"
+
+// TreeRSS is the summed resident set size, in bytes, of pid and all its
+// descendants now (Linux /proc; 0 elsewhere).
+func TreeRSS(pid int) int64 {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	children := map[int][]int{}
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so cut at ')'
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		pp, _ := strconv.Atoi(f[1])
+		children[pp] = append(children[pp], p)
+	}
+	page := int64(os.Getpagesize())
+	var total int64
+	stack := []int{pid}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		stack = append(stack, children[p]...)
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", p))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) >= 2 {
+			rss, _ := strconv.ParseInt(f[1], 10, 64)
+			total += rss * page
+		}
+	}
+	return total
+}
+
+// RunChild runs a command that prints Records as JSON lines (a Blockwork
+// child of this binary or bench/peers/run.py), passing its stderr
+// through, and sets each record's PeakRSS to the highest summed RSS of
+// the child's process tree, sampled every 20 ms until the child prints
+// TimedMarker (or exits). The child's own figure is kept where sampling
+// saw nothing (a very short child).
+func RunChild(ctx context.Context, name string, args []string, stderr io.Writer) ([]Record, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	var (
+		mu     sync.Mutex
+		peak   int64
+		frozen bool
+		done   = make(chan struct{})
+	)
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			r := TreeRSS(cmd.Process.Pid)
+			mu.Lock()
+			if !frozen && r > peak {
+				peak = r
+			}
+			mu.Unlock()
+		}
+	}()
+	var recs []Record
+	var lines []string
+	s := bufio.NewScanner(out)
+	s.Buffer(make([]byte, 1<<20), 1<<24)
+	for s.Scan() {
+		line := s.Text()
+		switch {
+		case strings.HasPrefix(line, TimedMarker):
+			mu.Lock()
+			frozen = true
+			mu.Unlock()
+		case strings.HasPrefix(line, "{"):
+			lines = append(lines, line)
+		}
+	}
+	werr := cmd.Wait()
+	close(done)
+	rs, perr := ReadRecords(strings.NewReader(strings.Join(lines, "\n")))
+	if perr != nil {
+		return nil, perr
+	}
+	mu.Lock()
+	p := peak
+	mu.Unlock()
+	if p == 0 && cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			p = ru.Maxrss * 1024
+		}
+	}
+	for _, r := range rs {
+		if p > 0 {
+			r.PeakRSS = p
+		}
+		recs = append(recs, r)
+	}
+	if werr != nil {
+		return recs, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), werr)
+	}
+	return recs, nil
+}

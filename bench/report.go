@@ -1,0 +1,329 @@
+package bench
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Ratio is a peer's median wall time over Blockwork's for one workload
+// and variant: above 1 Blockwork is faster.
+type Ratio struct {
+	Workload string
+	Variant  Variant
+	Peer     string
+	Ratio    float64
+}
+
+type caseKey struct {
+	workload string
+	variant  Variant
+}
+
+// cases lists the (workload, variant) pairs of recs in first-seen order.
+func cases(recs []Record) []caseKey {
+	var out []caseKey
+	seen := map[caseKey]bool{}
+	for _, r := range recs {
+		k := caseKey{r.Workload, r.Variant}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func find(recs []Record, engine string, k caseKey) *Record {
+	var found *Record
+	for i := range recs {
+		r := &recs[i]
+		if r.Engine == engine && r.Workload == k.workload && r.Variant == k.variant {
+			found = r // the last one wins
+		}
+	}
+	return found
+}
+
+func usable(r *Record) bool { return r != nil && r.Error == "" && r.Wall > 0 }
+
+// Ratios are peer / Blockwork median wall times, for each case where both
+// ran without error (a failed check still gives a ratio; the table marks
+// it), in case order then Engines order.
+func Ratios(recs []Record) []Ratio {
+	var out []Ratio
+	for _, k := range cases(recs) {
+		b := find(recs, EngineBlockwork, k)
+		if !usable(b) {
+			continue
+		}
+		for _, e := range peersIn(recs) {
+			p := find(recs, e, k)
+			if !usable(p) {
+				continue
+			}
+			out = append(out, Ratio{Workload: k.workload, Variant: k.variant, Peer: e, Ratio: p.Wall / b.Wall})
+		}
+	}
+	return out
+}
+
+// peersIn lists the engines other than Blockwork in recs, known ones in
+// Engines order first.
+func peersIn(recs []Record) []string {
+	have := map[string]bool{}
+	for _, r := range recs {
+		have[r.Engine] = true
+	}
+	var out []string
+	for _, e := range Engines[1:] {
+		if have[e] {
+			out = append(out, e)
+			delete(have, e)
+		}
+	}
+	for _, r := range recs {
+		if have[r.Engine] && r.Engine != EngineBlockwork {
+			out = append(out, r.Engine)
+			delete(have, r.Engine)
+		}
+	}
+	return out
+}
+
+func caseName(k caseKey) string {
+	if k.variant == Persisted {
+		return k.workload + " (persisted)"
+	}
+	return k.workload
+}
+
+func secs(s float64) string {
+	switch {
+	case s >= 10:
+		return fmt.Sprintf("%.1f s", s)
+	case s >= 0.1:
+		return fmt.Sprintf("%.2f s", s)
+	default:
+		return fmt.Sprintf("%.1f ms", s*1e3)
+	}
+}
+
+func metrics(r *Record) string {
+	var m []string
+	if r.GFLOPS > 0 {
+		m = append(m, fmt.Sprintf("%.1f GFLOP/s", r.GFLOPS))
+	}
+	if r.USPerTsk > 0 {
+		m = append(m, fmt.Sprintf("%.1f us/task", r.USPerTsk))
+	}
+	if r.GBps > 0 {
+		s := fmt.Sprintf("%.1f GB/s", r.GBps)
+		if r.PctBW > 0 {
+			s += fmt.Sprintf(" (%.0f%% of triad)", r.PctBW)
+		}
+		m = append(m, s)
+	}
+	return strings.Join(m, ", ")
+}
+
+func cell(r *Record) string {
+	switch {
+	case r == nil:
+		return "-"
+	case r.Error != "":
+		return "error"
+	}
+	s := secs(r.Wall)
+	if !r.CheckOK {
+		s += " **check failed**"
+	}
+	return s
+}
+
+// WriteTable writes the Markdown report: per case Blockwork's time,
+// tasks, peak RSS and rates, then each peer's time and its ratio to
+// Blockwork (peer / Blockwork: above 1 Blockwork is faster), then the
+// checks and notes that failed or matter.
+func WriteTable(w io.Writer, recs []Record) error {
+	AddBandwidthShare(recs)
+	peers := peersIn(recs)
+	var b strings.Builder
+	size := ""
+	if len(recs) > 0 {
+		size = string(recs[0].Size)
+	}
+	fmt.Fprintf(&b, "# Blockwork benchmark, size %s\n\n", size)
+	fmt.Fprintf(&b, "Median wall time of the timed runs after one warm-up; ratio = peer time / Blockwork time (above 1: Blockwork is faster).\n\n")
+	fmt.Fprintf(&b, "| workload | blockwork | tasks | peak RSS | rate |")
+	for _, p := range peers {
+		fmt.Fprintf(&b, " %s | ratio |", p)
+	}
+	fmt.Fprintf(&b, "\n|---|---:|---:|---:|---|")
+	for range peers {
+		fmt.Fprintf(&b, "---:|---:|")
+	}
+	b.WriteString("\n")
+	var notes []string
+	noted := map[string]bool{}
+	for _, k := range cases(recs) {
+		br := find(recs, EngineBlockwork, k)
+		tasks, rss, rate := "-", "-", "-"
+		if usable(br) {
+			tasks = fmt.Sprint(br.Tasks)
+			rss = FormatBytes(br.PeakRSS)
+			rate = metrics(br)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |", caseName(k), cell(br), tasks, rss, rate)
+		for _, p := range peers {
+			pr := find(recs, p, k)
+			ratio := "-"
+			if usable(pr) && usable(br) {
+				ratio = fmt.Sprintf("%.2f", pr.Wall/br.Wall)
+			}
+			fmt.Fprintf(&b, " %s | %s |", cell(pr), ratio)
+		}
+		b.WriteString("\n")
+		for _, e := range append([]string{EngineBlockwork}, peers...) {
+			r := find(recs, e, k)
+			if r == nil {
+				continue
+			}
+			if r.Error != "" {
+				notes = append(notes, fmt.Sprintf("- %s, %s: error: %s", caseName(k), e, r.Error))
+			} else if !r.CheckOK {
+				notes = append(notes, fmt.Sprintf("- %s, %s: check failed: %s", caseName(k), e, r.Check))
+			}
+			if r.Note != "" && !noted[k.workload+r.Note] {
+				noted[k.workload+r.Note] = true
+				notes = append(notes, fmt.Sprintf("- %s: %s", k.workload, r.Note))
+			}
+		}
+	}
+	b.WriteString("\nPeak RSS, tasks and rates of every engine are in results.jsonl.\n")
+	if len(notes) > 0 {
+		b.WriteString("\n## Notes\n\n" + strings.Join(notes, "\n") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+var peerStyle = map[string]struct {
+	c     color.Color
+	shape draw.GlyphDrawer
+}{
+	EngineDaskThreaded:    {color.RGBA{R: 31, G: 119, B: 180, A: 255}, draw.CircleGlyph{}},
+	EngineDaskDistributed: {color.RGBA{R: 214, G: 39, B: 40, A: 255}, draw.TriangleGlyph{}},
+	EngineNumPy:           {color.RGBA{R: 44, G: 160, B: 44, A: 255}, draw.SquareGlyph{}},
+}
+
+// WriteChart draws the ratios per case and peer on a log scale, with the
+// line ratio = 1 (equal speed), as a PNG.
+func WriteChart(path string, recs []Record) error {
+	rs := Ratios(recs)
+	if len(rs) == 0 {
+		return fmt.Errorf("bench: no ratios to chart (no peer and Blockwork pair ran)")
+	}
+	var names []string
+	idx := map[caseKey]int{}
+	for _, k := range cases(recs) {
+		for _, r := range rs {
+			if r.Workload == k.workload && r.Variant == k.variant {
+				idx[k] = len(names)
+				names = append(names, caseName(k))
+				break
+			}
+		}
+	}
+	p := plot.New()
+	p.Title.Text = "Peer time / Blockwork time (above 1: Blockwork faster)"
+	if len(recs) > 0 {
+		p.Title.Text += ", size " + string(recs[0].Size)
+	}
+	p.Y.Label.Text = "ratio (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = math.Pi / 5
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Add(plotter.NewGrid())
+	lo, hi := 1.0, 1.0
+	peers := peersIn(recs)
+	for pi, peer := range peers {
+		var xys plotter.XYs
+		for _, r := range rs {
+			if r.Peer != peer {
+				continue
+			}
+			x := float64(idx[caseKey{r.Workload, r.Variant}]) + 0.15*(float64(pi)-float64(len(peers)-1)/2)
+			xys = append(xys, plotter.XY{X: x, Y: r.Ratio})
+			lo, hi = math.Min(lo, r.Ratio), math.Max(hi, r.Ratio)
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(xys)
+		if err != nil {
+			return err
+		}
+		if st, ok := peerStyle[peer]; ok {
+			sc.GlyphStyle.Color = st.c
+			sc.GlyphStyle.Shape = st.shape
+		}
+		sc.GlyphStyle.Radius = vg.Points(4)
+		p.Add(sc)
+		p.Legend.Add(peer, sc)
+	}
+	one, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 1}, {X: float64(len(names)) - 0.5, Y: 1}})
+	if err != nil {
+		return err
+	}
+	one.LineStyle.Color = color.Gray{Y: 80}
+	one.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	p.Add(one)
+	p.Y.Min, p.Y.Max = lo/1.5, hi*1.5
+	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
+	width := vg.Length(math.Max(6, 0.9*float64(len(names)))) * vg.Inch
+	return p.Save(width, 5*vg.Inch, path)
+}
+
+// WriteReport writes DIR/report.md and DIR/ratios.png from
+// DIR/results.jsonl (the chart only where a peer ran).
+func WriteReport(dir string) error {
+	f, err := os.Open(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		return err
+	}
+	recs, err := ReadRecords(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	md, err := os.Create(filepath.Join(dir, "report.md"))
+	if err != nil {
+		return err
+	}
+	if err := WriteTable(md, recs); err != nil {
+		md.Close()
+		return err
+	}
+	if err := md.Close(); err != nil {
+		return err
+	}
+	if len(Ratios(recs)) == 0 {
+		return nil
+	}
+	return WriteChart(filepath.Join(dir, "ratios.png"), recs)
+}
