@@ -3,7 +3,7 @@ GO ?= go
 # packages with goroutines: run under the race detector
 RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/...
 
-.PHONY: all build demo test race bench check
+.PHONY: all build demo test race bench bench-peers check
 
 all: build
 
@@ -20,6 +20,12 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
 	$(GO) test -run '^$$' -bench Tree100k -benchtime 20x ./scheduler/
+
+# the suite at size small, Blockwork against Dask (threaded, distributed)
+# and NumPy; needs: apt-get install -y python3-dask python3-distributed
+# python3-numpy libopenblas0-pthread
+bench-peers:
+	$(GO) run ./cmd/blockwork bench -size small -engines blockwork,dask-threaded,dask-distributed,numpy -out bench/results/$$(date +%F)-cpu
 
 check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

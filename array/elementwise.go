@@ -130,7 +130,7 @@ func (x *Array) FloorDiv(y *Array) *Array {
 			return p.op(graph.OpDiv, dt, p.cast(r[0], dt), p.cast(r[1], dt))
 		})
 	}
-	return errorf("floordiv", "floor division of %v is not supported yet (shapes %s)", dt, shapesStr(x, y))
+	return floorDivFloat(x, y, dt)
 }
 
 // Pow is x ** y. An integer to a negative integer power fails the

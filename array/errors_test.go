@@ -54,7 +54,7 @@ func TestErrors(t *testing.T) {
 		{"split_every", a23.SumWith(array.ReduceOpts{SplitEvery: 1}), []string{"sum", "split_every"}},
 		{"bool subtract", array.Ones([]int{2}, graph.Bool).Sub(array.Ones([]int{2}, graph.Bool)), []string{"sub", "(2,)"}},
 		{"bool negative", array.Ones([]int{2}, graph.Bool).Neg(), []string{"negative", "(2,)"}},
-		{"float floordiv", a23.FloorDiv(a23), []string{"floordiv", "(2, 3)"}},
+		{"float bitwise_and", a23.BitwiseAnd(a23), []string{"bitwise_and", "(2, 3)"}},
 		{"uniform int", array.NewRandom(1).Uniform(0, 1, []int{2}, graph.Int64), []string{"uniform", "(2,)"}},
 		{"integers bounds", array.NewRandom(1).Integers(3, 3, []int{2}, graph.Int64), []string{"integers", "3"}},
 		{"arange step 0", array.Arange(0, 3, 0, graph.Int64), []string{"arange", "step=0"}},

@@ -3,6 +3,19 @@
 // inside the graph (as Dask's own benchmarks do), a check of its result
 // against an independent computation, and `go test -bench` suites.
 //
+// The suite (Workloads, in suite.go) names each workload with tiny, small
+// and medium sizes; RunWorkload times one end to end or on persisted
+// inputs (median of the timed runs after a warm-up, tasks run, peak RSS)
+// and checks it: by direct float64 loops over the materialised inputs
+// where they are small, else by identities and analytical expectations.
+// Triad measures the machine's memory bandwidth in the same run, so
+// memory-bound workloads are also a share of it. `blockwork bench` runs
+// each (engine, workload, variant) in its own process (RunChild samples
+// the process tree's memory), Blockwork as a child of itself and the
+// peers (Dask threaded, Dask distributed, NumPy) through
+// bench/peers/run.py, and writes results.jsonl, report.md (ReadRecords,
+// Ratios, WriteTable) and ratios.png (WriteChart).
+//
 // The demo (`blockwork demo`, `make demo`) is the workload Demo:
 // (x + x.T - x.mean(axis=0)).std() over a random n x n float64 array.
 // Nothing imports bench but cmd/blockwork.

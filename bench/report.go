@@ -181,7 +181,9 @@ func WriteTable(w io.Writer, recs []Record) error {
 		if usable(br) {
 			tasks = fmt.Sprint(br.Tasks)
 			rss = FormatBytes(br.PeakRSS)
-			rate = metrics(br)
+			if rate = metrics(br); rate == "" {
+				rate = "-"
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |", caseName(k), cell(br), tasks, rss, rate)
 		for _, p := range peers {
@@ -222,8 +224,8 @@ var peerStyle = map[string]struct {
 	shape draw.GlyphDrawer
 }{
 	EngineDaskThreaded:    {color.RGBA{R: 31, G: 119, B: 180, A: 255}, draw.CircleGlyph{}},
-	EngineDaskDistributed: {color.RGBA{R: 214, G: 39, B: 40, A: 255}, draw.TriangleGlyph{}},
-	EngineNumPy:           {color.RGBA{R: 44, G: 160, B: 44, A: 255}, draw.SquareGlyph{}},
+	EngineDaskDistributed: {color.RGBA{R: 214, G: 39, B: 40, A: 255}, draw.PyramidGlyph{}},
+	EngineNumPy:           {color.RGBA{R: 44, G: 160, B: 44, A: 255}, draw.BoxGlyph{}},
 }
 
 // WriteChart draws the ratios per case and peer on a log scale, with the
@@ -258,6 +260,7 @@ func WriteChart(path string, recs []Record) error {
 	p.X.Tick.Label.YAlign = draw.YCenter
 	p.Legend.Top = true
 	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(8)
 	p.Add(plotter.NewGrid())
 	lo, hi := 1.0, 1.0
 	peers := peersIn(recs)
@@ -285,6 +288,20 @@ func WriteChart(path string, recs []Record) error {
 		sc.GlyphStyle.Radius = vg.Points(4)
 		p.Add(sc)
 		p.Legend.Add(peer, sc)
+		var txt []string
+		for _, xy := range xys {
+			txt = append(txt, fmt.Sprintf("%.2g", xy.Y))
+		}
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: txt})
+		if err != nil {
+			return err
+		}
+		for i := range lb.TextStyle {
+			lb.TextStyle[i].Font.Size = vg.Points(8)
+			lb.TextStyle[i].XAlign = draw.XLeft
+		}
+		lb.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(-3)}
+		p.Add(lb)
 	}
 	one, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 1}, {X: float64(len(names)) - 0.5, Y: 1}})
 	if err != nil {
@@ -293,7 +310,8 @@ func WriteChart(path string, recs []Record) error {
 	one.LineStyle.Color = color.Gray{Y: 80}
 	one.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	p.Add(one)
-	p.Y.Min, p.Y.Max = lo/1.5, hi*1.5
+	// headroom above for the legend
+	p.Y.Min, p.Y.Max = lo/2, hi*6
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
 	width := vg.Length(math.Max(6, 0.9*float64(len(names)))) * vg.Inch
 	return p.Save(width, 5*vg.Inch, path)

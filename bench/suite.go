@@ -65,7 +65,7 @@ type Workload struct {
 	Persist bool
 	// Direct: Check has direct loops over the n x n input.
 	Direct bool
-	Sizes   map[Size]Dims
+	Sizes  map[Size]Dims
 	// Inputs makes the random inputs.
 	Inputs func(d Dims) []*array.Array
 	// Outputs builds the expression on the inputs.

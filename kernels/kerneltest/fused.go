@@ -401,10 +401,19 @@ func floatRef(op graph.ElemOp, dt graph.DType, a, b rval) rval {
 			v = x
 		case y != y:
 			v = y
-		case op == graph.OpMax:
-			v = math.Max(x, y)
+		case op == graph.OpMax: // NumPy: where(x >= y, x, y), so max(-0, 0) is -0
+			v = y
+			if x >= y {
+				v = x
+			}
 		default:
-			v = math.Min(x, y)
+			v = y
+			if x <= y {
+				v = x
+			}
+		}
+		if v != v { // an exact NaN operand (inexact NaNs are undecided)
+			return rval{f: v}
 		}
 		return rval{f: v, err: math.Max(ex, ey)}
 	case graph.OpExp:
