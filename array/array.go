@@ -28,6 +28,9 @@ type node struct {
 	// weak marks a Go scalar wrapped as a 0-d array (NEP 50 promotion)
 	weak bool
 	kind graph.ScalarKind
+	// weakInt is the value of a weak integer scalar (for NEP 50's
+	// out-of-bounds check)
+	weakInt int64
 	// lower appends this layer's tasks (and leaves) to the builder; the
 	// inputs have already been lowered.
 	lower func(b *builder) error

@@ -3,6 +3,7 @@ package array
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -55,6 +56,9 @@ func resolveChunks(op string, shape []int, dt graph.DType, opts []Option) (chunk
 	if !dt.Valid() {
 		return nil, fmt.Errorf("array: %s: unsupported dtype %v (shape %s)", op, dt, shapeStr(shape))
 	}
+	if err := checkSize(op, shape, dt); err != nil {
+		return nil, err
+	}
 	var o createOpts
 	for _, f := range opts {
 		f(&o)
@@ -62,6 +66,9 @@ func resolveChunks(op string, shape []int, dt graph.DType, opts []Option) (chunk
 	if o.explicit != nil {
 		if err := chunks.Validate(o.explicit, shape); err != nil {
 			return nil, fmt.Errorf("array: %s: bad chunks %v for shape %s: %w", op, o.explicit, shapeStr(shape), err)
+		}
+		if err := checkBlocks(op, o.explicit, shape); err != nil {
+			return nil, err
 		}
 		return o.explicit.Clone(), nil
 	}
@@ -73,7 +80,44 @@ func resolveChunks(op string, shape []int, dt graph.DType, opts []Option) (chunk
 	if err != nil {
 		return nil, fmt.Errorf("array: %s: bad chunks for shape %s: %w", op, shapeStr(shape), err)
 	}
+	if err := checkBlocks(op, c, shape); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// MaxBytes bounds an array's size: 2^62 bytes (far beyond any machine,
+// but its element count, byte count and offsets fit an int).
+const MaxBytes = int64(1) << 62
+
+// MaxBlocks bounds the number of blocks (tasks per layer) of an array.
+const MaxBlocks = 1 << 26
+
+// checkSize rejects shapes whose element or byte count overflows.
+func checkSize(op string, shape []int, dt graph.DType) error {
+	n := uint64(1)
+	for _, s := range shape {
+		hi, lo := bits.Mul64(n, uint64(s))
+		if hi != 0 || lo > uint64(MaxBytes) {
+			return fmt.Errorf("array: %s: maximum allowed size exceeded (shape %s)", op, shapeStr(shape))
+		}
+		n = lo
+	}
+	if hi, lo := bits.Mul64(n, uint64(dt.Size())); hi != 0 || lo > uint64(MaxBytes) {
+		return fmt.Errorf("array: %s: maximum allowed size exceeded (shape %s, %v)", op, shapeStr(shape), dt)
+	}
+	return nil
+}
+
+func checkBlocks(op string, c chunks.Chunks, shape []int) error {
+	n := 1
+	for _, a := range c {
+		n *= len(a)
+		if n > MaxBlocks {
+			return fmt.Errorf("array: %s: more than %d blocks (shape %s): use larger chunks", op, MaxBlocks, shapeStr(shape))
+		}
+	}
+	return nil
 }
 
 // Full is an array of one value.
@@ -99,9 +143,16 @@ func Arange(start, stop, step float64, dt graph.DType, opts ...Option) *Array {
 	if step == 0 || math.IsNaN(start+stop+step) || math.IsInf(start+stop+step, 0) {
 		return errorf("arange", "bad bounds start=%v stop=%v step=%v", start, stop, step)
 	}
-	n := int(math.Ceil((stop - start) / step))
-	if n < 0 {
-		n = 0
+	if dt == graph.Bool {
+		return errorf("arange", "no arange for bool (start=%v stop=%v step=%v)", start, stop, step)
+	}
+	fn := math.Ceil((stop - start) / step)
+	if fn > float64(MaxBytes) {
+		return errorf("arange", "maximum allowed size exceeded (start=%v stop=%v step=%v)", start, stop, step)
+	}
+	n := 0
+	if fn > 0 {
+		n = int(fn)
 	}
 	shape := []int{n}
 	ch, err := resolveChunks("arange", shape, dt, opts)
@@ -190,6 +241,9 @@ func (r *Random) next() uint64 {
 }
 
 func (r *Random) gen(op string, kind graph.RandKind, shape []int, dt graph.DType, opts []Option, post func(p *pb, u int32) int32, lo, hi int64) *Array {
+	if r == nil {
+		return errorf(op, "nil *Random (make one with NewRandom)")
+	}
 	shape = append([]int(nil), shape...)
 	ch, err := resolveChunks(op, shape, dt, opts)
 	if err != nil {

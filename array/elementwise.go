@@ -2,6 +2,7 @@ package array
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/blockwork-dev/blockwork/array/chunks"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -27,7 +28,23 @@ func Float(v float64) *Array {
 // Int wraps a Go integer as a weak 0-d array: int32 arrays stay int32,
 // float arrays keep their dtype.
 func Int(v int64) *Array {
-	return scalarNode(fmt.Sprintf("int(%d)", v), graph.Int64, graph.IntScalar, graph.ConstIntBits(graph.Int64, v))
+	a := scalarNode(fmt.Sprintf("int(%d)", v), graph.Int64, graph.IntScalar, graph.ConstIntBits(graph.Int64, v))
+	a.nd.weakInt = v
+	return a
+}
+
+// weakOverflow is NEP 50's OverflowError: a weak Go integer that does not
+// fit the integer dtype dt it is cast to.
+func weakOverflow(op string, dt graph.DType, xs ...*Array) error {
+	if dt != graph.Int32 {
+		return nil
+	}
+	for _, x := range xs {
+		if x.nd.weak && x.nd.kind == graph.IntScalar && (x.nd.weakInt < math.MinInt32 || x.nd.weakInt > math.MaxInt32) {
+			return fmt.Errorf("array: %s: Go integer %d out of bounds for int32 (shapes %s)", op, x.nd.weakInt, shapesStr(xs...))
+		}
+	}
+	return nil
 }
 
 // Bool wraps a Go bool as a weak 0-d array.
@@ -89,6 +106,9 @@ func arith(name string, op graph.ElemOp, x, y *Array) *Array {
 		return errArray(err)
 	}
 	dt := resultType(x, y)
+	if err := weakOverflow(name, dt, x, y); err != nil {
+		return errArray(err)
+	}
 	out := dt
 	switch {
 	case op == graph.OpDiv && !dt.IsFloat():
@@ -165,6 +185,9 @@ func cmp(name string, op graph.ElemOp, x, y *Array) *Array {
 		return errArray(err)
 	}
 	dt := resultType(x, y)
+	if err := weakOverflow(name, dt, x, y); err != nil {
+		return errArray(err)
+	}
 	return elementwise(name, graph.Bool, []*Array{x, y}, "", func(p *pb, r []int32) int32 {
 		return p.op(op, graph.Bool, p.cast(r[0], dt), p.cast(r[1], dt))
 	})
@@ -223,6 +246,9 @@ func Where(cond, x, y *Array) *Array {
 		return errArray(err)
 	}
 	dt := resultType(x, y)
+	if err := weakOverflow("where", dt, x, y); err != nil {
+		return errArray(err)
+	}
 	return elementwise("where", dt, []*Array{cond, x, y}, "", func(p *pb, r []int32) int32 {
 		return p.op(graph.OpWhere, dt, p.cast(r[0], graph.Bool), p.cast(r[1], dt), p.cast(r[2], dt))
 	})

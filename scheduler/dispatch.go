@@ -182,7 +182,7 @@ func (s *State) dispatch(out []Command) []Command {
 		}
 		h := &s.heaps[i]
 		id := keyTask(h.keys[0])
-		if s.fits(&s.tasks[id]) {
+		if s.admits(id) {
 			h.pop()
 		} else {
 			if s.running > 0 {

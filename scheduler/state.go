@@ -51,6 +51,8 @@ type State struct {
 	alive      int
 
 	heaps []readyHeap
+	// waiting holds the Waiting tasks by (Priority, id), lazily (headroom.go)
+	waiting readyHeap
 
 	count                    [NumTaskStates]int
 	resident, reserved, peak int64
@@ -206,6 +208,8 @@ func (s *State) submit(ev Event, out []Command) []Command {
 	for i := range s.tasks {
 		if s.tasks[i].missing == 0 {
 			s.transition(TaskID(i), Ready)
+		} else if s.cfg.MemoryLimit > 0 {
+			s.pushWaiting(TaskID(i))
 		}
 	}
 	return out

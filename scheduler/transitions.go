@@ -118,6 +118,9 @@ func (s *State) transition(id TaskID, to TaskState) {
 	s.count[to]++
 	t.state = to
 	e(s, id)
+	if to == Waiting && s.cfg.MemoryLimit > 0 {
+		s.pushWaiting(id)
+	}
 }
 
 // can reports whether the table has the edge from task id's state to to.

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -481,6 +482,13 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 			case scheduler.CmdFail:
 				if firstErr == nil {
 					firstErr = c.Err
+					// name the task when the scheduler's error does not
+					// (memory limit, illegal event): task errors from
+					// kernels are already wrapped by finish
+					if c.Task != scheduler.NoTask && !errors.Is(c.Err, errTaskWrapped) {
+						t := &r.g.Tasks[r.tix[c.Task]]
+						firstErr = fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, c.Err)
+					}
 				}
 			case scheduler.CmdIdle:
 				idle = true
@@ -494,7 +502,19 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 		cmds = cmds[:0]
 		if idle && len(evs) == 0 {
 			if running != 0 {
-				panic("local: scheduler idle with tasks running")
+				// an executor bug: say so, but let the running kernels end
+				// before their buffers are released
+				for running > 0 {
+					<-p.notify
+					results = p.take(results)
+					running -= len(results)
+					for _, j := range results {
+						releaseAll(r.outs[j.id])
+						r.outs[j.id] = nil
+					}
+					clear(results)
+				}
+				return fmt.Errorf("local: internal error: scheduler idle with tasks running (first error: %v)", firstErr)
 			}
 			return firstErr
 		}
@@ -561,7 +581,7 @@ func (r *run) finish(j *job, evs []scheduler.Event) []scheduler.Event {
 	j.err = nil
 	if err != nil {
 		t := &r.g.Tasks[r.tix[id]]
-		return append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Err: fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, err)})
+		return append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Err: &taskError{key: t.Key, op: t.Op.Name, err: err}})
 	}
 	var nb int64
 	for _, b := range r.outs[id] {
@@ -569,6 +589,20 @@ func (r *run) finish(j *job, evs []scheduler.Event) []scheduler.Event {
 	}
 	return append(evs, scheduler.Event{Kind: scheduler.EvFinished, Task: id, Bytes: nb})
 }
+
+// taskError is a kernel's error named by its task.
+type taskError struct {
+	key graph.Key
+	op  string
+	err error
+}
+
+// errTaskWrapped marks errors that already name their task.
+var errTaskWrapped = errors.New("task error")
+
+func (e *taskError) Error() string { return fmt.Sprintf("task %v (op %s): %v", e.key, e.op, e.err) }
+
+func (e *taskError) Unwrap() []error { return []error{e.err, errTaskWrapped} }
 
 // prepare allocates the task's outputs and gathers its inputs.
 func (r *run) prepare(j *job, id scheduler.TaskID) error {

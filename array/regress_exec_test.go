@@ -20,7 +20,7 @@ func rvLive(t *testing.T, e *local.Executor, what string) {
 
 // A task whose output alone exceeds the memory limit must fail with an
 // error naming the task and sizes, never hang.
-func TestReview_MemoryLimitTooSmall(t *testing.T) {
+func TestRegress_MemoryLimitTooSmall(t *testing.T) {
 	e, _ := local.New(local.MemoryLimit(1000), local.Workers(2))
 	x := array.Ones([]int{4000}, graph.Float64, array.Chunked(2000)).AddScalar(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -33,7 +33,7 @@ func TestReview_MemoryLimitTooSmall(t *testing.T) {
 	rvLive(t, e, "memlimit")
 }
 
-func TestReview_TaskErrorLeak(t *testing.T) {
+func TestRegress_TaskErrorLeak(t *testing.T) {
 	e, _ := local.New(local.Workers(2))
 	a := array.Arange(0, 100, 1, graph.Int64, array.Chunked(7))
 	x := a.Add(a.T()).Pow(array.Int(-1)).Sum()
@@ -45,7 +45,7 @@ func TestReview_TaskErrorLeak(t *testing.T) {
 	rvLive(t, e, "task error nofuse")
 }
 
-func TestReview_Cancel(t *testing.T) {
+func TestRegress_Cancel(t *testing.T) {
 	e, _ := local.New(local.Workers(2))
 	x := array.NewRandom(1).Normal(0, 1, []int{4000, 4000}, graph.Float64, array.Chunked(500))
 	y := x.MatMul(x.T()).Sum()
@@ -60,7 +60,7 @@ func TestReview_Cancel(t *testing.T) {
 	rvLive(t, e, "cancel")
 }
 
-func TestReview_DeterminismWorkers(t *testing.T) {
+func TestRegress_DeterminismWorkers(t *testing.T) {
 	r := array.NewRandom(7)
 	x := r.Normal(0, 1, []int{300, 200}, graph.Float64, array.Chunked(37, 23))
 	exprs := map[string]*array.Array{
@@ -101,7 +101,7 @@ func TestReview_DeterminismWorkers(t *testing.T) {
 }
 
 // random values must not depend on chunking
-func TestReview_RandomChunking(t *testing.T) {
+func TestRegress_RandomChunking(t *testing.T) {
 	for _, dt := range []graph.DType{graph.Float64, graph.Float32} {
 		a, _ := array.NewRandom(3).Normal(0, 1, []int{37, 41}, dt, array.Chunked(5, 7)).Compute(context.Background())
 		b, _ := array.NewRandom(3).Normal(0, 1, []int{37, 41}, dt, array.Chunked(-1)).Compute(context.Background())
@@ -115,7 +115,7 @@ func TestReview_RandomChunking(t *testing.T) {
 }
 
 // fusion corner cases compared against the unfused graph
-func TestReview_FusionVsUnfused(t *testing.T) {
+func TestRegress_FusionVsUnfused(t *testing.T) {
 	r := array.NewRandom(11)
 	g := r.Uniform(0, 1, []int{40, 30}, graph.Float64, array.Chunked(7, 11))
 	h := g.Mul(g).Add(g.Sin()).Sub(g.Exp())
@@ -155,7 +155,7 @@ func TestReview_FusionVsUnfused(t *testing.T) {
 	}
 }
 
-func TestReview_PersistLeak(t *testing.T) {
+func TestRegress_PersistLeak(t *testing.T) {
 	e, _ := local.New(local.Workers(2))
 	x := array.NewRandom(1).Uniform(0, 1, []int{100, 100}, graph.Float64, array.Chunked(30))
 	p, err := x.Persist(context.Background(), array.On(e))
@@ -183,7 +183,7 @@ func TestReview_PersistLeak(t *testing.T) {
 }
 
 // The memory limit must bound peak memory (ready tasks wait).
-func TestReview_MemoryLimitPeak(t *testing.T) {
+func TestRegress_MemoryLimitPeak(t *testing.T) {
 	const chunk = 8 * 10000
 	e, _ := local.New(local.MemoryLimit(6*chunk), local.Workers(2))
 	x := array.NewRandom(1).Uniform(0, 1, []int{200000}, graph.Float64, array.Chunked(10000))
