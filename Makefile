@@ -1,7 +1,7 @@
 # Blockwork. `make demo` runs the main job, `make test` the tests.
 GO ?= go
 # packages with goroutines: run under the race detector
-RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/...
+RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/... ./array/...
 
 .PHONY: all build demo test race bench bench-peers check
 
@@ -17,8 +17,9 @@ test:
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 
+# per-task overhead (100,000-task graph) and the demo workload
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
+	$(GO) test -run '^$$' -bench 'TaskOverhead|Demo' -benchtime 1x ./bench/
 	$(GO) test -run '^$$' -bench Tree100k -benchtime 20x ./scheduler/
 
 # the suite at size small, Blockwork against Dask (threaded, distributed)
@@ -32,7 +33,7 @@ check:
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) build ./...
 	@if $(GO) list -deps ./... | grep -q gorgonia.org/cu; then echo "default build depends on gorgonia.org/cu"; exit 1; fi
-	@cp go.mod /tmp/blockwork-go.mod.bak; cp go.sum /tmp/blockwork-go.sum.bak 2>/dev/null || true; \
-	$(GO) mod tidy; \
-	if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum:"; git diff -- go.mod go.sum; \
-	  cp /tmp/blockwork-go.mod.bak go.mod; cp /tmp/blockwork-go.sum.bak go.sum 2>/dev/null; exit 1; fi
+	@tmp=$$(mktemp -d); cp go.mod go.sum $$tmp/; $(GO) mod tidy; \
+	if ! cmp -s go.mod $$tmp/go.mod || ! cmp -s go.sum $$tmp/go.sum; then \
+	  echo "go mod tidy changes go.mod/go.sum:"; diff $$tmp/go.mod go.mod; cp $$tmp/go.mod $$tmp/go.sum .; rm -r $$tmp; exit 1; fi; \
+	rm -r $$tmp

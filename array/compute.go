@@ -252,6 +252,9 @@ func (x *Array) Persist(ctx context.Context, opts ...ComputeOption) (*Persisted,
 		grid := xn.chunks.NumBlocks()
 		idx := make([]int, len(grid))
 		for flat, h := range handles {
+			if !b.needs(flat) {
+				continue
+			}
 			chunks.Unravel(flat, grid, idx)
 			b.g.Leaves = append(b.g.Leaves, graph.Leaf{Key: graph.Key{Layer: name, Block: int64(flat)}, Outputs: []graph.Chunk{{DType: xn.dtype, Shape: xn.chunks.BlockShape(idx)}}, Value: h})
 		}

@@ -367,6 +367,9 @@ func fromBytes(op string, raw []byte, shape []int, ch chunks.Chunks, dt graph.DT
 		grid := ch.NumBlocks()
 		idx := make([]int, len(grid))
 		for flat := 0; flat < ch.Total(); flat++ {
+			if !b.needs(flat) {
+				continue
+			}
 			chunks.Unravel(flat, grid, idx)
 			bs := ch.BlockShape(idx)
 			var data []byte

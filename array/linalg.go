@@ -52,6 +52,9 @@ func (x *Array) MatMul(y *Array) *Array {
 	part.lower = func(bd *builder) error {
 		idx := []int{0, 0, 0}
 		for flat := 0; flat < m*nb*kb; flat++ {
+			if !bd.needs(flat) {
+				continue
+			}
 			chunks.Unravel(flat, []int{m, nb, kb}, idx)
 			i, j, l := idx[0], idx[1], idx[2]
 			bd.g.Tasks = append(bd.g.Tasks, graph.Task{
@@ -61,6 +64,9 @@ func (x *Array) MatMul(y *Array) *Array {
 				Outputs: []graph.Chunk{{DType: cdt, Shape: []int{an.chunks[0][i], bn.chunks[1][j], 1}}},
 				Devices: allDevices,
 			})
+			t := &bd.g.Tasks[len(bd.g.Tasks)-1]
+			bd.mark(an, t.Inputs[0])
+			bd.mark(bn, t.Inputs[1])
 		}
 		return nil
 	}

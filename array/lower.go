@@ -7,65 +7,102 @@ import (
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
-// builder accumulates the graph of one compute.
+// builder accumulates the graph of one compute. Layers are lowered from
+// the outputs back to the inputs, each for the blocks its consumers asked
+// for only: slicing one block out of a huge array lowers one task per
+// layer, not every block of it.
 type builder struct {
-	g    graph.Graph
-	done map[*node]bool
+	g     graph.Graph
+	done  map[string]bool // layers visited, by token (equal tokens are equal layers)
+	order []*node         // post-order: inputs before consumers
+	need  map[string][]bool
+	cur   []bool // the blocks of the layer being lowered that are needed
+}
+
+// needs reports whether block flat of the layer being lowered is needed.
+func (b *builder) needs(flat int) bool { return b.cur[flat] }
+
+// count is the number of needed blocks of the layer being lowered.
+func (b *builder) count() int {
+	n := 0
+	for _, v := range b.cur {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
+// mark asks for block k of input layer nd.
+func (b *builder) mark(nd *node, k graph.Key) {
+	need := b.need[nd.name]
+	if need == nil {
+		need = make([]bool, nd.chunks.Total())
+		b.need[nd.name] = need
+	}
+	need[k.Block] = true
 }
 
 // allDevices is what lowering stamps on tasks; the executor narrows it to
 // the kinds its kernel registry can run.
 const allDevices = graph.DeviceKinds(graph.CPU) | graph.DeviceKinds(graph.GPU)
 
-// lowerAll lowers the expressions of xs (each layer once) and returns the
-// graph and the keys of each x's blocks in C order.
+// lowerAll lowers the expressions of xs (each layer once, only the blocks
+// needed) and returns the graph and the keys of each x's blocks in C order.
 func lowerAll(xs ...*Array) (*graph.Graph, [][]graph.Key, error) {
-	b := &builder{done: map[*node]bool{}}
+	b := &builder{done: map[string]bool{}, need: map[string][]bool{}}
 	keys := make([][]graph.Key, len(xs))
 	for i, x := range xs {
 		if err := x.Err(); err != nil {
 			return nil, nil, err
 		}
-		if err := b.visit(x.nd); err != nil {
-			return nil, nil, err
-		}
+		b.visit(x.nd)
 		n := x.nd.chunks.Total()
 		keys[i] = make([]graph.Key, n)
 		for j := range keys[i] {
 			keys[i][j] = graph.Key{Layer: x.nd.name, Block: int64(j)}
+			b.mark(x.nd, keys[i][j])
+		}
+	}
+	for i := len(b.order) - 1; i >= 0; i-- {
+		nd := b.order[i]
+		b.cur = b.need[nd.name]
+		if b.cur == nil {
+			continue // no consumer needs any of its blocks
+		}
+		if err := nd.lower(b); err != nil {
+			return nil, nil, err
 		}
 	}
 	return &b.g, keys, nil
 }
 
-func (b *builder) visit(root *node) error {
-	// iterative post-order: deep expression chains must not overflow
+// visit appends root's layers to b.order in post-order.
+func (b *builder) visit(root *node) {
+	// iterative: deep expression chains must not overflow the stack
 	type frame struct {
 		n *node
 		i int
 	}
-	if b.done[root] {
-		return nil
+	if b.done[root.name] {
+		return
 	}
+	b.done[root.name] = true
 	stack := []frame{{n: root}}
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
 		if f.i < len(f.n.inputs) {
 			c := f.n.inputs[f.i]
 			f.i++
-			if !b.done[c] {
-				b.done[c] = true // mark on entry: a DAG, not a tree
+			if !b.done[c.name] {
+				b.done[c.name] = true // mark on entry: a DAG, not a tree
 				stack = append(stack, frame{n: c})
 			}
 			continue
 		}
-		b.done[f.n] = true
-		if err := f.n.lower(b); err != nil {
-			return err
-		}
+		b.order = append(b.order, f.n)
 		stack = stack[:len(stack)-1]
 	}
-	return nil
 }
 
 // ---- elementwise layers
@@ -213,8 +250,10 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 		inIdx[k] = make([]int, len(in.rels))
 	}
 	first := len(b.g.Tasks)
-	b.g.Tasks = append(b.g.Tasks, make([]graph.Task, total)...)
+	nt := b.count()
+	b.g.Tasks = append(b.g.Tasks, make([]graph.Task, nt)...)
 	tasks := b.g.Tasks[first:]
+	ti := -1
 	// slabs: one allocation per kind of thing for the whole layer, not per task
 	nins := len(l.ins)
 	naxes := 0
@@ -233,20 +272,24 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 	if red != nil {
 		nout = len(red.Kind.PartialOutputs(l.prog.OutDType(), nil))
 	}
-	ints := make([]int, total*ndim*(2+nout))
-	keys := make([]graph.Key, total*nins)
-	inMapsSlab := make([]graph.Map, total*nins)
-	axisSlab := make([]graph.AxisMap, total*(naxes+genAxes))
-	mapsSlab := make([]graph.Map, total*len(l.slots))
-	params := make([]graph.FusedParams, total)
-	outsSlab := make([]graph.Chunk, total*nout)
+	ints := make([]int, nt*ndim*(2+nout))
+	keys := make([]graph.Key, nt*nins)
+	inMapsSlab := make([]graph.Map, nt*nins)
+	axisSlab := make([]graph.AxisMap, nt*(naxes+genAxes))
+	mapsSlab := make([]graph.Map, nt*len(l.slots))
+	params := make([]graph.FusedParams, nt)
+	outsSlab := make([]graph.Chunk, nt*nout)
 	var coefs []int
 	if gstrides != nil {
-		coefs = make([]int, total*ndim)
+		coefs = make([]int, nt*ndim)
 	}
 	take := func(n int) []int { v := ints[:n:n]; ints = ints[n:]; return v }
 	takeAxes := func(n int) graph.Map { v := axisSlab[:n:n]; axisSlab = axisSlab[n:]; return v }
 	for flat := 0; flat < total; flat++ {
+		if !b.needs(flat) {
+			continue
+		}
+		ti++
 		chunks.Unravel(flat, grid, bo)
 		shape := take(ndim)
 		origin := take(ndim)
@@ -254,11 +297,11 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 			shape[o] = dom[o][bo[o]]
 			origin[o] = offs[o][bo[o]]
 		}
-		t := &tasks[flat]
+		t := &tasks[ti]
 		t.Key = graph.Key{Layer: nd.name, Block: int64(flat)}
 		t.Devices = allDevices
-		t.Inputs = keys[flat*nins : (flat+1)*nins : (flat+1)*nins]
-		inMaps := inMapsSlab[flat*nins : (flat+1)*nins : (flat+1)*nins]
+		t.Inputs = keys[ti*nins : (ti+1)*nins : (ti+1)*nins]
+		inMaps := inMapsSlab[ti*nins : (ti+1)*nins : (ti+1)*nins]
 		for k, in := range l.ins {
 			m := takeAxes(len(in.rels))
 			for a, r := range in.rels {
@@ -282,8 +325,9 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 			}
 			inMaps[k] = m
 			t.Inputs[k] = graph.Key{Layer: in.nd.name, Block: int64(chunks.Ravel(inIdx[k], in.nd.chunks.NumBlocks()))}
+			b.mark(in.nd, t.Inputs[k])
 		}
-		maps := mapsSlab[flat*len(l.slots) : (flat+1)*len(l.slots) : (flat+1)*len(l.slots)]
+		maps := mapsSlab[ti*len(l.slots) : (ti+1)*len(l.slots) : (ti+1)*len(l.slots)]
 		var gen graph.Map
 		for s, k := range l.slots {
 			if k >= 0 {
@@ -298,9 +342,9 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 				maps[s] = gen
 			}
 		}
-		fp := &params[flat]
+		fp := &params[ti]
 		*fp = graph.FusedParams{Prog: l.prog, Shape: shape, Maps: maps}
-		outs := outsSlab[flat*nout : (flat+1)*nout : (flat+1)*nout]
+		outs := outsSlab[ti*nout : (ti+1)*nout : (ti+1)*nout]
 		if red == nil {
 			outs[0] = graph.Chunk{DType: nd.dtype, Shape: shape}
 		} else {
@@ -319,7 +363,7 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 				outs[0] = graph.Chunk{DType: red.Kind.PartialDType(pdt), Shape: ps}
 			}
 			if gstrides != nil {
-				a := graph.Affine{Coef: coefs[flat*ndim : (flat+1)*ndim : (flat+1)*ndim]}
+				a := graph.Affine{Coef: coefs[ti*ndim : (ti+1)*ndim : (ti+1)*ndim]}
 				if l.argAxis >= 0 {
 					a.Base = origin[l.argAxis]
 					a.Coef[l.argAxis] = 1

@@ -45,6 +45,9 @@ func rechunkTo(x *Array, want chunks.Chunks) *Array {
 		sel := make([]int, nd)
 		inIdx := make([]int, nd)
 		for flat := 0; flat < want.Total(); flat++ {
+			if !b.needs(flat) {
+				continue
+			}
 			chunks.Unravel(flat, grid, bo)
 			t := graph.Task{Key: graph.Key{Layer: name, Block: int64(flat)}, Devices: allDevices}
 			t.Outputs = []graph.Chunk{{DType: in.dtype, Shape: want.BlockShape(bo)}}
@@ -69,6 +72,7 @@ func rechunkTo(x *Array, want chunks.Chunks) *Array {
 					s = len(t.Inputs)
 					srcOf[f] = s
 					t.Inputs = append(t.Inputs, graph.Key{Layer: in.name, Block: int64(f)})
+					b.mark(in, t.Inputs[s])
 				}
 				piece.Src = s
 				params.Pieces = append(params.Pieces, piece)

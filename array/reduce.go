@@ -221,6 +221,9 @@ func treeNode(op string, kind graph.ReduceKind, part *node, rch chunks.Chunks, r
 		m := prod(sub)
 		si := make([]int, len(sub))
 		for flat := 0; flat < rch.Total(); flat++ {
+			if !b.needs(flat) {
+				continue
+			}
 			chunks.Unravel(flat, grid, ro)
 			bs := rch.BlockShape(ro)
 			outs := kind.PartialOutputs(pdt, bs)
@@ -232,6 +235,7 @@ func treeNode(op string, kind graph.ReduceKind, part *node, rch chunks.Chunks, r
 					pi[a] = si[s]
 				}
 				level[k] = graph.Key{Layer: part.name, Block: int64(chunks.Ravel(pi, pgrid))}
+				b.mark(part, level[k])
 			}
 			for depth := 0; ; depth++ {
 				if len(level) <= split {
