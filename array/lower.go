@@ -138,6 +138,9 @@ type elemLayer struct {
 	prog   *graph.Program
 	ins    []elemInput
 	slots  []int
+	// virt are generator layers inlined at construction (inline.go): slot
+	// -2-v addresses the global coordinates of virt[v] through its rels
+	virt   []elemInput
 	domain chunks.Chunks // iteration domain (the output's chunks without a reduce stage)
 	// argAxis: for ArgMin/ArgMax partials, the axis whose global index is
 	// kept, or -1 for the flat index over all axes.
@@ -213,6 +216,7 @@ func (p *pb) finish(out int32) *graph.Program {
 // newElemNode makes a layer of fused tasks. name hashes everything that
 // determines the result.
 func newElemNode(name string, shape []int, ch chunks.Chunks, dt graph.DType, l *elemLayer) *node {
+	l = inlineGenerators(l)
 	nd := &node{name: name, shape: shape, chunks: ch, dtype: dt, nout: 1, elem: l}
 	if l.domain == nil {
 		l.domain = ch
@@ -260,6 +264,17 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 	for _, in := range l.ins {
 		naxes += len(in.rels)
 	}
+	for _, in := range l.virt {
+		naxes += len(in.rels)
+	}
+	voffs := make([][][]int, len(l.virt))
+	maxv := 0
+	for v, in := range l.virt {
+		voffs[v] = in.nd.chunks.Offsets()
+		maxv = max(maxv, len(in.rels))
+	}
+	vIdx := make([]int, maxv)
+	vMaps := make([]graph.Map, len(l.virt))
 	hasGen := false
 	for _, k := range l.slots {
 		hasGen = hasGen || k < 0
@@ -304,34 +319,27 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 		inMaps := inMapsSlab[ti*nins : (ti+1)*nins : (ti+1)*nins]
 		for k, in := range l.ins {
 			m := takeAxes(len(in.rels))
-			for a, r := range in.rels {
-				switch r.kind {
-				case relSame:
-					inIdx[k][a] = bo[r.out]
-					m[a] = graph.AxisMap{Out: r.out, Step: 1}
-				case relBroadcast:
-					// the block holding the one element: the first
-					// non-empty one (the chunks may start with 0-length blocks)
-					inIdx[k][a], _ = locate(in.nd.chunks[a], 0)
-					m[a] = graph.AxisMap{Out: -1}
-				case relSlice:
-					p := r.parts[bo[r.out]]
-					inIdx[k][a] = p.Block
-					m[a] = graph.AxisMap{Out: r.out, Start: p.Start, Step: p.Step}
-				case relFixed:
-					inIdx[k][a] = r.block
-					m[a] = graph.AxisMap{Out: -1, Start: r.index}
-				}
-			}
+			relate(in, bo, inIdx[k], m)
 			inMaps[k] = m
 			t.Inputs[k] = graph.Key{Layer: in.nd.name, Block: int64(chunks.Ravel(inIdx[k], in.nd.chunks.NumBlocks()))}
 			b.mark(in.nd, t.Inputs[k])
+		}
+		for v, in := range l.virt {
+			m := takeAxes(len(in.rels))
+			vIdx = vIdx[:len(in.rels)]
+			relate(in, bo, vIdx, m)
+			for a := range m {
+				m[a].Start += voffs[v][a][vIdx[a]]
+			}
+			vMaps[v] = m
 		}
 		maps := mapsSlab[ti*len(l.slots) : (ti+1)*len(l.slots) : (ti+1)*len(l.slots)]
 		var gen graph.Map
 		for s, k := range l.slots {
 			if k >= 0 {
 				maps[s] = inMaps[k]
+			} else if k <= -2 {
+				maps[s] = vMaps[-2-k]
 			} else {
 				if gen == nil {
 					gen = takeAxes(ndim)
@@ -380,6 +388,30 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 		t.Op = graph.Op{Name: graph.OpFused, Params: fp}
 	}
 	return nil
+}
+
+// relate computes, for output block bo, the block of input in (idx) and
+// the map from the output block's local coordinates to that block's (m).
+func relate(in elemInput, bo []int, idx []int, m graph.Map) {
+	for a, r := range in.rels {
+		switch r.kind {
+		case relSame:
+			idx[a] = bo[r.out]
+			m[a] = graph.AxisMap{Out: r.out, Step: 1}
+		case relBroadcast:
+			// the block holding the one element: the first non-empty one
+			// (the chunks may start with 0-length blocks)
+			idx[a], _ = locate(in.nd.chunks[a], 0)
+			m[a] = graph.AxisMap{Out: -1}
+		case relSlice:
+			p := r.parts[bo[r.out]]
+			idx[a] = p.Block
+			m[a] = graph.AxisMap{Out: r.out, Start: p.Start, Step: p.Step}
+		case relFixed:
+			idx[a] = r.block
+			m[a] = graph.AxisMap{Out: -1, Start: r.index}
+		}
+	}
 }
 
 // sameRels relates an input of the output's shape (right-aligned

@@ -270,7 +270,7 @@ func WriteChart(path string, recs []Record) error {
 			if r.Peer != peer {
 				continue
 			}
-			x := float64(idx[caseKey{r.Workload, r.Variant}]) + 0.15*(float64(pi)-float64(len(peers)-1)/2)
+			x := float64(idx[caseKey{r.Workload, r.Variant}]) + 0.22*(float64(pi)-float64(len(peers)-1)/2)
 			xys = append(xys, plotter.XY{X: x, Y: r.Ratio})
 			lo, hi = math.Min(lo, r.Ratio), math.Max(hi, r.Ratio)
 		}
