@@ -135,9 +135,9 @@ type elemInput struct {
 // Load) or, when slots[s] < 0, to this layer's own global coordinates
 // (Index and Random).
 type elemLayer struct {
-	prog   *graph.Program
-	ins    []elemInput
-	slots  []int
+	prog  *graph.Program
+	ins   []elemInput
+	slots []int
 	// virt are generator layers inlined at construction (inline.go): slot
 	// -2-v addresses the global coordinates of virt[v] through its rels
 	virt   []elemInput
