@@ -31,6 +31,8 @@ type node struct {
 	// weakInt is the value of a weak integer scalar (for NEP 50's
 	// out-of-bounds check)
 	weakInt int64
+	// weakVal is the value of a weak scalar of any kind
+	weakVal float64
 	// lower appends this layer's tasks (and leaves) to the builder; the
 	// inputs have already been lowered.
 	lower func(b *builder) error

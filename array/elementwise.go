@@ -22,7 +22,9 @@ func scalarNode(op string, dt graph.DType, kind graph.ScalarKind, bits uint64) *
 
 // Float wraps a Go float as a weak 0-d array: float32 arrays stay float32.
 func Float(v float64) *Array {
-	return scalarNode(fmt.Sprintf("float(%v)", v), graph.Float64, graph.FloatScalar, graph.ConstBits(graph.Float64, v))
+	a := scalarNode(fmt.Sprintf("float(%v)", v), graph.Float64, graph.FloatScalar, graph.ConstBits(graph.Float64, v))
+	a.nd.weakVal = v
+	return a
 }
 
 // Int wraps a Go integer as a weak 0-d array: int32 arrays stay int32,
@@ -30,6 +32,7 @@ func Float(v float64) *Array {
 func Int(v int64) *Array {
 	a := scalarNode(fmt.Sprintf("int(%d)", v), graph.Int64, graph.IntScalar, graph.ConstIntBits(graph.Int64, v))
 	a.nd.weakInt = v
+	a.nd.weakVal = float64(v)
 	return a
 }
 
@@ -117,6 +120,13 @@ func arith(name string, op graph.ElemOp, x, y *Array) *Array {
 		return errorf(name, "boolean subtract is not supported (shapes %s); use LogicalXor or Ne", shapesStr(x, y))
 	case dt == graph.Bool && op == graph.OpPow:
 		dt, out = graph.Int64, graph.Int64
+	}
+	if op == graph.OpPow && y.nd.weak && y.nd.weakVal == 2 && dt != graph.Bool {
+		// x**2 is x*x: the same correctly rounded value, without pow
+		return elementwise(name, out, []*Array{x, y}, "", func(p *pb, r []int32) int32 {
+			a := p.cast(r[0], dt)
+			return p.op(graph.OpMul, dt, a, a)
+		})
 	}
 	return elementwise(name, out, []*Array{x, y}, "", func(p *pb, r []int32) int32 {
 		return p.op(op, dt, p.cast(r[0], dt), p.cast(r[1], dt))
