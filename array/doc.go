@@ -10,14 +10,26 @@
 //
 // Compute (and Persist) lower the expression to a graph.Graph: one layer
 // of tasks per operation, keyed by (layer token, block), where the layer
-// token hashes the op and its inputs once per operation. Elementwise
-// operations, broadcasting, transposition, slicing, casts and creation
-// all lower to graph.OpFused tasks holding a small graph.Program, so the
-// graph's Fuse pass merges whole chains into one pass per block;
+// token hashes the op and its inputs once per operation. Lowering walks
+// from the wanted blocks back to the inputs, so a layer is lowered only
+// for the blocks its consumers read. Elementwise operations,
+// broadcasting, transposition, slicing, casts and creation all lower to
+// graph.OpFused tasks holding a small graph.Program; generators (layers
+// that read nothing: constants, ranges, random numbers) are spliced into
+// their readers when the reader is built (inline.go), and the graph's
+// Fuse pass merges the remaining single-reader chains, so a chain makes
+// one pass per block;
 // reductions lower to a fused partial per block, a tree of
 // graph.OpCombine tasks (split_every inputs each) and a small finishing
 // program; MatMul to graph.OpGemm blocks summed by the same tree; Rechunk
-// to graph.OpAssemble. The optimised graph (Cull, Fuse) goes to an
-// Executor: the embedded cluster/local one by default (started on first
-// use), or any other passed with On.
+// to graph.OpAssemble. Tasks are stamped as runnable on every device
+// kind; the executor narrows that to the kinds its kernel registry has
+// (array does not import kernels). The optimised graph (Cull, Fuse) goes
+// to an Executor: the embedded cluster/local one by default (started on
+// first use), or any other passed with On.
+//
+// Rechunk is one stage: each output block is assembled from the pieces
+// of the input blocks it overlaps, so no intermediate chunk is larger
+// than an output block (Dask plans several stages to bound graph size;
+// that is not done here).
 package array
