@@ -86,12 +86,14 @@ func FormatBytes(n int64) string {
 // at most every interval.
 func ProgressLine(w *os.File, label string, every time.Duration) func(done, total int) {
 	var last time.Time
+	ended := false
 	return func(done, total int) {
 		now := time.Now()
-		if done != total && now.Sub(last) < every {
+		if ended || done != total && now.Sub(last) < every {
 			return
 		}
 		last = now
+		ended = done == total
 		width := 30
 		fill := 0
 		if total > 0 {
