@@ -14,4 +14,5 @@ func Register(r *kernels.Registry) {
 		r.Register(graph.OpAlias, dt, graph.CPU, kernels.Func(func(*kernels.Launch) error { return nil }))
 	}
 	registerMisc(r)
+	registerScan(r)
 }

@@ -51,6 +51,7 @@ var checks = []check{
 	{"assemble", checkAssemble},
 	{"errors", checkErrors},
 	{"fused", checkFused},
+	{"scan", checkScan},
 }
 
 // Option configures Run.
