@@ -197,7 +197,15 @@ func TestUnary(t *testing.T) {
 		sh := v.shape(0, 4)
 		x := v.operand(sh, dt, kind)
 		desc := fmt.Sprintf("case %d: %s(%v)", c, op, x)
-		exact(t, desc, v.one(desc, unaryArray(op, x.a)), refUnary(op, x.ref))
+		got, want := v.one(desc, unaryArray(op, x.a)), refUnary(op, x.ref)
+		switch op {
+		case "exp", "log", "sin", "cos", "tanh":
+			// the kernels' own polynomials: a few ulp from math.*, which
+			// is itself not exact (kernels/cpu/fastmath_test.go)
+			near(t, desc, got, want, relScale(want), ulpTol(want.dt))
+		default:
+			exact(t, desc, got, want)
+		}
 		if t.Failed() {
 			return
 		}

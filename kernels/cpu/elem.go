@@ -52,25 +52,15 @@ func unaryFloat[T float](op graph.ElemOp, d, a []T) error {
 			d[i] = T(math.Sqrt(float64(a[i])))
 		}
 	case graph.OpExp:
-		for i := range d {
-			d[i] = T(math.Exp(float64(a[i])))
-		}
+		fastUnary(fastExp, d, a)
 	case graph.OpLog:
-		for i := range d {
-			d[i] = T(math.Log(float64(a[i])))
-		}
+		fastUnary(fastLog, d, a)
 	case graph.OpSin:
-		for i := range d {
-			d[i] = T(math.Sin(float64(a[i])))
-		}
+		fastUnary(fastSin, d, a)
 	case graph.OpCos:
-		for i := range d {
-			d[i] = T(math.Cos(float64(a[i])))
-		}
+		fastUnary(fastCos, d, a)
 	case graph.OpTanh:
-		for i := range d {
-			d[i] = T(math.Tanh(float64(a[i])))
-		}
+		fastUnary(fastTanh, d, a)
 	case graph.OpSign:
 		for i := range d {
 			d[i] = signFloat(a[i])
