@@ -13,8 +13,14 @@
 // keyed by (seed, stream) at each element's flat index (philox.go), so
 // values do not depend on chunking.
 //
-// The other kernels: gemm (gonum BLAS for floats), combine (tree-reduction
-// merges of partials), assemble (region copies for rechunk). Register adds
-// them all to a kernels.Registry under graph.CPU. Every kernel is checked
-// against a float64 reference by kernels/kerneltest.
+// Transcendentals (sin, cos, exp, log, tanh) use the package's own
+// polynomials (fastmath.go), within 2 ulp of a 256-bit reference.
+//
+// The other kernels: gemm (OpenBLAS's cblas_dgemm/sgemm opened at run
+// time through purego, no cgo, one thread by default since each worker
+// runs its own gemm; gonum's pure Go when no CBLAS is found: blas.go),
+// combine (tree-reduction merges of partials), assemble (region copies
+// for rechunk), scan (blocked CumSum/CumProd) and assert-none. Register
+// adds them all to a kernels.Registry under graph.CPU. Every kernel is
+// checked against a float64 reference by kernels/kerneltest.
 package cpu

@@ -27,10 +27,13 @@ import (
 //		}
 //	}
 //
-// up to the summation order of floats: float64 goes to gonum's blas64.Gemm
-// and float32 to blas32.Gemm on the buffers as they are (no copies);
-// int32 and int64 use a cache-blocked loop that wraps on overflow. k == 0
-// gives C all zeros. bool is not supported.
+// up to the summation order of floats: float64 goes to cblas_dgemm and
+// float32 to cblas_sgemm of the BLAS opened at run time (blas.go: OpenBLAS
+// when found, row-major, lda = k, ldb = ldc = n, the chunk layout; products
+// of m·n·k < blasMinWork stay on gonum, cheaper than the call), else to
+// gonum's blas64.Gemm / blas32.Gemm, on the buffers as they are (no
+// copies); int32 and int64 use a cache-blocked loop that wraps on
+// overflow. k == 0 gives C all zeros. bool is not supported.
 //
 // C must not share memory with A or B (a product cannot be formed in
 // place without a copy, and kernels do not allocate): the kernel returns
@@ -38,7 +41,10 @@ import (
 //
 // gonum's Dgemm splits large products over GOMAXPROCS goroutines by
 // blocks of C; each element of C is still summed by one goroutine in a
-// fixed order, so the bits do not depend on the split.
+// fixed order, so the bits do not depend on the split. OpenBLAS runs on 1
+// thread unless BLASThreads says otherwise. Its bits differ from gonum's
+// (another summation order): the same binary on the same machine gives
+// the same bits only with the same library (BLASName).
 type gemmKernel struct{}
 
 func (gemmKernel) Run(l *kernels.Launch) error {
@@ -58,11 +64,23 @@ func (gemmKernel) Run(l *kernels.Launch) error {
 	a, b := l.Src[0].Bytes(), l.Src[1].Bytes()
 	switch dt {
 	case graph.Float64:
+		if lib := blasGemm(m, n, k); lib != nil {
+			a, b, c := device.ViewBytes[float64](a), device.ViewBytes[float64](b), device.ViewBytes[float64](c)
+			lib.dgemm(cblasRowMajor, cblasNoTrans, cblasNoTrans, int32(m), int32(n), int32(k),
+				1, &a[0], int32(k), &b[0], int32(n), 0, &c[0], int32(n))
+			break
+		}
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
 			blas64.General{Rows: m, Cols: k, Stride: k, Data: device.ViewBytes[float64](a)},
 			blas64.General{Rows: k, Cols: n, Stride: n, Data: device.ViewBytes[float64](b)},
 			0, blas64.General{Rows: m, Cols: n, Stride: n, Data: device.ViewBytes[float64](c)})
 	case graph.Float32:
+		if lib := blasGemm(m, n, k); lib != nil && lib.sgemm != nil {
+			a, b, c := device.ViewBytes[float32](a), device.ViewBytes[float32](b), device.ViewBytes[float32](c)
+			lib.sgemm(cblasRowMajor, cblasNoTrans, cblasNoTrans, int32(m), int32(n), int32(k),
+				1, &a[0], int32(k), &b[0], int32(n), 0, &c[0], int32(n))
+			break
+		}
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
 			blas32.General{Rows: m, Cols: k, Stride: k, Data: device.ViewBytes[float32](a)},
 			blas32.General{Rows: k, Cols: n, Stride: n, Data: device.ViewBytes[float32](b)},

@@ -65,19 +65,54 @@ func TestGemmSmall(t *testing.T) {
 	}
 }
 
+// BenchmarkGemm times C = A @ B of n×n matrices. Float products run
+// three ways: the run-time BLAS on 1 thread (the executor's setting) and on
+// 2 threads, and gonum (which splits over GOMAXPROCS goroutines); the
+// BLAS ways are skipped when no library is found. float64 also runs
+// n = 1000 and 2000, the sizes of notes/limits.md.
 func BenchmarkGemm(b *testing.B) {
 	dev := device.NewHost()
+	blasSave(b)
+	lib := blasGet()
+	b.Logf("BLAS: %s", BLASName())
 	for _, dt := range []graph.DType{graph.Float64, graph.Float32, graph.Int64, graph.Int32} {
-		for _, n := range []int{64, 256, 512} {
-			b.Run(fmt.Sprintf("%v/n=%d", dt, n), func(b *testing.B) {
-				l := gemmLaunch(b, dev, dt, n, n, n)
-				for b.Loop() {
-					if err := (gemmKernel{}).Run(l); err != nil {
-						b.Fatal(err)
-					}
+		sizes := []int{64, 256, 512}
+		if dt == graph.Float64 {
+			sizes = append(sizes, 1000, 2000)
+		}
+		ways := []string{""}
+		if dt.IsFloat() {
+			ways = []string{lib.name + "-1t", lib.name + "-2t", "gonum"}
+			if lib.dgemm == nil {
+				ways = []string{"blas-1t", "blas-2t", "gonum"}
+			}
+		}
+		for _, n := range sizes {
+			for _, way := range ways {
+				name := fmt.Sprintf("%v/n=%d", dt, n)
+				if way != "" {
+					name += "/" + way
 				}
-				b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
+				b.Run(name, func(b *testing.B) {
+					switch {
+					case way == "gonum":
+						blasOff.Store(true)
+					case way != "":
+						if lib.dgemm == nil {
+							b.Skipf("no CBLAS library (%s)", BLASName())
+						}
+						blasOff.Store(false)
+						BLASThreads(int(way[len(way)-2] - '0'))
+					}
+					l := gemmLaunch(b, dev, dt, n, n, n)
+					for b.Loop() {
+						if err := (gemmKernel{}).Run(l); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
 		}
 	}
 }
