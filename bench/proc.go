@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -133,9 +132,7 @@ func RunChild(ctx context.Context, name string, args []string, stderr io.Writer)
 	p := peak
 	mu.Unlock()
 	if p == 0 && cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p = ru.Maxrss * 1024
-		}
+		p = maxRSS(cmd.ProcessState)
 	}
 	for _, r := range rs {
 		if p > 0 {
