@@ -176,30 +176,41 @@ func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArra
 // pasteRegion copies a C-order block of shape bs into dst (C-order, shape
 // full) at origin.
 func pasteRegion(dst []byte, full []int, src []byte, bs []int, origin []int, es int) {
-	n := len(bs)
-	if prod(bs) == 0 {
+	blockCopy(dst, full, origin, src, bs, nil, bs, es)
+}
+
+// blockCopy copies a region of the given shape from src (C order, shape
+// srcFull, starting at srcOrigin; nil origin is zero) to dst (C order,
+// shape dstFull, at dstOrigin), a row at a time.
+func blockCopy(dst []byte, dstFull, dstOrigin []int, src []byte, srcFull, srcOrigin []int, shape []int, es int) {
+	n := len(shape)
+	if prod(shape) == 0 {
 		return
 	}
 	if n == 0 {
-		copy(dst, src[:es])
+		copy(dst[:es], src[:es])
 		return
 	}
-	st := graph.Strides(full)
-	row := bs[n-1] * es
-	idx := make([]int, n-1)
-	s := 0
-	for {
-		off := 0
-		for a := 0; a < n-1; a++ {
-			off += (origin[a] + idx[a]) * st[a]
+	at := func(origin []int, a int) int {
+		if origin == nil {
+			return 0
 		}
-		off += origin[n-1]
-		copy(dst[off*es:off*es+row], src[s:s+row])
-		s += row
+		return origin[a]
+	}
+	dst0, src0 := graph.Strides(dstFull), graph.Strides(srcFull)
+	row := shape[n-1] * es
+	idx := make([]int, n-1)
+	for {
+		d, s := at(dstOrigin, n-1), at(srcOrigin, n-1)
+		for a := 0; a < n-1; a++ {
+			d += (at(dstOrigin, a) + idx[a]) * dst0[a]
+			s += (at(srcOrigin, a) + idx[a]) * src0[a]
+		}
+		copy(dst[d*es:d*es+row], src[s*es:s*es+row])
 		a := n - 2
 		for ; a >= 0; a-- {
 			idx[a]++
-			if idx[a] < bs[a] {
+			if idx[a] < shape[a] {
 				break
 			}
 			idx[a] = 0

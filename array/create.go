@@ -389,36 +389,5 @@ func fromBytes(op string, raw []byte, shape []int, ch chunks.Chunks, dt graph.DT
 // copyRegion copies the block of shape bs at origin of a C-order array of
 // shape full into dst (C order).
 func copyRegion(dst []byte, bs []int, src []byte, full []int, origin []int, es int) {
-	n := len(bs)
-	if prod(bs) == 0 {
-		return
-	}
-	if n == 0 {
-		copy(dst, src[:es])
-		return
-	}
-	st := graph.Strides(full)
-	row := bs[n-1] * es
-	idx := make([]int, n-1)
-	d := 0
-	for {
-		off := 0
-		for a := 0; a < n-1; a++ {
-			off += (origin[a] + idx[a]) * st[a]
-		}
-		off += origin[n-1]
-		copy(dst[d:d+row], src[off*es:off*es+row])
-		d += row
-		a := n - 2
-		for ; a >= 0; a-- {
-			idx[a]++
-			if idx[a] < bs[a] {
-				break
-			}
-			idx[a] = 0
-		}
-		if a < 0 {
-			return
-		}
-	}
+	blockCopy(dst, bs, nil, src, full, origin, bs, es)
 }
