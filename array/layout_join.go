@@ -295,7 +295,11 @@ func (x *Array) Roll(shift int, axes ...int) *Array {
 		if err != nil {
 			return errArray(err)
 		}
-		shifts[na] += shift
+		// reduce mod the axis length before adding: repeated axes with
+		// huge shifts must not overflow (NumPy adds Python ints)
+		if n := shape[na]; n > 0 {
+			shifts[na] = (shifts[na] + (shift%n+n)%n) % n
+		}
 	}
 	segs := make([][]seg, len(shape))
 	moved := false

@@ -10,9 +10,8 @@ import (
 // CumSum is the cumulative sum along axis (negative counts from the end):
 // element i along the axis is the sum of elements 0..i. Bool and int32
 // give int64 (NumPy on 64-bit Linux), integers wrap, floats keep their
-// dtype and NaN propagates. There is no axis=None form: Blockwork has no
-// Reshape to flatten with yet, so the axis must name one of x's axes (a
-// 0-d x is an error).
+// dtype and NaN propagates. The axis must name one of x's axes (a 0-d x
+// is an error); NumPy's axis=None is x.Ravel().CumSum(0).
 //
 // Floats are summed in a different order from NumPy's single sequential
 // loop (block by block, then the carried block totals), so results agree

@@ -53,7 +53,7 @@ func debianMultiarch(goarch string) string {
 func blasOpen(path string) (*blasLib, error) {
 	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err // the loader's message names the path
 	}
 	dg, err := purego.Dlsym(h, "cblas_dgemm")
 	if err != nil || dg == 0 {
