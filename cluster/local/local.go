@@ -453,6 +453,9 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 				free = free[:len(free)-1]
 				if err := r.prepare(j, c.Task); err != nil {
 					// an allocation failure is the task's failure
+					releaseAll(j.l.Src)
+					clear(j.l.Src)
+					j.l.Src = j.l.Src[:0]
 					r.endInputs(c.Task)
 					free = append(free, j)
 					evs = append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: c.Task, Err: err})
@@ -509,6 +512,7 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 					results = p.take(results)
 					running -= len(results)
 					for _, j := range results {
+						releaseAll(j.l.Src)
 						releaseAll(r.outs[j.id])
 						r.outs[j.id] = nil
 					}
@@ -576,6 +580,8 @@ func (r *run) finish(j *job, evs []scheduler.Event) []scheduler.Event {
 	id := j.id
 	r.endInputs(id)
 	err := j.err
+	releaseAll(j.l.Src)
+	clear(j.l.Src)
 	j.l.Src = j.l.Src[:0] // drop references for the collector
 	j.l.Dst = nil
 	j.err = nil
@@ -613,7 +619,13 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 	j.l.Src = j.l.Src[:0]
 	j.l.SrcMeta = j.l.SrcMeta[:0]
 	for _, s := range r.ins[r.inStart[id]:r.inStart[id+1]] {
-		j.l.Src = append(j.l.Src, r.bufsOf(s)...)
+		// a running kernel holds its own reference to each input: after a
+		// failure or cancel the scheduler frees resident chunks at once,
+		// while readers of them may still be running
+		for _, b := range r.bufsOf(s) {
+			b.Retain()
+			j.l.Src = append(j.l.Src, b)
+		}
 		j.l.SrcMeta = append(j.l.SrcMeta, r.metaOf(s)...)
 	}
 	if t.Op.Name == graph.OpAlias {

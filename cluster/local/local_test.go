@@ -689,3 +689,20 @@ func TestTupleLeaf(t *testing.T) {
 		t.Errorf("combined count = %v, want 5", got)
 	}
 }
+
+// After a failure the scheduler frees resident chunks at once; a kernel
+// still reading one must keep it alive (it holds its own reference), or
+// it would read freed memory (the race detector sees this).
+func TestFailureWhileReaderRuns(t *testing.T) {
+	e, _ := newExec(t, local.Workers(2))
+	g := &graph.Graph{Tasks: []graph.Task{
+		task(key("a", 0), opConst, 1.0, 1000),
+		task(key("slow", 0), opSleep, 50*time.Millisecond, 1000, key("a", 0)),
+		task(key("boom", 0), opFail, nil, 1000, key("a", 0)),
+	}}
+	_, err := compute(context.Background(), e, g, key("slow", 0), key("boom", 0))
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("err = %v, want one wrapping errBoom", err)
+	}
+	devicetest.AssertNoLeaks(t, e.Host())
+}
