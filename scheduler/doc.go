@@ -57,7 +57,10 @@
 // With Config.MemoryLimit set, a ready task is admitted only when resident
 // bytes + reserved bytes + its OutBytes fit under the limit. Ready tasks
 // are admitted strictly in (Priority, id) order while anything runs: a task
-// that does not fit waits for frees. When nothing runs, the first ready
+// that does not fit waits for frees. A ready task that comes after the
+// first waiting task in the static order must also leave room for that
+// task's output (headroom.go), so producers cannot fill memory and starve
+// the consumer that would free them. When nothing runs, the first ready
 // task in that order that fits runs; when none fits, the computation fails
 // with ErrMemoryLimit naming the task and the sizes (this is where spilling
 // will go). A ready task no live worker kind can run fails the computation

@@ -7,8 +7,9 @@
 // performs the scheduler's commands: CmdRun allocates the task's
 // exact output buffers on the host device and queues the kernel for the
 // worker goroutines (a mutex-guarded queue, up to two tasks per worker in
-// flight, so a worker rarely waits for the driver); CmdFree releases a chunk as soon as its last consumer
-// has finished; CmdDone delivers the wanted chunks (Compute) or keeps them
+// flight, so a worker rarely waits for the driver; a queued or running
+// kernel holds its own reference to each input); CmdFree releases a chunk
+// as soon as its last consumer has finished; CmdDone delivers the wanted chunks (Compute) or keeps them
 // as handles (Persist); CmdFail stops the run with the first error, which
 // names the task's key and op. Completions come back as batched events.
 // Cancelling the context stops the run; nothing leaks: every buffer is
