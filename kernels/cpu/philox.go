@@ -82,6 +82,36 @@ func philoxPair(i, j uint64, s0, s1, k0, k1 uint32) (a0, a1, a2, a3, b0, b1, b2,
 	return
 }
 
+// philoxChunk is how many elements the Rand* fills generate words for at
+// a time (stack buffers of philoxChunk uint32 per word).
+const philoxChunk = 256
+
+// philoxWords writes words 0 and 1 (and 2 and 3 when w2 != nil) of the
+// Philox blocks at flat indices i, i+st, i+2*st, ... (wrapping mod 2^64),
+// one per element of w0; w1 (and w2, w3) must be as long as w0. The bulk
+// goes through the vector path where there is one (philox_amd64.go), the
+// rest through philoxPair; both give the same words.
+func philoxWords(w0, w1, w2, w3 []uint32, i, st uint64, s0, s1, k0, k1 uint32) {
+	n := len(w0)
+	k := philoxWordsVec(w0, w1, w2, w3, i, st, s0, s1, k0, k1)
+	i += uint64(k) * st
+	for ; k+2 <= n; k += 2 {
+		a0, a1, a2, a3, b0, b1, b2, b3 := philoxPair(i, i+st, s0, s1, k0, k1)
+		w0[k], w0[k+1], w1[k], w1[k+1] = a0, b0, a1, b1
+		if w2 != nil {
+			w2[k], w2[k+1], w3[k], w3[k+1] = a2, b2, a3, b3
+		}
+		i += 2 * st
+	}
+	if k < n {
+		a0, a1, a2, a3 := philoxAt(i, s0, s1, k0, k1)
+		w0[k], w1[k] = a0, a1
+		if w2 != nil {
+			w2[k], w3[k] = a2, a3
+		}
+	}
+}
+
 const (
 	philoxInv53 = 1.0 / (1 << 53) // 2^-53
 	philoxInv24 = 1.0 / (1 << 24) // 2^-24
@@ -106,15 +136,15 @@ func RandUniform64(dst []float64, seed, stream uint64, first, stride int64) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
 	s0, s1 := uint32(stream), uint32(stream>>32)
 	i, st := uint64(first), uint64(stride)
-	k := 0
-	for ; k+2 <= len(dst); k += 2 {
-		a0, a1, _, _, b0, b1, _, _ := philoxPair(i, i+st, s0, s1, k0, k1)
-		dst[k], dst[k+1] = philoxU53(a0, a1), philoxU53(b0, b1)
-		i += 2 * st
-	}
-	if k < len(dst) {
-		o0, o1, _, _ := philoxAt(i, s0, s1, k0, k1)
-		dst[k] = philoxU53(o0, o1)
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = philoxU53(b0[j], b1[j])
+		}
+		dst = dst[n:]
+		i += uint64(n) * st
 	}
 }
 
@@ -124,15 +154,15 @@ func RandUniform32(dst []float32, seed, stream uint64, first, stride int64) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
 	s0, s1 := uint32(stream), uint32(stream>>32)
 	i, st := uint64(first), uint64(stride)
-	k := 0
-	for ; k+2 <= len(dst); k += 2 {
-		a0, _, _, _, b0, _, _, _ := philoxPair(i, i+st, s0, s1, k0, k1)
-		dst[k], dst[k+1] = float32(a0>>8)*philoxInv24, float32(b0>>8)*philoxInv24
-		i += 2 * st
-	}
-	if k < len(dst) {
-		o0, _, _, _ := philoxAt(i, s0, s1, k0, k1)
-		dst[k] = float32(o0>>8) * philoxInv24
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = float32(b0[j]>>8) * philoxInv24
+		}
+		dst = dst[n:]
+		i += uint64(n) * st
 	}
 }
 
@@ -157,14 +187,15 @@ func RandNormal64(dst []float64, seed, stream uint64, first, stride int64) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
 	s0, s1 := uint32(stream), uint32(stream>>32)
 	i, st := uint64(first), uint64(stride)
-	k := 0
-	for ; k+2 <= len(dst); k += 2 {
-		a0, a1, a2, a3, b0, b1, b2, b3 := philoxPair(i, i+st, s0, s1, k0, k1)
-		dst[k], dst[k+1] = philoxNormal(a0, a1, a2, a3), philoxNormal(b0, b1, b2, b3)
-		i += 2 * st
-	}
-	if k < len(dst) {
-		dst[k] = philoxNormal(philoxAt(i, s0, s1, k0, k1))
+	var b0, b1, b2, b3 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], b2[:n], b3[:n], i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = philoxNormal(b0[j], b1[j], b2[j], b3[j])
+		}
+		dst = dst[n:]
+		i += uint64(n) * st
 	}
 }
 
@@ -173,14 +204,15 @@ func RandNormal32(dst []float32, seed, stream uint64, first, stride int64) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
 	s0, s1 := uint32(stream), uint32(stream>>32)
 	i, st := uint64(first), uint64(stride)
-	k := 0
-	for ; k+2 <= len(dst); k += 2 {
-		a0, a1, a2, a3, b0, b1, b2, b3 := philoxPair(i, i+st, s0, s1, k0, k1)
-		dst[k], dst[k+1] = float32(philoxNormal(a0, a1, a2, a3)), float32(philoxNormal(b0, b1, b2, b3))
-		i += 2 * st
-	}
-	if k < len(dst) {
-		dst[k] = float32(philoxNormal(philoxAt(i, s0, s1, k0, k1)))
+	var b0, b1, b2, b3 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], b2[:n], b3[:n], i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = float32(philoxNormal(b0[j], b1[j], b2[j], b3[j]))
+		}
+		dst = dst[n:]
+		i += uint64(n) * st
 	}
 }
 
@@ -195,15 +227,15 @@ func RandInt64(dst []int64, low, high int64, seed, stream uint64, first, stride 
 	s0, s1 := uint32(stream), uint32(stream>>32)
 	w := uint64(high) - uint64(low)
 	i, st := uint64(first), uint64(stride)
-	k := 0
-	for ; k+2 <= len(dst); k += 2 {
-		a0, a1, _, _, b0, b1, _, _ := philoxPair(i, i+st, s0, s1, k0, k1)
-		dst[k], dst[k+1] = int64(philoxMulShift(a0, a1, w, low)), int64(philoxMulShift(b0, b1, w, low))
-		i += 2 * st
-	}
-	if k < len(dst) {
-		o0, o1, _, _ := philoxAt(i, s0, s1, k0, k1)
-		dst[k] = int64(philoxMulShift(o0, o1, w, low))
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = int64(philoxMulShift(b0[j], b1[j], w, low))
+		}
+		dst = dst[n:]
+		i += uint64(n) * st
 	}
 }
 
@@ -214,15 +246,15 @@ func RandInt32(dst []int32, low, high int64, seed, stream uint64, first, stride 
 	s0, s1 := uint32(stream), uint32(stream>>32)
 	w := uint64(high) - uint64(low)
 	i, st := uint64(first), uint64(stride)
-	k := 0
-	for ; k+2 <= len(dst); k += 2 {
-		a0, a1, _, _, b0, b1, _, _ := philoxPair(i, i+st, s0, s1, k0, k1)
-		dst[k], dst[k+1] = int32(philoxMulShift(a0, a1, w, low)), int32(philoxMulShift(b0, b1, w, low))
-		i += 2 * st
-	}
-	if k < len(dst) {
-		o0, o1, _, _ := philoxAt(i, s0, s1, k0, k1)
-		dst[k] = int32(philoxMulShift(o0, o1, w, low))
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = int32(philoxMulShift(b0[j], b1[j], w, low))
+		}
+		dst = dst[n:]
+		i += uint64(n) * st
 	}
 }
 
