@@ -204,8 +204,6 @@ func (p *pb) cast(r int32, dt graph.DType) int32 {
 	return p.op(graph.OpCast, dt, r)
 }
 
-func (p *pb) dtype(r int32) graph.DType { return p.prog.Instrs[r].DType }
-
 // finish sets the result register and returns the program.
 func (p *pb) finish(out int32) *graph.Program {
 	p.prog.Out = out

@@ -304,12 +304,9 @@ func finishReduction(op string, tree *node, res graph.DType, count int, o Reduce
 	case "argmin", "argmax":
 		r = p.load(1, 0, graph.Int64)
 	default:
-		r = p.cast(p.load(0, 0, tree.elemDType()), res)
+		r = p.cast(p.load(0, 0, tree.dtype), res)
 	}
 	prog := p.finish(r)
 	name := token(op, tree, prog.Hash(), fmt.Sprint(oshape), o.KeepDims, o.Ddof)
 	return &Array{nd: newElemNode(name, oshape, och, res, &elemLayer{prog: prog, slots: p.slots, ins: []elemInput{{nd: tree, rels: rels}}})}
 }
-
-// elemDType is the dtype of the first buffer of a node's blocks.
-func (n *node) elemDType() graph.DType { return n.dtype }

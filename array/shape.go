@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/blockwork-dev/blockwork/array/chunks"
-	"github.com/blockwork-dev/blockwork/graph"
 )
 
 // T reverses the axes (x.T in NumPy).
@@ -233,6 +232,3 @@ func sumInts(s []int) int {
 	}
 	return n
 }
-
-// ensure graph is used (keeps imports tidy when edits move code)
-var _ = graph.Float64

@@ -118,6 +118,7 @@ func TestReviewElemMore(t *testing.T) {
 	if dt != graph.Float32 {
 		t.Errorf("round bool dtype %v", dt)
 	}
+	rvEq(t, "round bool", got, []float64{1, 0})
 	_, got, _ = rvF(t, array.FromSlice([]float64{0.5, 1.5, 2.5, -0.5}, []int{4}).Round())
 	rvEq(t, "round", got, []float64{0, 2, 2, -0.0})
 }

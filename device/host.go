@@ -2,7 +2,6 @@ package device
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 
 	"github.com/blockwork-dev/blockwork/graph"
@@ -16,7 +15,6 @@ type Host struct {
 	peak   atomic.Int64
 	allocs atomic.Int64
 	limit  int64
-	mu     sync.Mutex
 	freeFn func(*Buffer) // h.free, made once (a method value allocates)
 }
 

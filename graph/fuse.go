@@ -190,7 +190,7 @@ func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]
 	}
 	maps := ar.mapSlice(nm)
 	var regBuf [32]int32
-	regOf := regBuf[:0]
+	var regOf []int32
 	if len(cp.Prog.Instrs) > len(regBuf) {
 		regOf = make([]int32, len(cp.Prog.Instrs))
 	} else {

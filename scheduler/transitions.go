@@ -123,9 +123,6 @@ func (s *State) transition(id TaskID, to TaskState) {
 	}
 }
 
-// can reports whether the table has the edge from task id's state to to.
-func (s *State) can(id TaskID, to TaskState) bool { return edges[s.tasks[id].state][to] != nil }
-
 // history renders the last four transitions of task id, oldest first, as
 // "from->to on event".
 func (s *State) history(id TaskID) string {

@@ -13,10 +13,6 @@ import (
 // instruction to n elements; the reference each must equal is the
 // element-by-element float64 (or int64) loop in kerneltest.
 
-type number interface {
-	~int32 | ~int64 | ~float32 | ~float64
-}
-
 type float interface{ ~float32 | ~float64 }
 
 type integer interface{ ~int32 | ~int64 }

@@ -20,12 +20,10 @@ type plan struct {
 	idx     []int    // odometer over the outer axes
 	bases   []int    // per instruction base offset of the current row
 
-	ints    []int
-	all     []*affine
-	red     []bool
-	keep    []int
-	groups  [][]int
-	grpInts []int
+	ints []int
+	all  []*affine
+	red  []bool
+	keep []int
 }
 
 var planPool = sync.Pool{New: func() any { return &plan{} }}
