@@ -85,8 +85,6 @@ func spliceGenerator(l *elemLayer, k int) *elemLayer {
 	}
 	nl := &elemLayer{domain: l.domain, argAxis: l.argAxis, virt: append([]elemInput(nil), l.virt...)}
 	nl.ins = append(append([]elemInput(nil), l.ins[:k]...), l.ins[k+1:]...)
-	prog := &graph.Program{Rands: append(append([]graph.RandSpec(nil), l.prog.Rands...), gl.prog.Rands...), Reduce: l.prog.Reduce}
-	crands := uint64(len(l.prog.Rands))
 	// the generator's own coordinates and its virtual inputs, seen from here
 	ownVirt := -1
 	genVirt := make([]int, len(gl.virt))
@@ -108,57 +106,17 @@ func spliceGenerator(l *elemLayer, k int) *elemLayer {
 		}
 		return -2 - genVirt[v]
 	}
-	regOf := make([]int32, len(l.prog.Instrs))
-	remap := func(in *graph.Instr, f func(int32) int32) {
-		ar := in.Op.Arity()
-		if ar > 0 {
-			in.A = f(in.A)
-		}
-		if ar > 1 {
-			in.B = f(in.B)
-		}
-		if ar > 2 {
-			in.C = f(in.C)
+	prog, from := graph.Splice(l.prog, src, gl.prog, 0) // a generator has no loads
+	for _, f := range from {
+		switch {
+		case f.Producer:
+			nl.slots = append(nl.slots, slotOf(gl.slots[f.Map]))
+		case l.slots[f.Map] > k:
+			nl.slots = append(nl.slots, l.slots[f.Map]-1) // a later input moved down
+		default:
+			nl.slots = append(nl.slots, l.slots[f.Map])
 		}
 	}
-	for i, in := range l.prog.Instrs {
-		if in.Op == graph.OpLoad && int(in.Src) == src {
-			base := int32(len(prog.Instrs))
-			for _, gin := range gl.prog.Instrs {
-				switch gin.Op {
-				case graph.OpIndex, graph.OpRandom:
-					nl.slots = append(nl.slots, slotOf(gl.slots[gin.Map]))
-					gin.Map = int32(len(nl.slots) - 1)
-					if gin.Op == graph.OpRandom {
-						gin.Imm += crands
-					}
-				}
-				remap(&gin, func(r int32) int32 { return r + base })
-				prog.Instrs = append(prog.Instrs, gin)
-			}
-			regOf[i] = base + gl.prog.Out
-			continue
-		}
-		switch in.Op {
-		case graph.OpLoad:
-			if int(in.Src) > src {
-				in.Src--
-			}
-			ks := l.slots[in.Map]
-			if ks > k {
-				ks--
-			}
-			nl.slots = append(nl.slots, ks)
-			in.Map = int32(len(nl.slots) - 1)
-		case graph.OpIndex, graph.OpRandom:
-			nl.slots = append(nl.slots, l.slots[in.Map])
-			in.Map = int32(len(nl.slots) - 1)
-		}
-		remap(&in, func(r int32) int32 { return regOf[r] })
-		prog.Instrs = append(prog.Instrs, in)
-		regOf[i] = int32(len(prog.Instrs) - 1)
-	}
-	prog.Out = regOf[l.prog.Out]
 	nl.prog = prog
 	return nl
 }

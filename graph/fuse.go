@@ -33,7 +33,7 @@ func Fuse(g *Graph, keep []Key) *Graph {
 	out := make([]Task, len(g.Tasks))
 	copy(out, g.Tasks)
 	inlined := make([]bool, len(g.Tasks))
-	memo := map[inlineKey]*Program{}
+	memo := map[inlineKey]spliced{}
 	ar := &arena{}
 	srcAt := make([]int, 0, 8)
 	inlinable := func(j int) bool {
@@ -166,6 +166,12 @@ func (a *arena) param() *FusedParams {
 	return p
 }
 
+// spliced is a memoised Splice result.
+type spliced struct {
+	prog *Program
+	from []MapFrom
+}
+
 type inlineKey struct {
 	c, p *Program
 	src  int
@@ -175,101 +181,23 @@ type inlineKey struct {
 // inline splices producer pp into consumer cp in place of source src (one
 // of nsrc flattened sources). The new sources are cp's without src,
 // followed by pp's.
-func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]*Program, ar *arena) *FusedParams {
+func inline(cp *FusedParams, src, nsrc int, pp *FusedParams, memo map[inlineKey]spliced, ar *arena) *FusedParams {
 	key := inlineKey{cp.Prog, pp.Prog, src, nsrc}
-	prog, have := memo[key]
-	var b *Program
+	sp, have := memo[key]
 	if !have {
-		b = &Program{Rands: append(append([]RandSpec(nil), cp.Prog.Rands...), pp.Prog.Rands...)}
+		sp.prog, sp.from = Splice(cp.Prog, src, pp.Prog, nsrc-1)
+		memo[key] = sp
 	}
-	nm := len(cp.Maps)
-	for _, in := range cp.Prog.Instrs {
-		if in.Op == OpLoad && int(in.Src) == src {
-			nm += len(pp.Maps)
-		}
-	}
-	maps := ar.mapSlice(nm)
-	var regBuf [32]int32
-	var regOf []int32
-	if len(cp.Prog.Instrs) > len(regBuf) {
-		regOf = make([]int32, len(cp.Prog.Instrs))
-	} else {
-		regOf = regBuf[:len(cp.Prog.Instrs)]
-	}
-	crands := uint64(len(cp.Prog.Rands))
-	n := int32(0)
-	for i := range cp.Prog.Instrs {
-		in := cp.Prog.Instrs[i]
-		if in.Op == OpLoad && int(in.Src) == src {
-			lm := cp.Maps[in.Map]
-			base := n
-			for _, pin := range pp.Prog.Instrs {
-				switch pin.Op {
-				case OpLoad:
-					pin.Src = int32(nsrc - 1 + int(pin.Src))
-					pm := pp.Maps[pin.Map]
-					maps = append(maps, pm.ComposeInto(ar.axisSlice(len(pm)), lm))
-					pin.Map = int32(len(maps) - 1)
-				case OpIndex, OpRandom:
-					pm := pp.Maps[pin.Map]
-					maps = append(maps, pm.ComposeInto(ar.axisSlice(len(pm)), lm))
-					pin.Map = int32(len(maps) - 1)
-					if pin.Op == OpRandom {
-						pin.Imm += crands
-					}
-				}
-				for k := 0; k < pin.Op.Arity(); k++ {
-					switch k {
-					case 0:
-						pin.A += base
-					case 1:
-						pin.B += base
-					case 2:
-						pin.C += base
-					}
-				}
-				if b != nil {
-					b.Instrs = append(b.Instrs, pin)
-				}
-				n++
-			}
-			regOf[i] = base + pp.Prog.Out
+	maps := ar.mapSlice(len(sp.from))
+	for _, f := range sp.from {
+		if !f.Producer {
+			maps = append(maps, cp.Maps[f.Map])
 			continue
 		}
-		switch in.Op {
-		case OpLoad:
-			if int(in.Src) > src {
-				in.Src--
-			}
-			maps = append(maps, cp.Maps[in.Map])
-			in.Map = int32(len(maps) - 1)
-		case OpIndex, OpRandom:
-			maps = append(maps, cp.Maps[in.Map])
-			in.Map = int32(len(maps) - 1)
-		}
-		ar := in.Op.Arity()
-		if ar > 0 {
-			in.A = regOf[in.A]
-		}
-		if ar > 1 {
-			in.B = regOf[in.B]
-		}
-		if ar > 2 {
-			in.C = regOf[in.C]
-		}
-		if b != nil {
-			b.Instrs = append(b.Instrs, in)
-		}
-		regOf[i] = n
-		n++
-	}
-	if b != nil {
-		b.Out = regOf[cp.Prog.Out]
-		b.Reduce = cp.Prog.Reduce
-		memo[key] = b
-		prog = b
+		pm := pp.Maps[f.Map]
+		maps = append(maps, pm.ComposeInto(ar.axisSlice(len(pm)), cp.Maps[f.Load]))
 	}
 	np := ar.param()
-	*np = FusedParams{Prog: prog, Shape: cp.Shape, Maps: maps, ArgMap: cp.ArgMap}
+	*np = FusedParams{Prog: sp.prog, Shape: cp.Shape, Maps: maps, ArgMap: cp.ArgMap}
 	return np
 }
