@@ -220,7 +220,7 @@ func newElemNode(name string, shape []int, ch chunks.Chunks, dt graph.DType, l *
 		l.domain = ch
 	}
 	if l.prog.Reduce != nil {
-		nd.nout = len(l.prog.Reduce.Kind.PartialOutputs(l.prog.OutDType(), nil))
+		_, nd.nout = l.prog.Reduce.Kind.PartialLayout(l.prog.OutDType())
 	}
 	for _, in := range l.ins {
 		nd.inputs = append(nd.inputs, in.nd)
@@ -275,7 +275,7 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 	vMaps := make([]graph.Map, len(l.virt))
 	hasGen := false
 	for _, k := range l.slots {
-		hasGen = hasGen || k < 0
+		hasGen = hasGen || k == -1 // the layer's own coordinates (virtual slots are counted in naxes)
 	}
 	genAxes := 0
 	if hasGen {
@@ -283,7 +283,7 @@ func lowerElem(b *builder, nd *node, l *elemLayer) error {
 	}
 	nout := 1
 	if red != nil {
-		nout = len(red.Kind.PartialOutputs(l.prog.OutDType(), nil))
+		_, nout = red.Kind.PartialLayout(l.prog.OutDType())
 	}
 	ints := make([]int, nt*ndim*(2+nout))
 	keys := make([]graph.Key, nt*nins)
