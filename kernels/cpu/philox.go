@@ -133,23 +133,37 @@ func philoxU53(lo, hi uint32) float64 {
 //		dst[k] = float64((uint64(o[0])|uint64(o[1])<<32)>>11) * 0x1p-53
 //	}
 func RandUniform64(dst []float64, seed, stream uint64, first, stride int64) {
-	philoxFill(dst, seed, stream, first, stride, false, func(d []float64, w *philoxBufs) {
-		lo, hi := w[0][:len(d)], w[1][:len(d)]
-		for j := range d {
-			d[j] = philoxU53(lo[j], hi[j])
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	s0, s1 := uint32(stream), uint32(stream>>32)
+	i, st := uint64(first), uint64(stride)
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = philoxU53(b0[j], b1[j])
 		}
-	})
+		dst = dst[n:]
+		i += uint64(n) * st
+	}
 }
 
 // RandUniform32 fills dst with float32 uniforms on [0, 1): (out[0] >> 8) *
 // 2^-24 at flat index first + k*stride (see RandUniform64).
 func RandUniform32(dst []float32, seed, stream uint64, first, stride int64) {
-	philoxFill(dst, seed, stream, first, stride, false, func(d []float32, w *philoxBufs) {
-		lo := w[0][:len(d)]
-		for j := range d {
-			d[j] = float32(lo[j]>>8) * philoxInv24
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	s0, s1 := uint32(stream), uint32(stream>>32)
+	i, st := uint64(first), uint64(stride)
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = float32(b0[j]>>8) * philoxInv24
 		}
-	})
+		dst = dst[n:]
+		i += uint64(n) * st
+	}
 }
 
 // philoxNormal is the Box-Muller normal of one Philox block: u1 from words
@@ -170,20 +184,36 @@ func philoxNormal(o0, o1, o2, o3 uint32) float64 {
 // per element, see philoxNormal) at flat index first + k*stride (see
 // RandUniform64).
 func RandNormal64(dst []float64, seed, stream uint64, first, stride int64) {
-	philoxFill(dst, seed, stream, first, stride, true, func(d []float64, w *philoxBufs) {
-		for j := range d {
-			d[j] = philoxNormal(w[0][j], w[1][j], w[2][j], w[3][j])
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	s0, s1 := uint32(stream), uint32(stream>>32)
+	i, st := uint64(first), uint64(stride)
+	var b0, b1, b2, b3 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], b2[:n], b3[:n], i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = philoxNormal(b0[j], b1[j], b2[j], b3[j])
 		}
-	})
+		dst = dst[n:]
+		i += uint64(n) * st
+	}
 }
 
 // RandNormal32 is RandNormal64 rounded to float32.
 func RandNormal32(dst []float32, seed, stream uint64, first, stride int64) {
-	philoxFill(dst, seed, stream, first, stride, true, func(d []float32, w *philoxBufs) {
-		for j := range d {
-			d[j] = float32(philoxNormal(w[0][j], w[1][j], w[2][j], w[3][j]))
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	s0, s1 := uint32(stream), uint32(stream>>32)
+	i, st := uint64(first), uint64(stride)
+	var b0, b1, b2, b3 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], b2[:n], b3[:n], i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = float32(philoxNormal(b0[j], b1[j], b2[j], b3[j]))
 		}
-	})
+		dst = dst[n:]
+		i += uint64(n) * st
+	}
 }
 
 // RandInt64 fills dst with integers uniform on [low, high) by 64-bit
@@ -193,46 +223,36 @@ func RandNormal32(dst []float32, seed, stream uint64, first, stride int64) {
 // works. high <= low is the caller's error (checked when the array is
 // built); the values are then unspecified but the call does not panic.
 func RandInt64(dst []int64, low, high int64, seed, stream uint64, first, stride int64) {
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	s0, s1 := uint32(stream), uint32(stream>>32)
 	w := uint64(high) - uint64(low)
-	philoxFill(dst, seed, stream, first, stride, false, func(d []int64, b *philoxBufs) {
-		lo, hi := b[0][:len(d)], b[1][:len(d)]
-		for j := range d {
-			d[j] = int64(philoxMulShift(lo[j], hi[j], w, low))
+	i, st := uint64(first), uint64(stride)
+	var b0, b1 [philoxChunk]uint32
+	for len(dst) > 0 {
+		n := min(len(dst), philoxChunk)
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = int64(philoxMulShift(b0[j], b1[j], w, low))
 		}
-	})
+		dst = dst[n:]
+		i += uint64(n) * st
+	}
 }
 
 // RandInt32 is RandInt64 into int32: low and high must fit int32 (the
 // caller's duty, as high > low), so every value does.
 func RandInt32(dst []int32, low, high int64, seed, stream uint64, first, stride int64) {
-	w := uint64(high) - uint64(low)
-	philoxFill(dst, seed, stream, first, stride, false, func(d []int32, b *philoxBufs) {
-		lo, hi := b[0][:len(d)], b[1][:len(d)]
-		for j := range d {
-			d[j] = int32(philoxMulShift(lo[j], hi[j], w, low))
-		}
-	})
-}
-
-// philoxBufs holds the output words of philoxChunk consecutive counters.
-type philoxBufs [4][philoxChunk]uint32
-
-// philoxFill is the one loop behind every Rand* fill: it produces the
-// Philox words of dst's counters philoxChunk at a time (words 2 and 3 only
-// when four is set) and lets conv turn each chunk into values.
-func philoxFill[T any](dst []T, seed, stream uint64, first, stride int64, four bool, conv func(d []T, w *philoxBufs)) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
 	s0, s1 := uint32(stream), uint32(stream>>32)
+	w := uint64(high) - uint64(low)
 	i, st := uint64(first), uint64(stride)
-	var w philoxBufs
+	var b0, b1 [philoxChunk]uint32
 	for len(dst) > 0 {
 		n := min(len(dst), philoxChunk)
-		var w2, w3 []uint32
-		if four {
-			w2, w3 = w[2][:n], w[3][:n]
+		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		for j, d := 0, dst[:n]; j < len(d); j++ {
+			d[j] = int32(philoxMulShift(b0[j], b1[j], w, low))
 		}
-		philoxWords(w[0][:n], w[1][:n], w2, w3, i, st, s0, s1, k0, k1)
-		conv(dst[:n], &w)
 		dst = dst[n:]
 		i += uint64(n) * st
 	}
