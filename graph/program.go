@@ -419,7 +419,37 @@ const (
 	// OpAlias hands on its single input's buffers under new metadata of
 	// the same byte size (squeezing reduced axes, reshape without copy).
 	OpAlias = "alias"
+	// OpLoadBlock fills its one output by calling a registered loader (package
+	// funcs) for one block of an external array. Params: *LoadParams. No
+	// inputs.
+	OpLoadBlock = "load"
+	// OpStoreBlock hands its one input chunk to a registered writer (package
+	// funcs) and outputs the bytes written as one int64 (shape []int{}
+	// or the 1-element shape lowering chose). Params: *StoreParams.
+	OpStoreBlock = "store"
 )
+
+// LoadParams are the params of OpLoadBlock: the loader's name, its argument
+// blob (what the array is: a path, a store URL and metadata, ...), and
+// where the block sits. The output chunk's shape and dtype are the
+// task's Outputs[0].
+type LoadParams struct {
+	Func       string
+	Args       []byte
+	Index      []int // block coordinates
+	Start      []int // offset of the block in the whole array
+	ArrayShape []int
+}
+
+// StoreParams are the params of OpStoreBlock: the writer's name and argument
+// blob and where the input block sits in the array being written.
+type StoreParams struct {
+	Func       string
+	Args       []byte
+	Index      []int
+	Start      []int
+	ArrayShape []int
+}
 
 // CombineParams are the params of OpCombine.
 type CombineParams struct {

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -13,6 +14,10 @@ import (
 // Task.Outputs entry), then the flattened source buffers of all inputs in
 // order, with their metadata.
 type Launch struct {
+	// Ctx is the computation's context (nil means context.Background):
+	// kernels that wait on the outside world (loaders, writers) stop
+	// when it is done.
+	Ctx     context.Context
 	Task    *graph.Task
 	Dst     []*device.Buffer
 	Src     []*device.Buffer
@@ -96,4 +101,12 @@ func KeyDType(t *graph.Task) graph.DType {
 		return graph.Invalid
 	}
 	return t.Outputs[0].DType
+}
+
+// Context returns l.Ctx, or context.Background when it is nil.
+func (l *Launch) Context() context.Context {
+	if l.Ctx == nil {
+		return context.Background()
+	}
+	return l.Ctx
 }

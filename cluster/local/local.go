@@ -160,6 +160,7 @@ type run struct {
 	wantIDs  []scheduler.TaskID
 	wantMeta [][]graph.Chunk
 	progress func(done, total int)
+	ctx      context.Context // the computation's, handed to kernels
 }
 
 // job is one task handed to a worker; err is the kernel's result.
@@ -415,6 +416,7 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	r.ctx = ctx
 	if err := r.loadLeaves(); err != nil {
 		r.releaseLeaves()
 		return err
@@ -616,6 +618,7 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 	j.id = id
 	j.kern = r.kern[id]
 	j.l.Task = t
+	j.l.Ctx = r.ctx
 	j.l.Src = j.l.Src[:0]
 	j.l.SrcMeta = j.l.SrcMeta[:0]
 	for _, s := range r.ins[r.inStart[id]:r.inStart[id+1]] {

@@ -8,7 +8,8 @@ import (
 // registerMisc adds the non-fused CPU kernels to r under graph.CPU:
 // gemm for float32, float64, int32 and int64; combine for every dtype a
 // partial can have (which kinds each dtype supports is checked at run
-// time and named in the error); assemble for every dtype.
+// time and named in the error); assemble and load for every dtype;
+// store (keyed by its int64 output) for every input dtype.
 func registerMisc(r *kernels.Registry) {
 	for _, dt := range []graph.DType{graph.Float32, graph.Float64, graph.Int32, graph.Int64} {
 		r.Register(graph.OpGemm, dt, graph.CPU, gemmKernel{})
@@ -16,5 +17,7 @@ func registerMisc(r *kernels.Registry) {
 	for _, dt := range []graph.DType{graph.Bool, graph.Int32, graph.Int64, graph.Float32, graph.Float64} {
 		r.Register(graph.OpCombine, dt, graph.CPU, combineKernel{})
 		r.Register(graph.OpAssemble, dt, graph.CPU, assembleKernel{})
+		r.Register(graph.OpLoadBlock, dt, graph.CPU, loadKernel{})
 	}
+	r.Register(graph.OpStoreBlock, graph.Int64, graph.CPU, storeKernel{})
 }
