@@ -3,7 +3,7 @@ GO ?= go
 # packages with goroutines: run under the race detector
 RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/... ./array/...
 
-.PHONY: all build demo test race bench bench-peers check
+.PHONY: all build demo deps test race bench bench-peers check
 
 all: build
 
@@ -13,7 +13,11 @@ build:
 demo:
 	$(GO) run ./cmd/blockwork demo
 
-test:
+# Python numpy + zarr (format cross-checks) and a MinIO server (S3 tests)
+deps:
+	scripts/deps.sh
+
+test: deps
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 

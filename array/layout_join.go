@@ -402,6 +402,7 @@ const (
 	PadEdge                    // the edge element repeated
 	PadReflect                 // mirrored about the edge element, not repeating it
 	PadWrap                    // the other end of the axis, periodically
+	PadSymmetric               // mirrored about the edge, repeating the edge element
 )
 
 func (m PadMode) String() string {
@@ -414,6 +415,8 @@ func (m PadMode) String() string {
 		return "reflect"
 	case PadWrap:
 		return "wrap"
+	case PadSymmetric:
+		return "symmetric"
 	}
 	return "padmode?"
 }
@@ -431,7 +434,7 @@ func (x *Array) Pad(width [][2]int, mode PadMode, value float64) *Array {
 	}
 	xn := x.nd
 	nd := len(xn.shape)
-	if mode > PadWrap {
+	if mode > PadSymmetric {
 		return errorf("pad", "unknown mode %d (shape %s)", mode, shapeStr(xn.shape))
 	}
 	w := width
@@ -495,11 +498,18 @@ func (x *Array) Pad(width [][2]int, mode PadMode, value float64) *Array {
 // padSegs is the runs of input positions of an axis of length n padded
 // by before and after elements (n > 0).
 func padSegs(mode PadMode, n, before, after int) []seg {
+	return rangeSegs(mode, n, -before, n+after)
+}
+
+// rangeSegs is the runs of input positions that positions [from, to) of
+// an axis of length n > 0 read when the axis is extended beyond its ends
+// as mode says (not PadConstant).
+func rangeSegs(mode PadMode, n, from, to int) []seg {
 	var segs []seg
-	// position i (relative to the first input element) for i in
-	// [-before, n+after): the input position and how it moves with i
-	for i, end := -before, n+after; i < end; {
-		left := end - i
+	// position i (relative to the first input element): the input
+	// position and how it moves with i
+	for i := from; i < to; {
+		left := to - i
 		var s seg
 		switch mode {
 		case PadEdge:
@@ -525,6 +535,14 @@ func padSegs(mode PadMode, n, before, after int) []seg {
 				s = seg{m, 1, min(left, n-1-m)}
 			} else { // falling from n-1 to 1
 				s = seg{p - m, -1, min(left, p-m)}
+			}
+		case PadSymmetric:
+			p := 2 * n
+			m := ((i % p) + p) % p
+			if m < n { // rising to n-1
+				s = seg{m, 1, min(left, n-m)}
+			} else { // falling from n-1 to 0
+				s = seg{p - 1 - m, -1, min(left, p-m)}
 			}
 		}
 		segs = append(segs, s)

@@ -116,6 +116,15 @@ func padSrc(mode string, n, before, i int) int {
 				j = 2*(n-1) - j
 			}
 		}
+	case "symmetric": // mirror images that repeat the edge: -1 -> 0, n -> n-1
+		for j < 0 || j >= n {
+			if j < 0 {
+				j = -1 - j
+			}
+			if j >= n {
+				j = 2*n - 1 - j
+			}
+		}
 	}
 	return j
 }

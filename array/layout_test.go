@@ -382,7 +382,7 @@ func onesInts(n int) []int {
 
 func TestPad(t *testing.T) {
 	v := newEnv(t)
-	modes := []array.PadMode{array.PadConstant, array.PadEdge, array.PadReflect, array.PadWrap}
+	modes := []array.PadMode{array.PadConstant, array.PadEdge, array.PadReflect, array.PadWrap, array.PadSymmetric}
 	for c := 0; c < cases(60); c++ {
 		mode := modes[v.r.IntN(len(modes))]
 		var shape []int

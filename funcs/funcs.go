@@ -139,3 +139,49 @@ func Names() (loaders, writers []string) {
 	sort.Strings(writers)
 	return loaders, writers
 }
+
+// BlockFunc computes one output block (dst, described by out) from the
+// blocks of its inputs (src[i], described by in[i]): the function of
+// array.MapBlocks and array.MapOverlap. It must write every byte of dst
+// and must not keep dst or src after it returns.
+type BlockFunc func(ctx context.Context, args []byte, out Block, dst []byte, in []Block, src [][]byte) error
+
+var blockFuncs struct {
+	sync.RWMutex
+	m map[string]BlockFunc
+}
+
+// RegisterBlockFunc makes f callable by map tasks under name.
+func RegisterBlockFunc(name string, f BlockFunc) error {
+	if name == "" || f == nil {
+		return fmt.Errorf("funcs: RegisterBlockFunc: empty name or nil function")
+	}
+	blockFuncs.Lock()
+	defer blockFuncs.Unlock()
+	if _, dup := blockFuncs.m[name]; dup {
+		return fmt.Errorf("funcs: block function %q registered twice", name)
+	}
+	if blockFuncs.m == nil {
+		blockFuncs.m = map[string]BlockFunc{}
+	}
+	blockFuncs.m[name] = f
+	return nil
+}
+
+// MustRegisterBlockFunc is RegisterBlockFunc for init functions.
+func MustRegisterBlockFunc(name string, f BlockFunc) {
+	if err := RegisterBlockFunc(name, f); err != nil {
+		panic(err)
+	}
+}
+
+// LookupBlockFunc returns the block function registered under name.
+func LookupBlockFunc(name string) (BlockFunc, error) {
+	blockFuncs.RLock()
+	f, ok := blockFuncs.m[name]
+	blockFuncs.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("block function %q: %w", name, ErrUnknown)
+	}
+	return f, nil
+}

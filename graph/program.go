@@ -427,7 +427,27 @@ const (
 	// funcs) and outputs the bytes written as one int64 (shape []int{}
 	// or the 1-element shape lowering chose). Params: *StoreParams.
 	OpStoreBlock = "store"
+	// OpMapBlocks calls a registered block function (package funcs) on
+	// its input chunks to make its one output (map_blocks, map_overlap).
+	// Params: *MapParams.
+	OpMapBlocks = "map_blocks"
 )
+
+// BlockPos is where a block sits in its array: block coordinates, the
+// offset of its first element, and the whole array's shape.
+type BlockPos struct {
+	Index, Start, ArrayShape []int
+}
+
+// MapParams are the params of OpMapBlocks: the function's name and
+// argument blob, and where the output and each input block sit (their
+// shapes and dtypes are the task's Outputs and the inputs' metadata).
+type MapParams struct {
+	Func string
+	Args []byte
+	Out  BlockPos
+	In   []BlockPos
+}
 
 // LoadParams are the params of OpLoadBlock: the loader's name, its argument
 // blob (what the array is: a path, a store URL and metadata, ...), and

@@ -72,3 +72,35 @@ func (storeKernel) Run(l *kernels.Launch) error {
 	device.View[int64](l.Dst[0])[0] = n
 	return nil
 }
+
+// mapKernel runs graph.OpMapBlocks: the block function named in
+// *graph.MapParams gets each input chunk with its position and fills
+// Dst[0].
+type mapKernel struct{}
+
+func (mapKernel) Run(l *kernels.Launch) error {
+	p, ok := l.Task.Op.Params.(*graph.MapParams)
+	if !ok || p == nil {
+		return fmt.Errorf("map_blocks: params are %T, want *graph.MapParams", l.Task.Op.Params)
+	}
+	if len(l.Dst) != 1 || len(l.Src) != len(p.In) || len(l.SrcMeta) != len(p.In) {
+		return fmt.Errorf("map_blocks: %d outputs, %d inputs for %d input positions", len(l.Dst), len(l.Src), len(p.In))
+	}
+	f, err := funcs.LookupBlockFunc(p.Func)
+	if err != nil {
+		return err
+	}
+	out := l.Task.Outputs[0]
+	ob := funcs.Block{Index: p.Out.Index, Start: p.Out.Start, Shape: out.Shape, ArrayShape: p.Out.ArrayShape, DType: out.DType}
+	in := make([]funcs.Block, len(p.In))
+	src := make([][]byte, len(p.In))
+	for i, pos := range p.In {
+		m := l.SrcMeta[i]
+		in[i] = funcs.Block{Index: pos.Index, Start: pos.Start, Shape: m.Shape, ArrayShape: pos.ArrayShape, DType: m.DType}
+		src[i] = l.Src[i].Bytes()
+	}
+	if err := f(l.Context(), p.Args, ob, l.Dst[0].Bytes(), in, src); err != nil {
+		return fmt.Errorf("%s: %w", p.Func, err)
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ func registerMisc(r *kernels.Registry) {
 		r.Register(graph.OpCombine, dt, graph.CPU, combineKernel{})
 		r.Register(graph.OpAssemble, dt, graph.CPU, assembleKernel{})
 		r.Register(graph.OpLoadBlock, dt, graph.CPU, loadKernel{})
+		r.Register(graph.OpMapBlocks, dt, graph.CPU, mapKernel{})
 	}
 	r.Register(graph.OpStoreBlock, graph.Int64, graph.CPU, storeKernel{})
 }
