@@ -398,11 +398,11 @@ type PadMode uint8
 
 // Pad modes (NumPy's names).
 const (
-	PadConstant PadMode = iota // the given value
-	PadEdge                    // the edge element repeated
-	PadReflect                 // mirrored about the edge element, not repeating it
-	PadWrap                    // the other end of the axis, periodically
-	PadSymmetric               // mirrored about the edge, repeating the edge element
+	PadConstant  PadMode = iota // the given value
+	PadEdge                     // the edge element repeated
+	PadReflect                  // mirrored about the edge element, not repeating it
+	PadWrap                     // the other end of the axis, periodically
+	PadSymmetric                // mirrored about the edge, repeating the edge element
 )
 
 func (m PadMode) String() string {

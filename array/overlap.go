@@ -192,4 +192,3 @@ func perAxis[T any](op, what string, v []T, nd int) ([]T, error) {
 	}
 	return nil, fmt.Errorf("array: %s: %d %s values for %d axes", op, len(v), what, nd)
 }
-
