@@ -47,13 +47,14 @@ SIZES = {
         "medium": {"n": 20000, "chunk": 2000, "lo": 1000, "hi": 5000},
     },
     "task_overhead": {"tiny": {"n": 1000}, "small": {"n": 20000}, "medium": {"n": 100000}},
+    "stencil": {"tiny": {"n": 300, "chunk": 70}, "small": {"n": 4000, "chunk": 1000}, "medium": {"n": 16000, "chunk": 2000}},
     "streaming": {
         "tiny": {"n": 100000, "chunk": 10000},
         "small": {"n": 187_500_000, "chunk": 12_500_000},
         "medium": {"n": 1_875_000_000, "chunk": 12_500_000},
     },
 }
-PERSIST = {"transpose_sum", "matmul", "fused_chain", "reductions", "rechunk", "slicing"}
+PERSIST = {"transpose_sum", "matmul", "fused_chain", "reductions", "rechunk", "slicing", "stencil"}
 # numpy has no chunks and no task graph: these say nothing there
 NUMPY_SKIP = {"rechunk": "NumPy has no chunks", "task_overhead": "NumPy has no tasks"}
 NOTES = {"slicing": "basic slicing only: no fancy (integer array or mask) indexing in Blockwork yet"}
@@ -72,6 +73,7 @@ def nbytes(w, d):
         "reductions": 8.0 * n * n,
         "rechunk": 3 * 8.0 * n * n,
         "slicing": 8.0 * ((n + 2) // 3) * (d.get("hi", 0) - d.get("lo", 0)),
+        "stencil": 8.0 * n * n,
     }.get(w, 0.0)
 
 
@@ -122,7 +124,7 @@ class NumPyEngine:
         np = self.np
         rng = np.random.default_rng(SEED)
         n = d["n"]
-        if w in ("transpose_sum", "reductions", "slicing", "rechunk"):
+        if w in ("transpose_sum", "reductions", "slicing", "rechunk", "stencil"):
             return [rng.random((n, n))]
         if w == "matmul":
             return [rng.random((n, n)), rng.random((n, n))]
@@ -150,6 +152,9 @@ class NumPyEngine:
             return [x.mean(axis=0), x.std(axis=0), x.max(axis=0), x.mean(axis=1), x.std(axis=1), x.max(axis=1)]
         if w == "slicing":
             return [xs[0][::3, d["lo"]:d["hi"]].sum(axis=1)]
+        if w == "stencil":
+            y = laplace5_periodic(np, xs[0])
+            return [(y * y).mean()]
         if w == "streaming":
             rng = np.random.default_rng(SEED)
             n, c, s = d["n"], d["chunk"], 0.0
@@ -196,7 +201,7 @@ class DaskEngine:
         da = self.da
         rs = da.random.RandomState(SEED)
         n = d["n"]
-        if w in ("transpose_sum", "reductions", "slicing"):
+        if w in ("transpose_sum", "reductions", "slicing", "stencil"):
             return [rs.random_sample((n, n), chunks=d["chunk"])]
         if w == "rechunk":
             return [rs.random_sample((n, n), chunks=tuple(d["from"]))]
@@ -236,6 +241,9 @@ class DaskEngine:
             return [xs[0][::3, d["lo"]:d["hi"]].sum(axis=1)]
         if w == "task_overhead":
             return [da.ones(d["n"], chunks=1).sum()]
+        if w == "stencil":
+            y = xs[0].map_overlap(laplace5_block, depth=1, boundary="periodic", dtype=float)
+            return [(y * y).mean()]
         if w == "streaming":
             return [xs[0].sum()]
         raise ValueError(w)
@@ -253,6 +261,22 @@ class DaskEngine:
         return self.compute(xs)[0]
 
 
+# ---------------------------------------------------------------- stencil
+
+
+def laplace5_block(b):
+    """The 5-point Laplacian inside a block extended by a halo of one (0 on the halo)."""
+    import numpy as np
+
+    out = np.zeros_like(b)
+    out[1:-1, 1:-1] = b[:-2, 1:-1] + b[2:, 1:-1] + b[1:-1, :-2] + b[1:-1, 2:] - 4 * b[1:-1, 1:-1]
+    return out
+
+
+def laplace5_periodic(np, x):
+    return np.roll(x, 1, 0) + np.roll(x, -1, 0) + np.roll(x, 1, 1) + np.roll(x, -1, 1) - 4 * x
+
+
 # ---------------------------------------------------------------- checks
 
 
@@ -268,7 +292,7 @@ def check(eng, w, d, outs, xs):
     """Returns "ok (direct)" / "ok (analytical)" or raises CheckError."""
     np = eng.np
     n = d["n"]
-    direct = eng.name != "numpy" and w in ("transpose_sum", "matmul", "reductions", "rechunk", "slicing") and n * n <= DIRECT_LIMIT
+    direct = eng.name != "numpy" and w in ("transpose_sum", "matmul", "reductions", "rechunk", "slicing", "stencil") and n * n <= DIRECT_LIMIT
     xv = eng.materialise(xs) if direct else None
     if w == "transpose_sum":
         got = float(outs[0])
@@ -323,6 +347,12 @@ def check(eng, w, d, outs, xs):
             if not err <= 1e-12:
                 raise CheckError("rows differ from NumPy by %.3g" % err)
         near("max |row - k/2|", float(np.max(np.abs(r - k / 2))), 0, 6.5 * math.sqrt(k / 12))
+    elif w == "stencil":
+        got = float(outs[0])
+        if direct:
+            y = laplace5_periodic(np, np.asarray(xv[0]))
+            rel("direct (NumPy roll)", got, float((y * y).mean()), 1e-9)
+        near("mean (Lx)^2", got, 20.0 / 12, 30.0 / n)
     elif w == "task_overhead":
         if float(outs[0]) != n:
             raise CheckError("sum = %r, want %d" % (float(outs[0]), n))
