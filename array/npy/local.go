@@ -1,0 +1,41 @@
+package npy
+
+import (
+	"fmt"
+	"os"
+)
+
+// localFile is a stored object on the local file system, read through
+// the platform's fetch (a memory map on unix, pread elsewhere).
+type localFile struct {
+	f    *os.File
+	size int64
+}
+
+// openLocal opens path and checks that it still has the size it had
+// when the array was loaded.
+func openLocal(path string, size int64) (*localFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.Size() != size {
+		f.Close()
+		return nil, fmt.Errorf("%s changed since it was loaded: %d bytes, was %d", path, st.Size(), size)
+	}
+	return &localFile{f: f, size: size}, nil
+}
+
+func (l *localFile) close() error { return l.f.Close() }
+
+func (l *localFile) check(off, n int64) error {
+	if off < 0 || n < 0 || off > l.size-n {
+		return fmt.Errorf("range [%d,+%d) outside the %d-byte file %s", off, n, l.size, l.f.Name())
+	}
+	return nil
+}
