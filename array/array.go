@@ -208,3 +208,13 @@ func sortInts(a []int) {
 		}
 	}
 }
+
+// Errored is an Array that carries err as its sticky error (nil err: an
+// error saying so), for code that builds arrays and must report a failure
+// the same way the array API does.
+func Errored(err error) *Array {
+	if err == nil {
+		err = fmt.Errorf("array: Errored(nil)")
+	}
+	return errArray(err)
+}
