@@ -1,0 +1,200 @@
+package codec
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unsafe"
+
+	"github.com/klauspost/compress/s2"
+)
+
+// Decode decodes any Blosc 1.x container (the codec's own parameters do
+// not matter). Trailing bytes after the header's compressed size are
+// ignored, as c-blosc does.
+func (c *Blosc) Decode(dst, src []byte, size int) ([]byte, error) {
+	return bloscDecode(dst, src, size)
+}
+
+func bloscDecode(dst, src []byte, size int) ([]byte, error) {
+	h, err := parseBloscHeader(src)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDecoded("blosc", int64(h.nbytes), size); err != nil {
+		return nil, err
+	}
+	src = src[:h.cbytes]
+	if h.nbytes == 0 {
+		return dst[:0], nil
+	}
+	if h.flags&bloscFlagMemcpy != 0 {
+		if h.cbytes != bloscHeaderSize+h.nbytes {
+			return nil, fmt.Errorf("blosc: memcpyed container of %d bytes holds %d, header says %d: %w",
+				h.cbytes, h.cbytes-bloscHeaderSize, h.nbytes, ErrCorrupt)
+		}
+		return append(resizeApart(dst, 0, src), src[bloscHeaderSize:]...), nil
+	}
+	if h.typesize == 0 {
+		return nil, fmt.Errorf("blosc: typesize 0: %w", ErrCorrupt)
+	}
+	if h.blocksize <= 0 {
+		return nil, fmt.Errorf("blosc: blocksize %d: %w", h.blocksize, ErrCorrupt)
+	}
+	if f := h.format(); f != bloscFormatLZ4 && f != bloscFormatZlib && f != bloscFormatZstd && f != bloscFormatSnappy {
+		return nil, fmt.Errorf("blosc: inner compressor %s is not implemented: %w", bloscFormatNames[f], ErrUnsupported)
+	}
+	nblocks := h.nbytes / h.blocksize
+	leftover := h.nbytes % h.blocksize
+	if leftover > 0 {
+		nblocks++
+	}
+	tableEnd := bloscHeaderSize + 4*int64(nblocks)
+	if tableEnd > int64(h.cbytes) {
+		return nil, fmt.Errorf("blosc: %d blocks need a %d-byte table, container has %d bytes: %w", nblocks, tableEnd, h.cbytes, ErrCorrupt)
+	}
+	out := resizeApart(dst, h.nbytes, src)
+	d := bloscDecoder{h: h, src: src, tableEnd: int(tableEnd)}
+	bs := min(h.blocksize, h.nbytes)
+	if d.filtered() {
+		d.tmp = make([]byte, 2*bs)
+	}
+	for j := range nblocks {
+		start := int(int32(binary.LittleEndian.Uint32(src[bloscHeaderSize+4*j:])))
+		if start < d.tableEnd || start >= h.cbytes {
+			return nil, fmt.Errorf("blosc: block %d starts at %d, outside %d..%d: %w", j, start, d.tableEnd, h.cbytes, ErrCorrupt)
+		}
+		lo := j * h.blocksize
+		hi := min(lo+h.blocksize, h.nbytes)
+		if err := d.block(out[lo:hi], src[start:], leftover > 0 && j == nblocks-1); err != nil {
+			return nil, fmt.Errorf("blosc: block %d: %w", j, err)
+		}
+	}
+	return out, nil
+}
+
+type bloscDecoder struct {
+	h        bloscHeader
+	src      []byte
+	tableEnd int
+	tmp      []byte // 2*blocksize: the filtered block, then bitshuffle scratch
+}
+
+func (d *bloscDecoder) byteShuffled() bool {
+	return d.h.flags&bloscFlagShuffle != 0 && d.h.typesize > 1
+}
+
+func (d *bloscDecoder) filtered() bool {
+	return d.byteShuffled() || d.h.flags&bloscFlagBitShuffle != 0
+}
+
+// block decodes one block into dst (its decoded length).
+func (d *bloscDecoder) block(dst, stream []byte, leftover bool) error {
+	bsize, typesize := len(dst), d.h.typesize
+	target := dst
+	if d.filtered() {
+		target = d.tmp[:bsize]
+	}
+	nsplits := 1
+	// c-blosc splits a whole block into typesize streams unless the
+	// header says not to; containers from before the flag existed split
+	// only small types in big enough blocks, hence the size test.
+	if d.h.flags&bloscFlagDontSplit == 0 && !leftover && typesize <= bloscMaxSplits && bsize/typesize >= bloscMinBuffer {
+		nsplits = typesize
+	}
+	neblock := bsize / nsplits
+	if neblock*nsplits != bsize {
+		return fmt.Errorf("%d bytes do not split into %d streams: %w", bsize, nsplits, ErrCorrupt)
+	}
+	pos := 0
+	for k := range nsplits {
+		if len(stream)-pos < 4 {
+			return fmt.Errorf("stream %d: truncated length: %w", k, ErrCorrupt)
+		}
+		csize := int(int32(binary.LittleEndian.Uint32(stream[pos:])))
+		pos += 4
+		if csize <= 0 || csize > len(stream)-pos {
+			return fmt.Errorf("stream %d: compressed length %d, %d bytes left: %w", k, csize, len(stream)-pos, ErrCorrupt)
+		}
+		data := stream[pos : pos+csize]
+		pos += csize
+		part := target[k*neblock : (k+1)*neblock]
+		if csize == neblock {
+			copy(part, data)
+			continue
+		}
+		if err := bloscInner(d.h.format(), part, data); err != nil {
+			return fmt.Errorf("stream %d: %w", k, err)
+		}
+	}
+	switch {
+	case d.byteShuffled():
+		byteUnshuffle(dst, target, typesize)
+	case d.h.flags&bloscFlagBitShuffle != 0:
+		bitUnshuffleBlock(dst, target, d.tmp[bsize:2*bsize], typesize)
+	}
+	return nil
+}
+
+// bitUnshuffleBlock undoes c-blosc's per-block bit shuffle: only the
+// largest multiple of 8 elements is bit-shuffled, the bytes after it are
+// stored as they are.
+func bitUnshuffleBlock(dst, src, tmp []byte, typesize int) {
+	n := len(src) / typesize
+	m := (n - n%8) * typesize
+	bitUnshuffle(dst[:m], src[:m], tmp, typesize)
+	copy(dst[m:], src[m:])
+}
+
+// bitShuffleBlock is bitUnshuffleBlock's inverse.
+func bitShuffleBlock(dst, src, tmp []byte, typesize int) {
+	n := len(src) / typesize
+	m := (n - n%8) * typesize
+	bitShuffle(dst[:m], src[:m], tmp, typesize)
+	copy(dst[m:], src[m:])
+}
+
+// bloscInner decodes one compressed stream that must fill part exactly.
+func bloscInner(format int, part, data []byte) error {
+	switch format {
+	case bloscFormatLZ4:
+		return lz4Exact(part, data)
+	case bloscFormatSnappy:
+		n, err := s2.DecodedLen(data)
+		if err != nil {
+			return fmt.Errorf("snappy: %v: %w", err, ErrCorrupt)
+		}
+		if n != len(part) {
+			return fmt.Errorf("snappy: stream decodes to %d bytes, want %d: %w", n, len(part), ErrCorrupt)
+		}
+		got, err := s2.Decode(part, data)
+		if err != nil {
+			return fmt.Errorf("snappy: %v: %w", err, ErrCorrupt)
+		}
+		return sameOrCopy(part, got)
+	case bloscFormatZlib:
+		got, err := zlibDecode(part[:0], data, len(part))
+		if err != nil {
+			return err
+		}
+		return sameOrCopy(part, got)
+	case bloscFormatZstd:
+		got, err := zstdDecode("zstd", part[:0], data, len(part))
+		if err != nil {
+			return err
+		}
+		return sameOrCopy(part, got)
+	}
+	return fmt.Errorf("inner compressor %s is not implemented: %w", bloscFormatNames[format&7], ErrUnsupported)
+}
+
+// sameOrCopy checks that an inner decoder produced exactly len(part)
+// bytes and moves them into part if it wrote elsewhere.
+func sameOrCopy(part, got []byte) error {
+	if len(got) != len(part) {
+		return fmt.Errorf("stream decodes to %d bytes, want %d: %w", len(got), len(part), ErrCorrupt)
+	}
+	if len(got) > 0 && unsafe.SliceData(got) != unsafe.SliceData(part) {
+		copy(part, got)
+	}
+	return nil
+}
