@@ -215,6 +215,17 @@ func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, s.s3err("get", key, err)
 	}
 	defer body.Close()
+	if info.Size < 0 {
+		// No Content-Length (a chunked answer): read up to the cap.
+		b, err := io.ReadAll(io.LimitReader(body, MaxObjectBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("storage: get %s/%s: %w", s.URL(), key, err)
+		}
+		if len(b) > MaxObjectBytes {
+			return nil, fmt.Errorf("storage: get %s/%s: over MaxObjectBytes = %d", s.URL(), key, int64(MaxObjectBytes))
+		}
+		return b, nil
+	}
 	return s.readBody(key, body, info.Size)
 }
 

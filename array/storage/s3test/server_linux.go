@@ -107,7 +107,6 @@ func launch(bin string) (*server, error) {
 		"MINIO_ROOT_PASSWORD="+s.cfg.SecretKey,
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
-		"MINIO_REGION="+s.cfg.Region,
 	)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	// The child dies with the thread that started it (Pdeathsig), so start
