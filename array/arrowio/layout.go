@@ -204,4 +204,3 @@ func fillRows(dst []byte, dt graph.DType, col arrow.Array, l ipcLayout) error {
 	}
 	return nil
 }
-

@@ -275,7 +275,9 @@ func loadParquet(ctx context.Context, raw []byte, b funcs.Block, dst []byte) err
 		return fmt.Errorf("arrowio: read_parquet: block %v of shape %v is not 2-d", b.Index, b.Shape)
 	}
 	g := b.Index[0]
-	wrap := func(err error) error { return fmt.Errorf("arrowio: read_parquet %s/%s row group %d: %w", a.URL, a.Key, g, err) }
+	wrap := func(err error) error {
+		return fmt.Errorf("arrowio: read_parquet %s/%s row group %d: %w", a.URL, a.Key, g, err)
+	}
 	if len(dst) == 0 {
 		return nil
 	}
