@@ -74,6 +74,7 @@ const (
 	idxInt
 	idxNewAxis
 	idxEllipsis
+	idxList // integer-array index (Ix, Mask): handled by Take
 )
 
 // Index is one entry of a basic index: a slice, an integer, a new axis or
@@ -82,6 +83,9 @@ type Index struct {
 	kind              indexKind
 	start, stop, step int
 	i                 int
+	list              []int // idxList: positions
+	mask              int   // idxList from Mask: the mask's length
+	isMask            bool
 }
 
 // Sl is start:stop:step; None omits a bound (step None is 1).
@@ -121,13 +125,20 @@ func (ix Index) String() string {
 		return "None"
 	case idxEllipsis:
 		return "..."
+	case idxList:
+		if len(ix.list) > 8 {
+			return fmt.Sprintf("[%d positions]", len(ix.list))
+		}
+		return fmt.Sprint(ix.list)
 	}
 	return fmt.Sprintf("%s:%s:%d", b(ix.start), b(ix.stop), ix.step)
 }
 
-// Slice applies a basic NumPy index (x[...]). The output keeps the input's
-// chunk boundaries (each output block comes from one input block), and the
-// selection is index arithmetic in the fused program, not a copy.
+// Slice applies a NumPy index (x[...]). Basic indices (Sl, Span, All, At,
+// NewAxis, Ellipsis) keep the input's chunk boundaries (each output block
+// comes from one input block), and the selection is index arithmetic in
+// the fused program, not a copy. One integer-array index (Ix, or Mask)
+// may be added: that axis is gathered by Take.
 func (x *Array) Slice(index ...Index) *Array {
 	if err := x.Err(); err != nil {
 		return errArray(err)
@@ -139,7 +150,7 @@ func (x *Array) Slice(index ...Index) *Array {
 	ell := -1
 	for i, ix := range index {
 		switch ix.kind {
-		case idxSlice, idxInt:
+		case idxSlice, idxInt, idxList:
 			consumes++
 		case idxEllipsis:
 			if ell >= 0 {
@@ -164,6 +175,11 @@ func (x *Array) Slice(index ...Index) *Array {
 	if ell < 0 {
 		for k := consumes; k < n; k++ {
 			full = append(full, All())
+		}
+	}
+	for _, ix := range full {
+		if ix.kind == idxList {
+			return x.takeIndex(full)
 		}
 	}
 	rels := make([]axisRel, n)

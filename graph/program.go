@@ -431,7 +431,19 @@ const (
 	// its input chunks to make its one output (map_blocks, map_overlap).
 	// Params: *MapParams.
 	OpMapBlocks = "map_blocks"
+	// OpTake gathers positions along one axis from its inputs (fancy
+	// indexing, take). Params: *TakeParams.
+	OpTake = "take"
 )
+
+// TakeParams are the params of OpTake: output position p along Axis is
+// position Idx[p] along Axis of input Src[p]; every other axis is copied
+// whole (the inputs and the output agree on them).
+type TakeParams struct {
+	Axis int
+	Src  []int32
+	Idx  []int64
+}
 
 // BlockPos is where a block sits in its array: block coordinates, the
 // offset of its first element, and the whole array's shape.

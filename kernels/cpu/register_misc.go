@@ -19,6 +19,7 @@ func registerMisc(r *kernels.Registry) {
 		r.Register(graph.OpAssemble, dt, graph.CPU, assembleKernel{})
 		r.Register(graph.OpLoadBlock, dt, graph.CPU, loadKernel{})
 		r.Register(graph.OpMapBlocks, dt, graph.CPU, mapKernel{})
+		r.Register(graph.OpTake, dt, graph.CPU, takeKernel{})
 	}
 	r.Register(graph.OpStoreBlock, graph.Int64, graph.CPU, storeKernel{})
 }
