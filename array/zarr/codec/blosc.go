@@ -136,7 +136,7 @@ func (c *Blosc) Name() string {
 // bloscHeader is a parsed container header.
 type bloscHeader struct {
 	version, versionLZ, flags, typesize int
-	nbytes, blocksize, cbytes          int
+	nbytes, blocksize, cbytes           int
 }
 
 func (h bloscHeader) format() int { return h.flags >> 5 }

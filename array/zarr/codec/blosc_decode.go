@@ -135,22 +135,25 @@ func (d *bloscDecoder) block(dst, stream []byte, leftover bool) error {
 	return nil
 }
 
-// bitUnshuffleBlock undoes c-blosc's per-block bit shuffle: only the
-// largest multiple of 8 elements is bit-shuffled, the bytes after it are
-// stored as they are.
+// bitUnshuffleBlock undoes c-blosc 1.x's per-block bit shuffle: a block
+// whose element count is a multiple of 8 is bit-shuffled (stray bytes
+// after the last whole element stay in place); any other block is stored
+// as it is.
 func bitUnshuffleBlock(dst, src, tmp []byte, typesize int) {
-	n := len(src) / typesize
-	m := (n - n%8) * typesize
-	bitUnshuffle(dst[:m], src[:m], tmp, typesize)
-	copy(dst[m:], src[m:])
+	if n := len(src) / typesize; n%8 != 0 {
+		copy(dst, src)
+		return
+	}
+	bitUnshuffle(dst, src, tmp, typesize)
 }
 
 // bitShuffleBlock is bitUnshuffleBlock's inverse.
 func bitShuffleBlock(dst, src, tmp []byte, typesize int) {
-	n := len(src) / typesize
-	m := (n - n%8) * typesize
-	bitShuffle(dst[:m], src[:m], tmp, typesize)
-	copy(dst[m:], src[m:])
+	if n := len(src) / typesize; n%8 != 0 {
+		copy(dst, src)
+		return
+	}
+	bitShuffle(dst, src, tmp, typesize)
 }
 
 // bloscInner decodes one compressed stream that must fill part exactly.

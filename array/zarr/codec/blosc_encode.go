@@ -22,11 +22,12 @@ func bloscSplit(cname string, typesize, blocksize int) bool {
 	return cname != "zstd" && typesize <= bloscMaxSplits && blocksize/typesize >= bloscMinBuffer
 }
 
-// bloscBlocksize is c-blosc 1.21's automatic block size: 32 KiB scaled
-// by compression level (doubled for the high-ratio compressors), enlarged
-// for split streams, never more than the data, a multiple of typesize.
-// A forced size (numcodecs' blocksize parameter) replaces the automatic
-// choice, but not below 128 bytes.
+// bloscBlocksize is c-blosc 1.21's block size: a forced size
+// (numcodecs' blocksize parameter, at least 128 bytes) or else 32 KiB
+// scaled by compression level (doubled for the high-ratio compressors);
+// then, when blocks are split into typesize streams, typesize times that
+// (at most 256 KiB per stream), at least 64 KiB and at most 1 MiB; never
+// more than the data, and a multiple of typesize.
 func bloscBlocksize(cname string, clevel, typesize, nbytes, forced int) int {
 	if nbytes < typesize {
 		return 1
@@ -58,10 +59,10 @@ func bloscBlocksize(cname string, clevel, typesize, nbytes, forced int) int {
 				bs *= 2
 			}
 		}
-		if clevel > 0 && bloscSplit(cname, typesize, bs) {
-			bs = min(bs, 1<<18) * typesize
-			bs = min(max(bs, 1<<16), 1<<20)
-		}
+	}
+	if clevel > 0 && bloscSplit(cname, typesize, bs) {
+		bs = min(bs, 1<<18) * typesize
+		bs = min(max(bs, 1<<16), 1<<20)
 	}
 	bs = min(bs, nbytes)
 	if bs > typesize {

@@ -76,6 +76,9 @@ func zstdEncoder(level int, checksum bool) (*zstd.Encoder, error) {
 		zstd.WithEncoderLevel(key.level),
 		zstd.WithEncoderCRC(checksum),
 		zstd.WithZeroFrames(true), // an empty input still makes a frame
+		// Always record the content size: numcodecs cannot decode a
+		// frame without it (klauspost leaves it out below 1 KiB).
+		zstd.WithSingleSegment(true),
 	)
 	if err != nil {
 		return nil, err
