@@ -221,7 +221,7 @@ func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("storage: get %s/%s: %w", s.URL(), key, err)
 		}
-		if len(b) > MaxObjectBytes {
+		if int64(len(b)) > MaxObjectBytes {
 			return nil, fmt.Errorf("storage: get %s/%s: over MaxObjectBytes = %d", s.URL(), key, int64(MaxObjectBytes))
 		}
 		return b, nil
