@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"time"
@@ -44,8 +45,13 @@ type Record struct {
 	GBps     float64   `json:"gbps,omitempty"` // least bytes read + written, per second
 	USPerTsk float64   `json:"us_per_task,omitempty"`
 	PctBW    float64   `json:"pct_of_bandwidth,omitempty"`
-	Note     string    `json:"note,omitempty"`
-	Error    string    `json:"error,omitempty"` // the run failed
+	// CeilingGBps is the workload's own ceiling measured in the same run
+	// (Workload.Ceiling: the disk's sequential read for zarr_read), and
+	// PctCeiling GBps as a percentage of it.
+	CeilingGBps float64 `json:"ceiling_gbps,omitempty"`
+	PctCeiling  float64 `json:"pct_of_ceiling,omitempty"`
+	Note        string  `json:"note,omitempty"`
+	Error       string  `json:"error,omitempty"` // the run failed
 }
 
 // Median of xs (0 for none).
@@ -74,6 +80,14 @@ type RunConfig struct {
 	// the check (which may materialise inputs), so the caller can stop
 	// measuring memory.
 	Timed func()
+	// DataDir holds the data of workloads with a Setup (DataPath).
+	DataDir string
+}
+
+// DataPath is where workload name keeps its data of size sz under dir
+// (bench/peers/run.py uses the same rule).
+func DataPath(dir, name string, sz Size) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-%s.zarr", name, sz))
 }
 
 // RunWorkload runs w at d in one variant: one warm-up, cfg.Repeat timed
@@ -88,6 +102,15 @@ func RunWorkload(ctx context.Context, w *Workload, size Size, v Variant, cfg Run
 		return Record{}, fmt.Errorf("bench: %s has no persisted variant", w.Name)
 	}
 	rec := Record{Engine: EngineBlockwork, Workload: w.Name, Variant: v, Size: size, Params: d.String(), Note: w.Note}
+	if w.Setup != nil {
+		if cfg.DataDir == "" {
+			return rec, fmt.Errorf("bench: %s needs a data directory", w.Name)
+		}
+		d.Path = DataPath(cfg.DataDir, w.Name, size)
+		if err := w.Setup(ctx, d, cfg.Opts); err != nil {
+			return rec, fmt.Errorf("bench: %s: setup: %w", w.Name, err)
+		}
+	}
 	inputs := func() []*array.Array { return w.Inputs(d) }
 	if v == Persisted {
 		var ps []*array.Persisted
@@ -133,6 +156,16 @@ func RunWorkload(ctx context.Context, w *Workload, size Size, v Variant, cfg Run
 	rec.Wall = Median(rec.Walls)
 	rec.Value = w.Value(out)
 	rec.derive(w, d)
+	if w.Ceiling != nil {
+		c, err := w.Ceiling(ctx, d)
+		if err != nil {
+			return rec, fmt.Errorf("bench: %s: ceiling: %w", w.Name, err)
+		}
+		rec.CeilingGBps = c
+		if c > 0 && rec.GBps > 0 {
+			rec.PctCeiling = 100 * rec.GBps / c
+		}
+	}
 	direct := cfg.Direct && w.Direct && d.N*d.N <= DirectLimit
 	if err := w.Check(ctx, Checker{Opts: cfg.Opts}, d, direct, out); err != nil {
 		rec.Check = err.Error()
@@ -154,7 +187,7 @@ func (r *Record) derive(w *Workload, d Dims) {
 	if w.Flops != nil {
 		r.GFLOPS = w.Flops(d) / r.Wall / 1e9
 	}
-	if w.Bytes != nil && r.Variant == Persisted {
+	if w.Bytes != nil && (r.Variant == Persisted || w.Setup != nil) {
 		r.GBps = w.Bytes(d) / r.Wall / 1e9
 	}
 	if w.Name == "task_overhead" && r.Tasks > 0 {

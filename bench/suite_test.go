@@ -24,6 +24,7 @@ import (
 // perturbs the result and requires the check to fail.
 func TestWorkloadsTiny(t *testing.T) {
 	ctx := context.Background()
+	dataDir := t.TempDir()
 	for _, w := range Workloads {
 		variants := []Variant{EndToEnd}
 		if w.Persist {
@@ -35,7 +36,7 @@ func TestWorkloadsTiny(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cfg := RunConfig{Opts: []array.ComputeOption{array.On(e)}, Tasks: e.TasksRun, Repeat: 1, Direct: true}
+				cfg := RunConfig{Opts: []array.ComputeOption{array.On(e)}, Tasks: e.TasksRun, Repeat: 1, Direct: true, DataDir: dataDir}
 				rec, err := RunWorkload(ctx, w, Tiny, v, cfg)
 				if err != nil {
 					t.Fatal(err)
@@ -53,6 +54,9 @@ func TestWorkloadsTiny(t *testing.T) {
 
 				// the check must catch a wrong result
 				d := w.Sizes[Tiny]
+				if w.Setup != nil {
+					d.Path = DataPath(dataDir, w.Name, Tiny)
+				}
 				out, err := array.Compute(ctx, w.Outputs(d, w.Inputs(d)), array.On(e))
 				if err != nil {
 					t.Fatal(err)
@@ -171,11 +175,40 @@ func TestRecordJSONFields(t *testing.T) {
 	}
 }
 
+// TestPermutationMatchesPeer: bench/peers/run.py draws the slicing
+// workload's permutation exactly as Permutation does.
+func TestPermutationMatchesPeer(t *testing.T) {
+	out, err := exec.Command("/usr/bin/python3", "-c", `import importlib.util as u
+s = u.spec_from_file_location("run", "peers/run.py"); m = u.module_from_spec(s); s.loader.exec_module(m)
+print(m.permutation(1000))`).Output()
+	if err != nil {
+		t.Fatalf("python3 (run make deps): %v", err)
+	}
+	var got []int
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := Permutation(1000)
+	if len(got) != len(want) {
+		t.Fatalf("run.py's permutation has %d elements, want %d", len(got), len(want))
+	}
+	seen := make([]bool, len(want))
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("position %d: run.py %d, Go %d", i, got[i], want[i])
+		}
+		if seen[want[i]] {
+			t.Fatalf("%d twice: not a permutation", want[i])
+		}
+		seen[want[i]] = true
+	}
+}
+
 // TestPeerSizesMatch: bench/peers/run.py runs the same sizes as the suite.
 func TestPeerSizesMatch(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("no python3")
+		t.Fatal("no python3 (run make deps)")
 	}
 	out, err := exec.Command(py, "peers/run.py", "--list-sizes").Output()
 	if err != nil {

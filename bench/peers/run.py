@@ -22,9 +22,11 @@ import argparse
 import gc
 import json
 import math
+import os
 import resource
 import statistics
 import sys
+import tempfile
 import time
 
 SEED = 42
@@ -47,6 +49,7 @@ SIZES = {
         "medium": {"n": 20000, "chunk": 2000, "lo": 1000, "hi": 5000},
     },
     "task_overhead": {"tiny": {"n": 1000}, "small": {"n": 20000}, "medium": {"n": 100000}},
+    "zarr_read": {"tiny": {"n": 300, "chunk": 100}, "small": {"n": 12000, "chunk": 2000}, "medium": {"n": 36000, "chunk": 4000}},
     "stencil": {"tiny": {"n": 300, "chunk": 70}, "small": {"n": 4000, "chunk": 1000}, "medium": {"n": 16000, "chunk": 2000}},
     "streaming": {
         "tiny": {"n": 100000, "chunk": 10000},
@@ -56,8 +59,33 @@ SIZES = {
 }
 PERSIST = {"transpose_sum", "matmul", "fused_chain", "reductions", "rechunk", "slicing", "stencil"}
 # numpy has no chunks and no task graph: these say nothing there
-NUMPY_SKIP = {"rechunk": "NumPy has no chunks", "task_overhead": "NumPy has no tasks"}
-NOTES = {"slicing": "basic slicing only: no fancy (integer array or mask) indexing in Blockwork yet"}
+NUMPY_SKIP = {"rechunk": "NumPy has no chunks", "task_overhead": "NumPy has no tasks", "zarr_read": "NumPy has no Zarr reader (zarr-python under Dask is the peer)"}
+# where workloads that read files keep their data (--data; the Go runner writes it first)
+DATA_DIR = None
+
+
+DATA_WORKLOADS = {"zarr_read"}
+
+
+def dir_bytes(path):
+    return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(path) for f in fs)
+
+
+def data_path(w, size):
+    """As bench.DataPath: <data>/<workload>-<size>.zarr."""
+    return os.path.join(DATA_DIR, "%s-%s.zarr" % (w, size))
+NOTES = {}
+
+
+def permutation(n):
+    """As bench.Permutation: Fisher-Yates driven by a 64-bit LCG seeded with SEED."""
+    p = list(range(n))
+    s = SEED
+    for i in range(n - 1, 0, -1):
+        s = (s * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
+        j = (s >> 33) % (i + 1)
+        p[i], p[j] = p[j], p[i]
+    return p
 
 
 def flops(w, d):
@@ -74,6 +102,7 @@ def nbytes(w, d):
         "rechunk": 3 * 8.0 * n * n,
         "slicing": 8.0 * ((n + 2) // 3) * (d.get("hi", 0) - d.get("lo", 0)),
         "stencil": 8.0 * n * n,
+        "zarr_read": float(dir_bytes(d["path"])) if "path" in d else 0.0,
     }.get(w, 0.0)
 
 
@@ -151,7 +180,8 @@ class NumPyEngine:
             x = xs[0]
             return [x.mean(axis=0), x.std(axis=0), x.max(axis=0), x.mean(axis=1), x.std(axis=1), x.max(axis=1)]
         if w == "slicing":
-            return [xs[0][::3, d["lo"]:d["hi"]].sum(axis=1)]
+            perm = np.array(permutation((d["n"] + 2) // 3))
+            return [xs[0][::3, d["lo"]:d["hi"]][perm].sum(axis=1)]
         if w == "stencil":
             y = laplace5_periodic(np, xs[0])
             return [(y * y).mean()]
@@ -211,6 +241,11 @@ class DaskEngine:
             return [rs.uniform(-100, 100, size=n, chunks=d["chunk"])]
         if w == "streaming":
             return [rs.random_sample(n, chunks=d["chunk"])]
+        if w == "zarr_read":
+            path = d["path"]
+            if not os.path.exists(os.path.join(path, ".blockwork-complete")):
+                raise RuntimeError("no complete store at %s: run blockwork bench with engine blockwork first (it writes it)" % path)
+            return [da.from_zarr(path)]
         return []
 
     def persist(self, xs):
@@ -238,9 +273,12 @@ class DaskEngine:
         if w == "rechunk":
             return [xs[0].rechunk(tuple(d["to"])).sum()]
         if w == "slicing":
-            return [xs[0][::3, d["lo"]:d["hi"]].sum(axis=1)]
+            perm = self.np.array(permutation((d["n"] + 2) // 3))
+            return [xs[0][::3, d["lo"]:d["hi"]][perm].sum(axis=1)]
         if w == "task_overhead":
             return [da.ones(d["n"], chunks=1).sum()]
+        if w == "zarr_read":
+            return [xs[0].sum()]
         if w == "stencil":
             y = xs[0].map_overlap(laplace5_block, depth=1, boundary="periodic", dtype=float)
             return [(y * y).mean()]
@@ -342,7 +380,7 @@ def check(eng, w, d, outs, xs):
         if r.shape != (rows,):
             raise CheckError("result has shape %s, want (%d,)" % (r.shape, rows))
         if direct:
-            ref = xv[0][::3, d["lo"]:d["hi"]].sum(axis=1)
+            ref = xv[0][::3, d["lo"]:d["hi"]][np.array(permutation(rows))].sum(axis=1)
             err = np.max(np.abs(r - ref) / np.maximum(1, np.abs(ref)))
             if not err <= 1e-12:
                 raise CheckError("rows differ from NumPy by %.3g" % err)
@@ -358,6 +396,13 @@ def check(eng, w, d, outs, xs):
             raise CheckError("sum = %r, want %d" % (float(outs[0]), n))
     elif w == "streaming":
         uniform_sum("sum", float(outs[0]), float(n))
+    elif w == "zarr_read":
+        got = float(outs[0])
+        if n * n <= DIRECT_LIMIT:
+            import zarr
+
+            rel("direct (zarr-python, NumPy sum)", got, float(np.asarray(zarr.open(d["path"], mode="r")[:]).sum()), 1e-12)
+        uniform_sum("sum", got, float(n) * n)
     return "ok (direct)" if direct else "ok (analytical)"
 
 
@@ -371,7 +416,9 @@ def self_peak_rss():
 
 
 def run(eng, w, size, variant, repeat):
-    d = SIZES[w][size]
+    d = dict(SIZES[w][size])
+    if w in DATA_WORKLOADS:
+        d["path"] = data_path(w, size)
     rec = {"engine": eng.name, "workload": w, "variant": variant, "size": size, "params": params(d)}
     if w in NOTES:
         rec["note"] = NOTES[w]
@@ -395,7 +442,7 @@ def run(eng, w, size, variant, repeat):
     rec["value"] = value(w, outs)
     if flops(w, d):
         rec["gflops"] = flops(w, d) / rec["wall_s"] / 1e9
-    if variant == "persisted" and nbytes(w, d):
+    if (variant == "persisted" or w in DATA_WORKLOADS) and nbytes(w, d):
         rec["gbps"] = nbytes(w, d) / rec["wall_s"] / 1e9
     if w == "task_overhead" and tasks:
         rec["us_per_task"] = rec["wall_s"] * 1e6 / tasks
@@ -415,7 +462,10 @@ def main():
     ap.add_argument("--variant", default="all", choices=["all", "end-to-end", "persisted"])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--list-sizes", action="store_true", help="print SIZES as JSON and exit")
+    ap.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "blockwork-bench"), help="folder of the data of zarr_read (as blockwork bench -data)")
     a = ap.parse_args()
+    global DATA_DIR
+    DATA_DIR = a.data
     if a.list_sizes:
         print(json.dumps(SIZES, sort_keys=True))
         return 0

@@ -30,6 +30,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 0, "Blockwork worker goroutines (0: one per core)")
 	child := fs.Bool("child", false, "internal: run one Blockwork workload in this process and print its JSON line")
 	variant := fs.String("variant", "", "internal, with -child: end-to-end or persisted")
+	data := fs.String("data", filepath.Join(os.TempDir(), "blockwork-bench"), "folder for the data of workloads that read files (zarr_read: a store per size, kept between runs)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: blockwork bench [flags]
 
@@ -58,7 +59,7 @@ workloads: %s
 		if len(names) != 1 {
 			return errors.New("bench -child: give one workload")
 		}
-		return benchChild(ctx, names[0], sz, bench.Variant(*variant), *repeat, *workers)
+		return benchChild(ctx, names[0], sz, bench.Variant(*variant), *repeat, *workers, *data)
 	}
 	engs, err := parseEngines(*engines)
 	if err != nil {
@@ -115,10 +116,10 @@ workloads: %s
 				start := time.Now()
 				common := []string{"-size", string(sz), "-repeat", fmt.Sprint(*repeat)}
 				if e == bench.EngineBlockwork {
-					a := append([]string{"bench", "-child", "-workloads", name, "-variant", string(v), "-workers", fmt.Sprint(*workers)}, common...)
+					a := append([]string{"bench", "-child", "-workloads", name, "-variant", string(v), "-workers", fmt.Sprint(*workers), "-data", *data}, common...)
 					recs, rerr = bench.RunChild(ctx, self, a, os.Stderr)
 				} else {
-					a := []string{*peers, "--engine", e, "--workload", name, "--variant", string(v), "--size", string(sz), "--repeat", fmt.Sprint(*repeat)}
+					a := []string{*peers, "--engine", e, "--workload", name, "--variant", string(v), "--size", string(sz), "--repeat", fmt.Sprint(*repeat), "--data", *data}
 					recs, rerr = bench.RunChild(ctx, *python, a, os.Stderr)
 				}
 				if rerr != nil && len(recs) == 0 {
@@ -232,7 +233,7 @@ func checkPeers(ctx context.Context, python string, engs []string) error {
 
 // benchChild runs one Blockwork workload variant in this process and
 // prints its record (and the timed marker before the check).
-func benchChild(ctx context.Context, name string, sz bench.Size, v bench.Variant, repeat, workers int) error {
+func benchChild(ctx context.Context, name string, sz bench.Size, v bench.Variant, repeat, workers int, data string) error {
 	timed := func() { fmt.Println(bench.TimedMarker); os.Stdout.Sync() }
 	if name == bench.MemoryBandwidth {
 		r := bench.Triad(sz, repeat)
@@ -248,7 +249,7 @@ func benchChild(ctx context.Context, name string, sz bench.Size, v bench.Variant
 		return err
 	}
 	r, err := bench.RunWorkload(ctx, w, sz, v, bench.RunConfig{
-		Opts: []array.ComputeOption{array.On(e)}, Tasks: e.TasksRun, Repeat: repeat, Direct: true, Timed: timed,
+		Opts: []array.ComputeOption{array.On(e)}, Tasks: e.TasksRun, Repeat: repeat, Direct: true, Timed: timed, DataDir: data,
 	})
 	if err != nil {
 		return err
