@@ -156,10 +156,13 @@ func parseDict(text []byte) (*Header, error) {
 			p.i++
 			continue
 		}
-		p.space()
-		if err := p.expect('}'); err != nil {
-			return nil, err
+		if p.peek() != '}' {
+			if p.i >= len(p.s) {
+				return nil, p.errf("want ',' or '}' after the value of %q, found the end", key)
+			}
+			return nil, p.errf("want ',' or '}' after the value of %q, found %q", key, p.peek())
 		}
+		p.i++
 		break
 	}
 	for _, k := range []string{"descr", "fortran_order", "shape"} {

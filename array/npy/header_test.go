@@ -115,7 +115,7 @@ func TestParseHeaderErrors(t *testing.T) {
 		{"escape", prelude(1, "{'descr': '<f\\8', 'fortran_order': False, 'shape': (3,)}\n"), "escapes"},
 		{"bad bool", prelude(1, "{'descr': '<f8', 'fortran_order': 0, 'shape': (3,)}\n"), "True or False"},
 		{"garbage after", prelude(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)} x\n"), "after the dict"},
-		{"no closing brace", prelude(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)\n"), "want '}'"},
+		{"no closing brace", prelude(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)\n"), "want ',' or '}'"},
 		{"not a dict", prelude(1, "['descr', '<f8']\n"), "want '{'"},
 		{"unterminated tuple", prelude(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4"), "unterminated"},
 		{"v3 not utf8", prelude(3, "{'descr': '<f8\xff', 'fortran_order': False, 'shape': (3,)}\n"), "UTF-8"},
@@ -188,8 +188,8 @@ func FuzzHeader(f *testing.F) {
 		st := fuzzStore()
 		st.Put(context.Background(), "f.npy", data)
 		a := readArgs{URL: st.URL(), Key: "f.npy", Size: int64(len(data)), Offset: h.DataOffset, Descr: h.Descr, Fortran: h.Fortran, Shape: h.Shape, Range: 7}
-		raw := []byte(fmt.Sprintf(`{"url":%q,"key":%q,"size":%d,"offset":%d,"descr":%q,"fortran":%v,"shape":%s,"range":%d}`,
-			a.URL, a.Key, a.Size, a.Offset, a.Descr, a.Fortran, shapeJSON(a.Shape), a.Range))
+		raw := []byte(fmt.Sprintf(`{"url":%q,"key":%q,"size":%d,"offset":%d,"end":%d,"descr":%q,"fortran":%v,"shape":%s,"range":%d}`,
+			a.URL, a.Key, a.Size, a.Offset, a.Size, a.Descr, a.Fortran, shapeJSON(a.Shape), a.Range))
 		b := funcs.Block{Index: make([]int, len(h.Shape)), Start: make([]int, len(h.Shape)), Shape: h.Shape, ArrayShape: h.Shape, DType: dt.dt}
 		dst := make([]byte, b.Bytes())
 		if err := loadBlock(context.Background(), raw, b, dst); err != nil {

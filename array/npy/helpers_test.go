@@ -35,7 +35,19 @@ func randShape(r *rand.Rand, maxDims int) []int {
 			s[i] = 20 + r.IntN(60)
 		}
 	}
+	// keep arrays small: at most 20000 elements
+	for a := 0; prodInts(s) > 20000; a = (a + 1) % len(s) {
+		s[a] = max(1, s[a]/2)
+	}
 	return s
+}
+
+func prodInts(s []int) int {
+	n := 1
+	for _, v := range s {
+		n *= v
+	}
+	return n
 }
 
 // randChunks returns a random chunking of shape: regular, uneven or
@@ -63,7 +75,20 @@ func randChunks(r *rand.Rand, shape []int) chunks.Chunks {
 		}
 		c[a] = sizes
 	}
+	// keep graphs small: at most 500 blocks (merge an axis into one
+	// block until there are)
+	for a := 0; blockCount(c) > 500; a++ {
+		c[a] = []int{shape[a]}
+	}
 	return c
+}
+
+func blockCount(c chunks.Chunks) int {
+	n := 1
+	for _, s := range c {
+		n *= len(s)
+	}
+	return n
 }
 
 // randData returns n random elements of dt as little-endian bytes:

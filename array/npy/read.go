@@ -31,6 +31,7 @@ type readArgs struct {
 	Key     string    `json:"key"`    // object key in the store
 	Size    int64     `json:"size"`   // object size at Load time
 	Offset  int64     `json:"offset"` // first data byte in the object (or in the inflated member)
+	End     int64     `json:"end"`    // one past the last data byte, counted as Offset
 	Descr   string    `json:"descr"`
 	Fortran bool      `json:"fortran,omitempty"`
 	Shape   []int     `json:"shape"`
@@ -143,6 +144,7 @@ func fromHeader(h *Header, a readArgs, avail int64, cfg *config) (*array.Array, 
 		return nil, err
 	}
 	a.Descr, a.Fortran, a.Shape, a.Range = h.Descr, h.Fortran, h.Shape, cfg.rangeBytes
+	a.End = a.Offset + (avail - h.DataOffset)
 	args, err := json.Marshal(a)
 	if err != nil {
 		return nil, fmt.Errorf("npy: %w", err)
@@ -184,10 +186,10 @@ func checkBlock(a *readArgs, b funcs.Block, dstLen int) (diskType, error) {
 			return t, fmt.Errorf("compressed member [%d,+%d) outside the %d-byte object", a.Deflate.Offset, a.Deflate.CSize, a.Size)
 		}
 	}
-	if a.Offset < 0 || a.Offset > avail {
-		return t, fmt.Errorf("data offset %d outside %d bytes", a.Offset, avail)
+	if a.Offset < 0 || a.Offset > a.End || a.End > avail {
+		return t, fmt.Errorf("data [%d,%d) outside %d bytes", a.Offset, a.End, avail)
 	}
-	if _, err := dataBytes(&Header{Descr: a.Descr, Shape: a.Shape, DataOffset: a.Offset}, t, avail); err != nil {
+	if _, err := dataBytes(&Header{Descr: a.Descr, Shape: a.Shape, DataOffset: a.Offset}, t, a.End); err != nil {
 		return t, err
 	}
 	if a.Range < 1 {
