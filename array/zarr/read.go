@@ -389,37 +389,61 @@ func (r *reader) readShard(ctx context.Context, key string, shard, box region, d
 		bo = binary.BigEndian
 	}
 	// the part of box inside the shard, in array coordinates
-	lo, hi, ok := intersect(box, shard)
+	blo, bhi, ok := intersect(box, shard)
 	if !ok {
 		return nil
 	}
-	sub := region{lo, make([]int, len(lo))}
-	for a := range lo {
-		sub.Shape[a] = hi[a] - lo[a]
+	sub := region{blo, make([]int, len(blo))}
+	for a := range blo {
+		sub.Shape[a] = bhi[a] - blo[a]
 	}
-	return eachChunk(sub, shard.Start, sp.chunk, func(idx, start []int) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		at := region{start, sp.chunk}
+	// the inner chunks wanted: missing ones are the fill value, the
+	// others are read with one ranged read when they lie close together
+	// (their span at most twice their bytes, plus 64 KiB), else one each
+	type want struct {
+		idx, start []int
+		o, n       uint64
+	}
+	var wants []want
+	var lo, hi, total uint64 = math.MaxUint64, 0, 0
+	err = eachChunk(sub, shard.Start, sp.chunk, func(idx, start []int) error {
 		j := chunks.Ravel(idx, sp.per)
 		o, n := bo.Uint64(index[16*j:]), bo.Uint64(index[16*j+8:])
 		if o == math.MaxUint64 && n == math.MaxUint64 {
-			fillBox(dst, box, r.od, at, r.m.Fill)
+			fillBox(dst, box, r.od, region{start, sp.chunk}, r.m.Fill)
 			return nil
 		}
 		if o > uint64(size) || n > uint64(size)-o {
 			return fmt.Errorf("zarr: shard %q: inner chunk %v at [%d, +%d) outside the shard's %d bytes", key, idx, o, n, size)
 		}
-		craw, err := r.st.GetRange(ctx, key, int64(o), int64(n))
-		if err != nil {
-			return fmt.Errorf("zarr: shard %q: inner chunk %v: %w", key, idx, err)
+		wants = append(wants, want{append([]int(nil), idx...), append([]int(nil), start...), o, n})
+		lo, hi, total = min(lo, o), max(hi, o+n), total+n
+		return nil
+	})
+	if err != nil || len(wants) == 0 {
+		return err
+	}
+	var span []byte
+	if len(wants) > 1 && hi-lo <= 2*total+64<<10 {
+		if span, err = r.st.GetRange(ctx, key, int64(lo), int64(hi-lo)); err != nil {
+			return fmt.Errorf("zarr: shard %q: %w", key, err)
+		}
+	}
+	for _, w := range wants {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var craw []byte
+		if span != nil {
+			craw = span[w.o-lo : w.o-lo+w.n]
+		} else if craw, err = r.st.GetRange(ctx, key, int64(w.o), int64(w.n)); err != nil {
+			return fmt.Errorf("zarr: shard %q: inner chunk %v: %w", key, w.idx, err)
 		}
 		buf, err := r.decode(&sp.inner, craw, sp.chunk)
 		if err != nil {
-			return fmt.Errorf("zarr: shard %q: inner chunk %v: %w", key, idx, err)
+			return fmt.Errorf("zarr: shard %q: inner chunk %v: %w", key, w.idx, err)
 		}
-		copyChunk(dst, box, r.od, buf, chunkView{Start: start, Shape: sp.chunk, Perm: sp.inner.perm, DType: r.m.DType, Big: sp.inner.big})
-		return nil
-	})
+		copyChunk(dst, box, r.od, buf, chunkView{Start: w.start, Shape: sp.chunk, Perm: sp.inner.perm, DType: r.m.DType, Big: sp.inner.big})
+	}
+	return nil
 }

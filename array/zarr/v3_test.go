@@ -183,6 +183,10 @@ func handChunk(h *hvals, org, cs, perm []int, big bool, pad []byte) []byte {
 	return out
 }
 
+// testZstd is the tests' zstd encoder (EncodeAll is safe for
+// concurrent use).
+var testZstd, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+
 // handBytesCodecs applies bytes-to-bytes codecs by name, in order, with
 // the standard library and klauspost's zstd.
 func handBytesCodecs(t *testing.T, b []byte, names []string) []byte {
@@ -195,12 +199,7 @@ func handBytesCodecs(t *testing.T, b []byte, names []string) []byte {
 			w.Close()
 			b = buf.Bytes()
 		case "zstd":
-			enc, err := zstd.NewWriter(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b = enc.EncodeAll(b, nil)
-			enc.Close()
+			b = testZstd.EncodeAll(b, nil)
 		case "crc32c":
 			sum := crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli))
 			b = binary.LittleEndian.AppendUint32(append([]byte(nil), b...), sum)

@@ -43,29 +43,18 @@ func bloscDecode(dst, src []byte, size int) ([]byte, error) {
 	if f := h.format(); f != bloscFormatLZ4 && f != bloscFormatZlib && f != bloscFormatZstd && f != bloscFormatSnappy {
 		return nil, fmt.Errorf("blosc: inner compressor %s is not implemented: %w", bloscFormatNames[f], ErrUnsupported)
 	}
-	nblocks := h.nbytes / h.blocksize
-	leftover := h.nbytes % h.blocksize
-	if leftover > 0 {
-		nblocks++
+	d := bloscDecoder{h: h, src: src}
+	if err := d.scan(); err != nil {
+		return nil, err
 	}
-	tableEnd := bloscHeaderSize + 4*int64(nblocks)
-	if tableEnd > int64(h.cbytes) {
-		return nil, fmt.Errorf("blosc: %d blocks need a %d-byte table, container has %d bytes: %w", nblocks, tableEnd, h.cbytes, ErrCorrupt)
-	}
+	// Every length in the container is now known to fit: allocate.
 	out := resizeApart(dst, h.nbytes, src)
-	d := bloscDecoder{h: h, src: src, tableEnd: int(tableEnd)}
-	bs := min(h.blocksize, h.nbytes)
 	if d.filtered() {
-		d.tmp = make([]byte, 2*bs)
+		d.tmp = make([]byte, 2*min(h.blocksize, h.nbytes))
 	}
-	for j := range nblocks {
-		start := int(int32(binary.LittleEndian.Uint32(src[bloscHeaderSize+4*j:])))
-		if start < d.tableEnd || start >= h.cbytes {
-			return nil, fmt.Errorf("blosc: block %d starts at %d, outside %d..%d: %w", j, start, d.tableEnd, h.cbytes, ErrCorrupt)
-		}
-		lo := j * h.blocksize
-		hi := min(lo+h.blocksize, h.nbytes)
-		if err := d.block(out[lo:hi], src[start:], leftover > 0 && j == nblocks-1); err != nil {
+	for j := range d.nblocks {
+		start, lo, hi := d.block(j)
+		if err := d.decodeBlock(out[lo:hi], src[start:], j == d.nblocks-1 && d.leftover); err != nil {
 			return nil, fmt.Errorf("blosc: block %d: %w", j, err)
 		}
 	}
@@ -74,9 +63,93 @@ func bloscDecode(dst, src []byte, size int) ([]byte, error) {
 
 type bloscDecoder struct {
 	h        bloscHeader
-	src      []byte
-	tableEnd int
+	src      []byte // the container, cbytes long
+	nblocks  int
+	leftover bool   // the last block is shorter than blocksize
 	tmp      []byte // 2*blocksize: the filtered block, then bitshuffle scratch
+}
+
+// block returns block j's start in src and its range in the output.
+func (d *bloscDecoder) block(j int) (start, lo, hi int) {
+	start = int(int32(binary.LittleEndian.Uint32(d.src[bloscHeaderSize+4*j:])))
+	lo = j * d.h.blocksize
+	return start, lo, min(lo+d.h.blocksize, d.h.nbytes)
+}
+
+// splits returns how many streams a block of bsize bytes is stored in,
+// and their decoded size.
+func (d *bloscDecoder) splits(bsize int, leftover bool) (nsplits, neblock int, err error) {
+	typesize := d.h.typesize
+	nsplits = 1
+	// c-blosc splits a whole block into typesize streams unless the
+	// header says not to; containers from before the flag existed split
+	// only small types in big enough blocks, hence the size test.
+	if d.h.flags&bloscFlagDontSplit == 0 && !leftover && typesize <= bloscMaxSplits && bsize/typesize >= bloscMinBuffer {
+		nsplits = typesize
+	}
+	neblock = bsize / nsplits
+	if neblock*nsplits != bsize {
+		return 0, 0, fmt.Errorf("%d bytes do not split into %d streams: %w", bsize, nsplits, ErrCorrupt)
+	}
+	return nsplits, neblock, nil
+}
+
+// maxExpansion bounds how many bytes one compressed byte can become
+// (with some slack), per inner format: an LZ4 sequence adds at most 255
+// bytes per length byte, deflate at most 258 bytes per 2 bits, a zstd
+// RLE block 128 KiB per 4 bytes. 0: no bound checked.
+var maxExpansion = [8]int{bloscFormatLZ4: 256, bloscFormatZlib: 1100, bloscFormatZstd: 1 << 15}
+
+// scan checks the block table and every stream's length against the
+// container before anything is allocated: a short container cannot make
+// the decoder allocate the (up to 2 GiB) size its header claims.
+func (d *bloscDecoder) scan() error {
+	h := d.h
+	if h.typesize == 0 {
+		return fmt.Errorf("blosc: typesize 0: %w", ErrCorrupt)
+	}
+	if h.blocksize <= 0 {
+		return fmt.Errorf("blosc: blocksize %d: %w", h.blocksize, ErrCorrupt)
+	}
+	if f := h.format(); f != bloscFormatLZ4 && f != bloscFormatZlib && f != bloscFormatZstd && f != bloscFormatSnappy {
+		return fmt.Errorf("blosc: inner compressor %s is not implemented: %w", bloscFormatNames[f], ErrUnsupported)
+	}
+	d.nblocks = h.nbytes / h.blocksize
+	if h.nbytes%h.blocksize > 0 {
+		d.nblocks++
+		d.leftover = true
+	}
+	tableEnd := bloscHeaderSize + 4*int64(d.nblocks)
+	if tableEnd > int64(h.cbytes) {
+		return fmt.Errorf("blosc: %d blocks need a %d-byte table, container has %d bytes: %w", d.nblocks, tableEnd, h.cbytes, ErrCorrupt)
+	}
+	ratio := maxExpansion[h.format()]
+	for j := range d.nblocks {
+		start, lo, hi := d.block(j)
+		if int64(start) < tableEnd || start >= h.cbytes {
+			return fmt.Errorf("blosc: block %d starts at %d, outside %d..%d: %w", j, start, tableEnd, h.cbytes, ErrCorrupt)
+		}
+		nsplits, neblock, err := d.splits(hi-lo, j == d.nblocks-1 && d.leftover)
+		if err != nil {
+			return fmt.Errorf("blosc: block %d: %w", j, err)
+		}
+		pos := start
+		for k := range nsplits {
+			if h.cbytes-pos < 4 {
+				return fmt.Errorf("blosc: block %d stream %d: truncated length: %w", j, k, ErrCorrupt)
+			}
+			csize := int(int32(binary.LittleEndian.Uint32(d.src[pos:])))
+			pos += 4
+			if csize <= 0 || csize > h.cbytes-pos {
+				return fmt.Errorf("blosc: block %d stream %d: compressed length %d, %d bytes left: %w", j, k, csize, h.cbytes-pos, ErrCorrupt)
+			}
+			if ratio > 0 && csize != neblock && int64(csize)*int64(ratio)+64 < int64(neblock) {
+				return fmt.Errorf("blosc: block %d stream %d: %d %s bytes cannot make %d: %w", j, k, csize, bloscFormatNames[h.format()], neblock, ErrCorrupt)
+			}
+			pos += csize
+		}
+	}
+	return nil
 }
 
 func (d *bloscDecoder) byteShuffled() bool {
@@ -87,36 +160,23 @@ func (d *bloscDecoder) filtered() bool {
 	return d.byteShuffled() || d.h.flags&bloscFlagBitShuffle != 0
 }
 
-// block decodes one block into dst (its decoded length).
-func (d *bloscDecoder) block(dst, stream []byte, leftover bool) error {
+// decodeBlock decodes one block (stream starts at its first stream's
+// length) into dst, its decoded length. scan has checked the lengths.
+func (d *bloscDecoder) decodeBlock(dst, stream []byte, leftover bool) error {
 	bsize, typesize := len(dst), d.h.typesize
 	target := dst
 	if d.filtered() {
 		target = d.tmp[:bsize]
 	}
-	nsplits := 1
-	// c-blosc splits a whole block into typesize streams unless the
-	// header says not to; containers from before the flag existed split
-	// only small types in big enough blocks, hence the size test.
-	if d.h.flags&bloscFlagDontSplit == 0 && !leftover && typesize <= bloscMaxSplits && bsize/typesize >= bloscMinBuffer {
-		nsplits = typesize
-	}
-	neblock := bsize / nsplits
-	if neblock*nsplits != bsize {
-		return fmt.Errorf("%d bytes do not split into %d streams: %w", bsize, nsplits, ErrCorrupt)
+	nsplits, neblock, err := d.splits(bsize, leftover)
+	if err != nil {
+		return err
 	}
 	pos := 0
 	for k := range nsplits {
-		if len(stream)-pos < 4 {
-			return fmt.Errorf("stream %d: truncated length: %w", k, ErrCorrupt)
-		}
 		csize := int(int32(binary.LittleEndian.Uint32(stream[pos:])))
-		pos += 4
-		if csize <= 0 || csize > len(stream)-pos {
-			return fmt.Errorf("stream %d: compressed length %d, %d bytes left: %w", k, csize, len(stream)-pos, ErrCorrupt)
-		}
-		data := stream[pos : pos+csize]
-		pos += csize
+		data := stream[pos+4 : pos+4+csize]
+		pos += 4 + csize
 		part := target[k*neblock : (k+1)*neblock]
 		if csize == neblock {
 			copy(part, data)

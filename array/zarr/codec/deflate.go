@@ -184,28 +184,32 @@ func readLimited(name string, r io.Reader, dst []byte, size int) ([]byte, error)
 	lim := decodeLimit(size)
 	var out []byte
 	if size >= 0 {
+		// Fill out, then make sure the stream ends there. io.ReadFull
+		// would not do: it reports a clean end after some bytes as
+		// io.ErrUnexpectedEOF, which is also what a truncated stream
+		// gives.
 		out = resize(dst, lim)
-		n, err := io.ReadFull(r, out)
-		switch {
-		case err == nil:
-		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-			if n < lim {
-				// ReadFull reports a clean end as (Unexpected)EOF; the
-				// stream itself may still be broken: read its error.
+		n := 0
+		for {
+			var m int
+			var err error
+			if n < len(out) {
+				m, err = r.Read(out[n:])
+			} else {
+				var one [1]byte
+				m, err = r.Read(one[:])
+				if m > 0 {
+					return nil, fmt.Errorf("%s: decoded data exceeds the expected %d bytes: %w", name, size, ErrTooLarge)
+				}
+			}
+			n += m
+			if errors.Is(err, io.EOF) {
 				return out[:n], nil
 			}
-		default:
-			return nil, fmt.Errorf("%s: %v: %w", name, err, ErrCorrupt)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v: %w", name, err, ErrCorrupt)
+			}
 		}
-		var one [1]byte
-		m, err := io.ReadFull(r, one[:])
-		if m > 0 {
-			return nil, fmt.Errorf("%s: decoded data exceeds the expected %d bytes: %w", name, size, ErrTooLarge)
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: %v: %w", name, err, ErrCorrupt)
-		}
-		return out, nil
 	}
 	out = dst[:0]
 	for {

@@ -77,6 +77,11 @@ func (c *LZ4) Decode(dst, src []byte, size int) ([]byte, error) {
 	if err := checkDecoded("lz4", n, size); err != nil {
 		return nil, err
 	}
+	// An LZ4 block grows at most about 255-fold: a bigger claim is
+	// corrupt, and is refused before allocating.
+	if block := int64(len(src) - 4); n > 256*block+64 {
+		return nil, fmt.Errorf("lz4: %d-byte block cannot decode to the %d bytes its header claims: %w", block, n, ErrCorrupt)
+	}
 	out := resizeApart(dst, int(n), src)
 	if err := lz4Exact(out, src[4:]); err != nil {
 		return nil, fmt.Errorf("lz4: %w", err)
