@@ -21,8 +21,10 @@
 // be exactly shape x itemsize bytes: "truncated" when shorter, "trailing
 // bytes" when longer, so a header claiming 2^60 elements is an error
 // before anything is allocated) and returns a lazy array. A block of a
-// local file is read through a read-only memory map of only the file
-// range it spans (page aligned, unmapped after the copy); on any other
+// local file is read through read-only memory maps of only the file
+// range it spans, in windows of at most 16 MiB (page aligned, each
+// unmapped after its copy, so a task holds at most one window of file
+// pages besides its block); on any other
 // store through Store.GetRange, with nearby runs merged into one request
 // of at most RangeBytes. C-order files are read as runs of contiguous
 // elements; Fortran-order files are read as the C-order transpose and

@@ -36,6 +36,7 @@ func (l *localFile) fetch(ctx context.Context, off, n int64) ([]byte, func() err
 	}, nil
 }
 
-// limits: one mapping per block, however far apart its runs are (a
-// mapping costs address space, not memory).
-func (l *localFile) limits() (int64, int64) { return 0, 0 }
+// limits: mappings of at most mmapWindow bytes, however far apart the
+// runs they cover (a hole costs address space, not memory); the window
+// bounds the file pages a load task holds mapped at once.
+func (l *localFile) limits() (int64, int64) { return mmapWindow, 0 }

@@ -23,6 +23,9 @@ const (
 	DefaultMaxInMemoryBytes = 256 << 20
 	// MaxNPZMembers bounds the members LoadNPZ accepts.
 	MaxNPZMembers = 1 << 16
+	// mmapWindow is the largest range of a local file a load task maps
+	// at once.
+	mmapWindow = 16 << 20
 	// maxGapBytes is the largest hole between two runs merged into one
 	// GetRange request.
 	maxGapBytes = 64 << 10
