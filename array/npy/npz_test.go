@@ -21,7 +21,6 @@ type npzCase struct {
 	name string
 }
 
-
 // checkZip reads an archive with archive/zip (an independent reader that
 // checks every member's CRC-32) and compares each member with header +
 // data of its array.
