@@ -92,7 +92,7 @@ func mapBlocks(op, fn string, args []byte, xs []*Array, inPos inPosFunc, opts []
 			if len(c) <= 1 {
 				continue
 			}
-			if common[a] == nil {
+			if common[a] == nil || slices.Equal(common[a], c) {
 				common[a] = c
 				continue
 			}

@@ -1,0 +1,120 @@
+package array_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/blockwork-dev/blockwork/array"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+// refHistogram counts by the definition: bin i holds e[i] <= v < e[i+1],
+// the last bin also v == e[last]; the bin found by a linear scan.
+func refHistogram(vals []float64, edges []float64) []int64 {
+	nb := len(edges) - 1
+	out := make([]int64, nb)
+	for _, v := range vals {
+		if math.IsNaN(v) || v < edges[0] || v > edges[nb] {
+			continue
+		}
+		b := -1
+		for i := 0; i < nb; i++ {
+			if edges[i] <= v && v < edges[i+1] {
+				b = i
+			}
+		}
+		if b < 0 { // v == the top edge (or only in empty bins below it)
+			b = nb - 1
+			for b > 0 && edges[b] > v {
+				b--
+			}
+		}
+		out[b]++
+	}
+	return out
+}
+
+func TestHistogram(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(10); c++ {
+		x := v.operand(v.shape(0, 3), v.dtype(), vSpecial)
+		vals := x.ref.f
+		if !isF(x.ref.dt) {
+			vals = make([]float64, x.ref.n())
+			for k, i := range x.ref.i {
+				vals[k] = float64(i)
+			}
+		}
+		bins := 1 + v.r.IntN(6)
+		lo := float64(v.r.IntN(9) - 6)
+		hi := lo + float64(v.r.IntN(8))
+		desc := fmt.Sprintf("case %d: histogram(%v, %d, [%v, %v])", c, x, bins, lo, hi)
+		h, edges := x.a.Histogram(bins, lo, hi)
+		if len(edges) != bins+1 || edges[bins] != math.Max(hi, lo+0.5) && lo != hi {
+			t.Errorf("%s: edges %v", desc, edges)
+		}
+		want := newRef([]int{bins}, graph.Int64)
+		copy(want.i, refHistogram(vals, edges))
+		exact(t, desc, v.one(desc, h), want)
+		// explicit edges, with a repeated one
+		e2 := []float64{-2, -0.5, -0.5, 1, 3.25}
+		want2 := newRef([]int{4}, graph.Int64)
+		copy(want2.i, refHistogram(vals, e2))
+		desc = fmt.Sprintf("case %d: histogram(%v, edges %v)", c, x, e2)
+		exact(t, desc, v.one(desc, x.a.HistogramEdges(e2)), want2)
+		if t.Failed() {
+			return
+		}
+	}
+	x := v.operand([]int{5}, graph.Float64, vSmall).a
+	wantErr(t, "zero bins", func() error { h, _ := x.Histogram(0, 0, 1); return h.Err() }(), "histogram", "0 bins")
+	wantErr(t, "bad range", func() error { h, _ := x.Histogram(3, 1, 0); return h.Err() }(), "histogram", "range")
+	wantErr(t, "bad edges", x.HistogramEdges([]float64{0, 2, 1}).Err(), "histogram", "monoton")
+}
+
+func TestBinCount(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(10); c++ {
+		n := v.axisLen() * 3
+		x := v.operand([]int{n}, v.dtype(graph.Int32, graph.Int64, graph.Bool), vSmall)
+		// values 0..m-1
+		m := 1 + v.r.IntN(9)
+		if x.ref.dt == graph.Bool {
+			m = 2
+		}
+		for k := range x.ref.i {
+			if x.ref.dt == graph.Bool {
+				x.ref.i[k] = int64(v.r.IntN(2))
+			} else {
+				x.ref.i[k] = int64(v.r.IntN(m))
+			}
+		}
+		xa := arr(x.ref, x.ch)
+		minlength := m + v.r.IntN(3)
+		want := newRef([]int{minlength}, graph.Int64)
+		for _, i := range x.ref.i {
+			want.i[i]++
+		}
+		desc := fmt.Sprintf("case %d: bincount(%v, minlength %d)", c, x, minlength)
+		exact(t, desc, v.one(desc, xa.BinCount(minlength)), want)
+		w := v.operand([]int{n}, graph.Float64, vSmall)
+		wantW := newRef([]int{minlength}, graph.Float64)
+		for k, i := range x.ref.i {
+			wantW.f[i] += w.ref.f[k]
+		}
+		desc += " weighted"
+		near(t, desc, v.one(desc, xa.BinCountWeighted(w.a, minlength)), wantW, nil, 1e-12)
+		if t.Failed() {
+			return
+		}
+	}
+	x := v.operand([]int{4}, graph.Int64, vSmall)
+	for k := range x.ref.i {
+		x.ref.i[k] = int64(k)
+	}
+	_, err := v.compute([]*array.Array{arr(x.ref, x.ch).BinCount(3)})
+	wantErr(t, "value above minlength", err, "bincount", "value 3")
+	wantErr(t, "float input", v.operand([]int{4}, graph.Float64, vSmall).a.BinCount(3).Err(), "bincount", "integer")
+	wantErr(t, "minlength 0", arr(x.ref, x.ch).BinCount(0).Err(), "bincount", "minlength")
+}
