@@ -256,3 +256,52 @@ func fmtFloats(v []float64) string {
 	b, _ := json.Marshal(v)
 	return strings.ReplaceAll(string(b), ",", " ")
 }
+
+// A write that fails (a chunk's file cannot be replaced; the source
+// array fails to compute) returns an error naming the chunk and leaves
+// no temporary or partial chunk files.
+func TestWriteFailureLeavesNoPartialChunks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	// chunk "1.0" cannot be renamed over: a non-empty directory is there
+	if err := os.MkdirAll(filepath.Join(dir, "1.0", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	v := make([]float64, 8*4)
+	x := array.FromSlice(v, []int{8, 4}, array.Chunked(4, 2))
+	err := Save(ctx, x, dir)
+	if err == nil || !strings.Contains(err.Error(), `"1.0"`) {
+		t.Fatalf("save over a directory: %v", err)
+	}
+	t.Logf("error: %v", err)
+	checkNoTemp(t, dir)
+
+	// a source whose blocks fail to load: its chunks are never written
+	src := t.TempDir()
+	if err := Save(ctx, x, src, Compressor(nil)); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(src, "0.0"), []byte("short"), 0o644)
+	y, err := Open(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := Save(ctx, y, out, Chunks(array.Chunked(4, 2))); err == nil {
+		t.Fatal("saving an unreadable array: no error")
+	}
+	checkNoTemp(t, out)
+	if _, err := os.Stat(filepath.Join(out, "0.0")); err == nil {
+		t.Error("chunk 0.0 of the failed source was written")
+	}
+}
+
+func checkNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && strings.HasPrefix(info.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}

@@ -339,10 +339,11 @@ func decodeBytes(p *pipe, raw []byte, want int) ([]byte, error) {
 	buf := raw
 	for i := len(p.codecs) - 1; i >= 0; i-- {
 		size := -1
+		var dst []byte
 		if i == 0 {
-			size = want
+			size, dst = want, make([]byte, 0, want)
 		}
-		out, err := p.codecs[i].Decode(nil, buf, size)
+		out, err := p.codecs[i].Decode(dst, buf, size)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.codecs[i].Name(), err)
 		}

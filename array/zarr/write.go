@@ -403,7 +403,9 @@ func write(ctx context.Context, args []byte, b funcs.Block, src []byte) (int64, 
 	}
 	enc := buf
 	for _, cd := range w.codecs {
-		out, err := cd.Encode(nil, enc)
+		// room for incompressible data plus the codec's headers, so that
+		// the codec need not grow its output
+		out, err := cd.Encode(make([]byte, 0, len(enc)+len(enc)/8+4096), enc)
 		if err != nil {
 			return 0, fmt.Errorf("zarr: write: chunk %q: %s: %w", key, cd.Name(), err)
 		}

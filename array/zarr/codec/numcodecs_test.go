@@ -135,16 +135,11 @@ func TestNumcodecsCrossCheck(t *testing.T) {
 		}
 	}
 
-	manifest, err := json.Marshal(cases)
-	if err != nil {
-		t.Fatal(err)
-	}
 	write := func(name string, b []byte) {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("manifest.json", manifest)
 	codecs := make([]Codec, len(cases))
 	t0 := time.Now()
 	for _, c := range cases {
@@ -153,16 +148,25 @@ func TestNumcodecsCrossCheck(t *testing.T) {
 		if !c.goEnc {
 			continue
 		}
+		var err error
 		codecs[c.I], err = FromV2(c.Config, c.ts)
 		if err != nil {
 			t.Fatalf("%v: FromV2: %v", c, err)
 		}
+		// numcodecs builds its codec from what V2Config writes, so the
+		// metadata Go writes is checked too.
+		c.Config = V2Config(codecs[c.I])
 		enc, err := codecs[c.I].Encode(nil, c.data)
 		if err != nil {
 			t.Fatalf("%v: encode: %v", c, err)
 		}
 		write(fmt.Sprintf("go_%d.bin", c.I), enc)
 	}
+	manifest, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("manifest.json", manifest)
 	write("cross.py", []byte(crossScript))
 	t.Logf("Go side encoded in %v", time.Since(t0))
 	t0 = time.Now()
