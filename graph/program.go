@@ -434,7 +434,17 @@ const (
 	// OpTake gathers positions along one axis from its inputs (fancy
 	// indexing, take). Params: *TakeParams.
 	OpTake = "take"
+	// OpPatch copies input 0 and writes input 1 into it at given
+	// positions (assignment, x.Set). Params: *PatchParams.
+	OpPatch = "patch"
 )
+
+// PatchParams are the params of OpPatch: the output is input 0 with
+// input 1's elements written at positions Pos[a][j] along each axis a
+// (element j of input 1 along every axis; later writes win).
+type PatchParams struct {
+	Pos [][]int
+}
 
 // TakeParams are the params of OpTake: output position p along Axis is
 // position Idx[p] along Axis of input Src[p]; every other axis is copied
@@ -500,4 +510,61 @@ type Piece struct {
 // AssembleParams are the params of OpAssemble.
 type AssembleParams struct {
 	Pieces []Piece
+}
+
+// Order-statistics ops (sort, top-k, quantiles).
+const (
+	// OpSortBlock orders each lane along Axis of its one input and keeps
+	// the first positions of that order (the output's length along Axis:
+	// all of them for a sort, |k| for a top-k partial). Params:
+	// *SortParams.
+	OpSortBlock = "sort_block"
+	// OpSortMerge merges inputs whose lanes along Axis are already in
+	// order and writes the ranks [Lo, Lo+len) of the merged order (a
+	// distributed sort's output block, a top-k combine). Params:
+	// *SortParams.
+	OpSortMerge = "sort_merge"
+	// OpQuantile computes quantiles (NumPy's "linear" method) or the
+	// median of its one input over whole axes. Params: *QuantileParams.
+	OpQuantile = "quantile"
+)
+
+// SortParams are the params of OpSortBlock and OpSortMerge. The order is
+// ascending with NaN after +Inf, or with Desc descending with NaN first;
+// equal values keep their original order (stable). Out says which
+// buffers each task writes, in the order values then indices (int64
+// positions along Axis in the whole array).
+type SortParams struct {
+	Axis int
+	Desc bool
+	Out  SortOutputs
+	// Base (OpSortBlock): the global position along Axis of the input's
+	// first element, added to the indices written.
+	Base int64
+	// Lo (OpSortMerge): the merged rank of the first element written.
+	Lo int64
+	// Indexed (OpSortMerge): each input is two buffers, values and their
+	// int64 indices, rather than values alone.
+	Indexed bool
+}
+
+// SortOutputs selects the outputs of a sort task.
+type SortOutputs uint8
+
+const (
+	SortValues SortOutputs = 1 << iota
+	SortIndices
+)
+
+// QuantileParams are the params of OpQuantile: the output holds, for each
+// position of the input's other axes, the quantiles Q (fractions in [0,
+// 1], on a leading output axis of len(Q)) of the input's elements over
+// Axes, or with Median their median (no leading axis; Q unused). With
+// SkipNaN NaNs are ignored (nanquantile), else one NaN makes the result
+// NaN.
+type QuantileParams struct {
+	Axes    []int
+	Q       []float64
+	Median  bool
+	SkipNaN bool
 }
