@@ -62,8 +62,14 @@
 // sizes). Every chunk is written, also one equal to the fill value
 // everywhere, unless SkipEmptyChunks is given (then such a chunk is
 // deleted instead, as zarr-python's write_empty_chunks=False does). An
-// existing array at the path is an error unless Overwrite is given,
-// which deletes every key under the path first.
+// existing array or group at the path is an error unless Overwrite is
+// given, which deletes every key under the path first (at the store's
+// root: every key of the store).
+//
+// Open's load tasks are named by their arguments (store URL, path,
+// metadata), so opening the same unchanged array twice gives the same
+// layer; data rewritten in place under the same metadata is not noticed
+// by arrays opened (or persisted) before.
 //
 // # Limits
 //
