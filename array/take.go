@@ -148,7 +148,7 @@ func (x *Array) takeIndex(full []Index) *Array {
 	}
 	basic := slices.Clone(full)
 	basic[li] = All()
-	pos, axis, adjacent := 0, 0, true
+	pos, axis := 0, 0
 	for _, ix := range full[:li] {
 		switch ix.kind {
 		case idxSlice, idxNewAxis:
@@ -163,17 +163,7 @@ func (x *Array) takeIndex(full []Index) *Array {
 	}
 	// ints not next to the list (with slices or new axes between) move
 	// the result axis first, as NumPy does
-	lo, hi := li, li
-	for i, ix := range full {
-		if ix.kind == idxInt {
-			lo, hi = min(lo, i), max(hi, i)
-		}
-	}
-	for i := lo; i <= hi; i++ {
-		if k := full[i].kind; k != idxInt && k != idxList {
-			adjacent = false
-		}
-	}
+	adjacent := !movedFirst(full, li)
 	y := x.Slice(basic...)
 	if y.err != nil {
 		return y
