@@ -22,7 +22,12 @@ func registerMisc(r *kernels.Registry) {
 		r.Register(graph.OpLoadBlock, dt, graph.CPU, loadKernel{})
 		r.Register(graph.OpMapBlocks, dt, graph.CPU, mapKernel{})
 		r.Register(graph.OpTake, dt, graph.CPU, takeKernel{})
+		r.Register(graph.OpSortBlock, dt, graph.CPU, sortBlockKernel{})
+		r.Register(graph.OpSortMerge, dt, graph.CPU, sortMergeKernel{})
 		r.Register(graph.OpPatch, dt, graph.CPU, patchKernel{})
+	}
+	for _, dt := range []graph.DType{graph.Float32, graph.Float64} {
+		r.Register(graph.OpQuantile, dt, graph.CPU, quantileKernel{})
 	}
 	r.Register(graph.OpStoreBlock, graph.Int64, graph.CPU, storeKernel{})
 }
