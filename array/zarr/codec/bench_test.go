@@ -28,21 +28,19 @@ func benchDecode(b *testing.B, c Codec) {
 	}
 	dst := make([]byte, len(data))
 	b.SetBytes(int64(len(data)))
-	b.ReportMetric(float64(len(data))/float64(len(enc)), "ratio")
-	b.ResetTimer()
 	for b.Loop() {
 		out, err := c.Decode(dst, enc, len(data))
 		if err != nil || len(out) != len(data) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(data))/float64(len(enc)), "ratio")
 }
 
 func benchEncode(b *testing.B, c Codec) {
 	data := walk8MiB()
 	var dst []byte
 	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
 	for b.Loop() {
 		var err error
 		if dst, err = c.Encode(dst, data); err != nil {

@@ -11,29 +11,41 @@ import (
 // copied unchanged. len(dst) == len(src); dst and src must not overlap.
 func byteShuffle(dst, src []byte, typesize int) {
 	n := len(src) / typesize
+	i0 := 0
 	switch typesize {
-	case 4:
-		d0, d1, d2, d3 := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
-		for i := range n {
-			s := src[4*i : 4*i+4]
-			d0[i], d1[i], d2[i], d3[i] = s[0], s[1], s[2], s[3]
-		}
 	case 8:
-		d := [8][]byte{}
-		for j := range d {
-			d[j] = dst[j*n : (j+1)*n]
+		// Eight elements at a time: an 8x8 byte transpose in registers.
+		le := binary.LittleEndian
+		p0, p1, p2, p3 := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
+		p4, p5, p6, p7 := dst[4*n:5*n], dst[5*n:6*n], dst[6*n:7*n], dst[7*n:8*n]
+		for ; i0+8 <= n; i0 += 8 {
+			s := src[8*i0 : 8*i0+64]
+			a, b, c, d, e, f, g, h := transposeBytes8(le.Uint64(s[0:]), le.Uint64(s[8:]), le.Uint64(s[16:]), le.Uint64(s[24:]),
+				le.Uint64(s[32:]), le.Uint64(s[40:]), le.Uint64(s[48:]), le.Uint64(s[56:]))
+			le.PutUint64(p0[i0:], a)
+			le.PutUint64(p1[i0:], b)
+			le.PutUint64(p2[i0:], c)
+			le.PutUint64(p3[i0:], d)
+			le.PutUint64(p4[i0:], e)
+			le.PutUint64(p5[i0:], f)
+			le.PutUint64(p6[i0:], g)
+			le.PutUint64(p7[i0:], h)
 		}
-		for i := range n {
-			s := src[8*i : 8*i+8]
-			d[0][i], d[1][i], d[2][i], d[3][i] = s[0], s[1], s[2], s[3]
-			d[4][i], d[5][i], d[6][i], d[7][i] = s[4], s[5], s[6], s[7]
+	case 4:
+		for ; i0+4 <= n; i0 += 4 {
+			s := src[4*i0 : 4*i0+16]
+			a, b, c, d := transposeBytes4(binary.LittleEndian.Uint32(s), binary.LittleEndian.Uint32(s[4:]),
+				binary.LittleEndian.Uint32(s[8:]), binary.LittleEndian.Uint32(s[12:]))
+			binary.LittleEndian.PutUint32(dst[i0:], a)
+			binary.LittleEndian.PutUint32(dst[n+i0:], b)
+			binary.LittleEndian.PutUint32(dst[2*n+i0:], c)
+			binary.LittleEndian.PutUint32(dst[3*n+i0:], d)
 		}
-	default:
-		for j := range typesize {
-			row := dst[j*n : (j+1)*n]
-			for i := range row {
-				row[i] = src[i*typesize+j]
-			}
+	}
+	for j := range typesize {
+		row := dst[j*n : (j+1)*n]
+		for i := i0; i < n; i++ {
+			row[i] = src[i*typesize+j]
 		}
 	}
 	copy(dst[n*typesize:], src[n*typesize:])
@@ -42,32 +54,101 @@ func byteShuffle(dst, src []byte, typesize int) {
 // byteUnshuffle is byteShuffle's inverse: dst[i*typesize+j] = src[j*n+i].
 func byteUnshuffle(dst, src []byte, typesize int) {
 	n := len(src) / typesize
+	i0 := 0
 	switch typesize {
-	case 4:
-		s0, s1, s2, s3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
-		for i := range n {
-			d := dst[4*i : 4*i+4]
-			d[0], d[1], d[2], d[3] = s0[i], s1[i], s2[i], s3[i]
-		}
 	case 8:
-		s := [8][]byte{}
-		for j := range s {
-			s[j] = src[j*n : (j+1)*n]
+		le := binary.LittleEndian
+		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
+		p4, p5, p6, p7 := src[4*n:5*n], src[5*n:6*n], src[6*n:7*n], src[7*n:8*n]
+		for ; i0+8 <= n; i0 += 8 {
+			a, b, c, d, e, f, g, h := transposeBytes8(le.Uint64(p0[i0:]), le.Uint64(p1[i0:]), le.Uint64(p2[i0:]), le.Uint64(p3[i0:]),
+				le.Uint64(p4[i0:]), le.Uint64(p5[i0:]), le.Uint64(p6[i0:]), le.Uint64(p7[i0:]))
+			o := dst[8*i0 : 8*i0+64]
+			le.PutUint64(o[0:], a)
+			le.PutUint64(o[8:], b)
+			le.PutUint64(o[16:], c)
+			le.PutUint64(o[24:], d)
+			le.PutUint64(o[32:], e)
+			le.PutUint64(o[40:], f)
+			le.PutUint64(o[48:], g)
+			le.PutUint64(o[56:], h)
 		}
-		for i := range n {
-			d := dst[8*i : 8*i+8]
-			d[0], d[1], d[2], d[3] = s[0][i], s[1][i], s[2][i], s[3][i]
-			d[4], d[5], d[6], d[7] = s[4][i], s[5][i], s[6][i], s[7][i]
+	case 4:
+		for ; i0+4 <= n; i0 += 4 {
+			a, b, c, e := transposeBytes4(binary.LittleEndian.Uint32(src[i0:]), binary.LittleEndian.Uint32(src[n+i0:]),
+				binary.LittleEndian.Uint32(src[2*n+i0:]), binary.LittleEndian.Uint32(src[3*n+i0:]))
+			d := dst[4*i0 : 4*i0+16]
+			binary.LittleEndian.PutUint32(d, a)
+			binary.LittleEndian.PutUint32(d[4:], b)
+			binary.LittleEndian.PutUint32(d[8:], c)
+			binary.LittleEndian.PutUint32(d[12:], e)
 		}
-	default:
-		for j := range typesize {
-			row := src[j*n : (j+1)*n]
-			for i, b := range row {
-				dst[i*typesize+j] = b
-			}
+	}
+	for j := range typesize {
+		row := src[j*n : (j+1)*n]
+		for i := i0; i < n; i++ {
+			dst[i*typesize+j] = row[i]
 		}
 	}
 	copy(dst[n*typesize:], src[n*typesize:])
+}
+
+// transposeBytes8 transposes the 8x8 byte matrix whose rows are a..h
+// (column c is byte c, little-endian): byte c of result row r is byte r
+// of row c. Off-diagonal blocks are swapped at 4-, 2- and 1-byte
+// granularity. (Eight values in and out travel in registers.)
+func transposeBytes8(a, b, c, d, e, f, g, h uint64) (uint64, uint64, uint64, uint64, uint64, uint64, uint64, uint64) {
+	const m4, m2, m1 = 0x00000000FFFFFFFF, 0x0000FFFF0000FFFF, 0x00FF00FF00FF00FF
+	t := (a>>32 ^ e) & m4
+	a, e = a^t<<32, e^t
+	t = (b>>32 ^ f) & m4
+	b, f = b^t<<32, f^t
+	t = (c>>32 ^ g) & m4
+	c, g = c^t<<32, g^t
+	t = (d>>32 ^ h) & m4
+	d, h = d^t<<32, h^t
+
+	t = (a>>16 ^ c) & m2
+	a, c = a^t<<16, c^t
+	t = (b>>16 ^ d) & m2
+	b, d = b^t<<16, d^t
+	t = (e>>16 ^ g) & m2
+	e, g = e^t<<16, g^t
+	t = (f>>16 ^ h) & m2
+	f, h = f^t<<16, h^t
+
+	t = (a>>8 ^ b) & m1
+	a, b = a^t<<8, b^t
+	t = (c>>8 ^ d) & m1
+	c, d = c^t<<8, d^t
+	t = (e>>8 ^ f) & m1
+	e, f = e^t<<8, f^t
+	t = (g>>8 ^ h) & m1
+	g, h = g^t<<8, h^t
+	return a, b, c, d, e, f, g, h
+}
+
+// transposeBytes8Array is transposeBytes8 on an array.
+func transposeBytes8Array(w *[8]uint64) {
+	w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7] = transposeBytes8(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+}
+
+// transposeBytes4 is transposeBytes8 for a 4x4 byte matrix in four
+// uint32 rows.
+func transposeBytes4(a, b, c, d uint32) (uint32, uint32, uint32, uint32) {
+	t := (a>>16 ^ c) & 0x0000FFFF
+	c ^= t
+	a ^= t << 16
+	t = (b>>16 ^ d) & 0x0000FFFF
+	d ^= t
+	b ^= t << 16
+	t = (a>>8 ^ b) & 0x00FF00FF
+	b ^= t
+	a ^= t << 8
+	t = (c>>8 ^ d) & 0x00FF00FF
+	d ^= t
+	c ^= t << 8
+	return a, b, c, d
 }
 
 // transpose8 transposes the 8x8 bit matrix held in x, byte i being row i
@@ -93,11 +174,24 @@ func transpose8(x uint64) uint64 {
 func bitShuffle(dst, src, tmp []byte, typesize int) {
 	n := len(src) / typesize
 	byteShuffle(tmp[:n*typesize], src[:n*typesize], typesize)
-	g := n / 8
+	g := n / 8 // bytes per output row
+	var w [8]uint64
 	for j := range typesize {
 		plane := tmp[j*n : (j+1)*n]
 		out := dst[j*8*g : (j+1)*8*g]
-		for i := range g {
+		i := 0
+		// Eight groups at a time: bit-transpose each group's 8 bytes,
+		// then byte-transpose so that each output row gets 8 bytes.
+		for ; i+8 <= g; i += 8 {
+			for m := range w {
+				w[m] = transpose8(binary.LittleEndian.Uint64(plane[8*(i+m):]))
+			}
+			transposeBytes8Array(&w)
+			for k := range w {
+				binary.LittleEndian.PutUint64(out[k*g+i:], w[k])
+			}
+		}
+		for ; i < g; i++ {
 			x := transpose8(binary.LittleEndian.Uint64(plane[8*i:]))
 			for k := range 8 {
 				out[k*g+i] = byte(x >> (8 * k))
@@ -111,10 +205,21 @@ func bitShuffle(dst, src, tmp []byte, typesize int) {
 func bitUnshuffle(dst, src, tmp []byte, typesize int) {
 	n := len(src) / typesize
 	g := n / 8
+	var w [8]uint64
 	for j := range typesize {
 		in := src[j*8*g : (j+1)*8*g]
 		plane := tmp[j*n : (j+1)*n]
-		for i := range g {
+		i := 0
+		for ; i+8 <= g; i += 8 {
+			for k := range w {
+				w[k] = binary.LittleEndian.Uint64(in[k*g+i:])
+			}
+			transposeBytes8Array(&w)
+			for m := range w {
+				binary.LittleEndian.PutUint64(plane[8*(i+m):], transpose8(w[m]))
+			}
+		}
+		for ; i < g; i++ {
 			var x uint64
 			for k := range 8 {
 				x |= uint64(in[k*g+i]) << (8 * k)
