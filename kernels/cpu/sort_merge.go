@@ -79,11 +79,11 @@ func (sortMergeKernel) Run(l *kernels.Launch) error {
 		ns[j] = vm.Shape[p.Axis]
 		total += int64(ns[j])
 	}
+	if L == 0 || outer*inner == 0 { // no lanes or nothing to write
+		return nil
+	}
 	if p.Lo < 0 || p.Lo+int64(L) > total {
 		return fmt.Errorf("sort_merge: ranks [%d, %d) of %d merged elements", p.Lo, p.Lo+int64(L), total)
-	}
-	if L == 0 || outer*inner == 0 {
-		return nil
 	}
 	idx := make([][]int64, m)
 	vals := make([][]byte, m)
