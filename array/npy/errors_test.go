@@ -68,6 +68,18 @@ func TestLoadErrors(t *testing.T) {
 			t.Errorf("%s: %v, want ErrFormat mentioning %q", c.name, err, c.want)
 		}
 	}
+	// a valid but empty array whose auto chunks would be too many blocks:
+	// the chunking error, and a whole-axis chunk loads it
+	p := filepath.Join(dir, "empty.npy")
+	os.WriteFile(p, FormatHeader("<f8", false, []int{0, 1 << 61}), 0o644)
+	if _, err := Load(ctx, p); err == nil || !strings.Contains(err.Error(), "blocks") {
+		t.Errorf("zero-size array with a 2^61 axis, auto chunks: %v", err)
+	}
+	if x, err := Load(ctx, p, Chunks(array.Chunked(-1, -1))); err != nil || x.Size() != 0 {
+		t.Errorf("zero-size array with a 2^61 axis, whole chunks: %v", err)
+	} else if nd, err := x.Compute(ctx); err != nil || len(nd.Data) != 0 {
+		t.Errorf("computing it: %v", err)
+	}
 	if _, err := Load(ctx, filepath.Join(dir, "missing.npy")); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("missing file: %v, want ErrNotFound", err)
 	}

@@ -84,7 +84,7 @@ func loadMember(ctx context.Context, st storage.Store, key string, size int64, f
 		a.Offset = off + h.DataOffset
 		return fromHeader(h, a, us, cfg)
 	case zip.Deflate:
-		r := flate.NewReader(bufio.NewReaderSize(io.NewSectionReader(ra, off, cs), int(min(cfg.rangeBytes, max(cs, 16)))))
+		r := flate.NewReader(bufio.NewReaderSize(io.NewSectionReader(ra, off, cs), int(min(64<<10, max(cs, 16)))))
 		defer r.Close()
 		h, err := readHeaderStream(r, us, cfg.maxHeader)
 		if err != nil {

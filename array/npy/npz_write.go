@@ -248,7 +248,7 @@ func SaveNPZ(ctx context.Context, url string, arrays map[string]*array.Array, op
 			for i, nd := range nds {
 				m := &l.members[i]
 				copy(buf[m.dataOff+int64(len(m.hdr)):], nd.Data)
-				m.crc = crc32.ChecksumIEEE(append(append([]byte(nil), m.hdr...), nd.Data...))
+				m.crc = crc32.Update(crc32.ChecksumIEEE(m.hdr), crc32.IEEETable, nd.Data)
 			}
 			return l.writeSkeleton(memWriterAt(buf))
 		})

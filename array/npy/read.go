@@ -94,37 +94,39 @@ func readHeaderAt(ctx context.Context, st storage.Store, key string, base, avail
 	return ParseHeader(hb, maxHeader)
 }
 
+// shapeBytes is the byte size of an array of shape with es-byte
+// elements; ok is false when it exceeds array.MaxBytes (a zero-size
+// shape is 0 bytes whatever its other axes).
+func shapeBytes(shape []int, es int) (n int64, ok bool) {
+	total := uint64(es)
+	over := false
+	for _, s := range shape {
+		if s < 0 {
+			return 0, false
+		}
+		if s == 0 {
+			return 0, true
+		}
+		hi, lo := bits.Mul64(total, uint64(s))
+		over = over || hi != 0 || lo > uint64(array.MaxBytes)
+		total = lo
+	}
+	if over {
+		return 0, false
+	}
+	return int64(total), true
+}
+
 // dataBytes checks the header's shape and returns the byte size of the
 // data it declares, checking it against avail (the bytes of the file or
 // member): a header claiming more than the file holds is "truncated",
 // one claiming less leaves "trailing bytes".
 func dataBytes(h *Header, t diskType, avail int64) (int64, error) {
-	n := uint64(1)
-	overflow := false
-	for _, s := range h.Shape {
-		if s < 0 {
-			return 0, formatErr("negative dimension in shape %v", h.Shape)
-		}
-		hi, lo := bits.Mul64(n, uint64(s))
-		if hi != 0 || lo > uint64(array.MaxBytes) {
-			overflow = true
-		}
-		n = lo
-	}
-	hi, lo := bits.Mul64(n, uint64(t.size))
-	zero := false
-	for _, s := range h.Shape {
-		zero = zero || s == 0
-	}
-	if !zero && (overflow || hi != 0 || lo > uint64(array.MaxBytes)) {
-		return 0, formatErr("truncated: shape %v of %s claims more than 2^62 bytes, the file holds %d after the header", h.Shape, h.Descr, avail-h.DataOffset)
-	}
-	if zero {
-		lo = 0
-	}
-	need := int64(lo)
 	have := avail - h.DataOffset
+	need, ok := shapeBytes(h.Shape, t.size)
 	switch {
+	case !ok:
+		return 0, formatErr("truncated: shape %v of %s claims more than 2^62 bytes, the file holds %d after the header", h.Shape, h.Descr, have)
 	case need > have:
 		return 0, formatErr("truncated: shape %v of %s needs %d data bytes, the file holds %d after the header", h.Shape, h.Descr, need, have)
 	case need < have:

@@ -125,6 +125,9 @@ func saveLocal(d *storage.Dir, key string, total int64, prepare func(*os.File) e
 	}()
 	err = f.Truncate(total)
 	if err == nil {
+		err = f.Chmod(0o644) // CreateTemp makes 0600; a saved array is an ordinary file
+	}
+	if err == nil {
 		err = prepare(f)
 	}
 	if cerr := f.Close(); err == nil {
@@ -196,12 +199,9 @@ func writeBlock(ctx context.Context, raw []byte, b funcs.Block, src []byte) (n i
 	if err != nil {
 		return 0, err
 	}
-	elems := int64(1)
-	for _, s := range a.Shape {
-		elems *= int64(s)
-	}
-	if a.Offset < 0 || st.Size() < a.Offset+elems*es {
-		return 0, fmt.Errorf("file of %d bytes cannot hold %d data bytes at %d", st.Size(), elems*es, a.Offset)
+	need, ok := shapeBytes(a.Shape, t.size)
+	if !ok || a.Offset < 0 || st.Size()-need < a.Offset {
+		return 0, fmt.Errorf("file of %d bytes cannot hold shape %v of %s at %d", st.Size(), a.Shape, a.Descr, a.Offset)
 	}
 	plan := newRunPlan(a.Shape, b.Start, b.Shape)
 	runBytes := plan.runElems * es
