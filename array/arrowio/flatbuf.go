@@ -228,3 +228,259 @@ func batchLength(msg []byte) (int64, error) {
 	}
 	return n, nil
 }
+
+// The Arrow library allocates slices sized by vector lengths it reads
+// from schema and message flatbuffers without checking them against the
+// buffer, so a corrupt length can ask for terabytes (a fatal out-of-memory
+// error, which recover cannot catch). The verifiers below walk every
+// vector the library sizes allocations by and reject those that do not
+// fit, before the library sees the bytes.
+
+const maxFieldDepth = 64
+
+// Arrow's Type union tags with offset fields in their tables.
+const (
+	typeTimestamp = 10
+	typeUnion     = 14
+)
+
+// ref follows the offset field at p to the table it names.
+func (b fbuf) ref(p int) (int, error) {
+	off, err := b.u32(p)
+	if err != nil {
+		return 0, err
+	}
+	return b.table(p, off)
+}
+
+// tables calls f on each table of the vector of tables at field i of t.
+func (b fbuf) tables(t, i int, f func(int) error) error {
+	p, err := b.field(t, i)
+	if err != nil || p < 0 {
+		return err
+	}
+	v, n, err := b.vector(p, 4)
+	if err != nil {
+		return err
+	}
+	for k := 0; k < n; k++ {
+		e, err := b.ref(v + 4*k)
+		if err != nil {
+			return err
+		}
+		if err := f(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vec checks the vector (elem bytes per element) at field i of t.
+func (b fbuf) vec(t, i, elem int) error {
+	p, err := b.field(t, i)
+	if err != nil || p < 0 {
+		return err
+	}
+	_, _, err = b.vector(p, elem)
+	return err
+}
+
+func (b fbuf) keyValues(t, i int) error {
+	return b.tables(t, i, func(kv int) error {
+		if err := b.vec(kv, 0, 1); err != nil {
+			return err
+		}
+		return b.vec(kv, 1, 1)
+	})
+}
+
+// verifySchema checks a Schema table (endianness, fields, custom_metadata,
+// features) and, recursively, its fields.
+func (b fbuf) verifySchema(t int) error {
+	if err := b.tables(t, 1, func(f int) error { return b.verifyField(f, 0) }); err != nil {
+		return err
+	}
+	if err := b.keyValues(t, 2); err != nil {
+		return err
+	}
+	return b.vec(t, 3, 8)
+}
+
+// verifyField checks a Field table (name, nullable, type_type, type,
+// dictionary, children, custom_metadata).
+func (b fbuf) verifyField(t, depth int) error {
+	if depth > maxFieldDepth {
+		return fmt.Errorf("fields nested deeper than %d", maxFieldDepth)
+	}
+	if err := b.vec(t, 0, 1); err != nil {
+		return err
+	}
+	if p, err := b.field(t, 4); err != nil || p >= 0 {
+		if err == nil {
+			err = fmt.Errorf("dictionary-encoded columns are not supported")
+		}
+		return err
+	}
+	if p, err := b.field(t, 3); err != nil {
+		return err
+	} else if p >= 0 {
+		tt := 0
+		if q, err := b.field(t, 2); err != nil {
+			return err
+		} else if q >= 0 {
+			tt = int(b[q])
+		}
+		typ, err := b.ref(p)
+		if err != nil {
+			return err
+		}
+		switch tt {
+		case typeTimestamp:
+			err = b.vec(typ, 1, 1)
+		case typeUnion:
+			err = b.vec(typ, 1, 4)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := b.tables(t, 5, func(c int) error { return b.verifyField(c, depth+1) }); err != nil {
+		return err
+	}
+	return b.keyValues(t, 6)
+}
+
+// verifyFooter checks an IPC file footer: its schema, block vectors and
+// custom metadata; dictionary batches are refused.
+func verifyFooter(footer []byte) error {
+	b := fbuf(footer)
+	t, err := b.root()
+	if err != nil {
+		return fmt.Errorf("footer: %w", err)
+	}
+	p, err := b.field(t, 1)
+	if err != nil || p < 0 {
+		return fmt.Errorf("footer without schema")
+	}
+	sc, err := b.ref(p)
+	if err == nil {
+		err = b.verifySchema(sc)
+	}
+	if err != nil {
+		return fmt.Errorf("footer schema: %w", err)
+	}
+	if p, err := b.field(t, 2); err == nil && p >= 0 {
+		if _, n, err := b.vector(p, 24); err != nil || n > 0 {
+			return fmt.Errorf("dictionary batches are not supported")
+		}
+	}
+	if err := b.vec(t, 3, 24); err != nil {
+		return fmt.Errorf("footer record batches: %w", err)
+	}
+	if err := b.keyValues(t, 4); err != nil {
+		return fmt.Errorf("footer metadata: %w", err)
+	}
+	return nil
+}
+
+// Message header types.
+const (
+	msgSchema      = 1
+	msgDictionary  = 2
+	msgRecordBatch = 3
+)
+
+// messageInfo parses a Message flatbuffer (without the length prefix):
+// its header type, header table and body length.
+func messageInfo(meta []byte) (kind, header int, bodyLen int64, err error) {
+	b := fbuf(meta)
+	t, err := b.root()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	p, err := b.field(t, 1)
+	if err != nil || p < 0 {
+		return 0, 0, 0, fmt.Errorf("message without header type")
+	}
+	kind = int(b[p])
+	p, err = b.field(t, 2)
+	if err != nil || p < 0 {
+		return 0, 0, 0, fmt.Errorf("message without header")
+	}
+	if header, err = b.ref(p); err != nil {
+		return 0, 0, 0, err
+	}
+	if p, err = b.field(t, 3); err != nil {
+		return 0, 0, 0, err
+	} else if p >= 0 {
+		if bodyLen, err = b.i64(p); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	if bodyLen < 0 {
+		return 0, 0, 0, fmt.Errorf("negative body length %d", bodyLen)
+	}
+	return kind, header, bodyLen, nil
+}
+
+// verifyBatch checks a RecordBatch header (length, nodes, buffers,
+// compression, variadicBufferCounts) against its body: every buffer lies
+// inside the body and, when compressed, declares an uncompressed size
+// within MaxBatchBytes in total.
+func verifyBatch(meta []byte, h int, body []byte) error {
+	b := fbuf(meta)
+	if p, err := b.field(h, 0); err != nil {
+		return err
+	} else if p >= 0 {
+		n, err := b.i64(p)
+		if err != nil || n < 0 {
+			return fmt.Errorf("bad row count")
+		}
+	}
+	if err := b.vec(h, 1, 16); err != nil {
+		return fmt.Errorf("field nodes: %w", err)
+	}
+	if err := b.vec(h, 4, 8); err != nil {
+		return fmt.Errorf("variadic counts: %w", err)
+	}
+	compressed := false
+	if p, err := b.field(h, 3); err != nil {
+		return err
+	} else if p >= 0 {
+		if _, err := b.ref(p); err != nil {
+			return fmt.Errorf("compression: %w", err)
+		}
+		compressed = true
+	}
+	p, err := b.field(h, 2)
+	if err != nil || p < 0 {
+		return err
+	}
+	v, n, err := b.vector(p, 16)
+	if err != nil {
+		return fmt.Errorf("buffers: %w", err)
+	}
+	total := int64(0)
+	for k := 0; k < n; k++ {
+		off, _ := b.i64(v + 16*k)
+		ln, _ := b.i64(v + 16*k + 8)
+		if off < 0 || ln < 0 || off > int64(len(body)) || ln > int64(len(body))-off {
+			return fmt.Errorf("buffer %d [%d, +%d) outside the %d-byte body", k, off, ln, len(body))
+		}
+		if !compressed || ln == 0 {
+			continue
+		}
+		if ln < 8 {
+			return fmt.Errorf("compressed buffer %d of %d bytes has no length prefix", k, ln)
+		}
+		s := int64(binary.LittleEndian.Uint64(body[off:]))
+		if s == -1 {
+			continue
+		}
+		if s < 0 || s > MaxBatchBytes-total {
+			return fmt.Errorf("compressed buffers decompress to more than %d bytes", int64(MaxBatchBytes))
+		}
+		total += s
+	}
+	return nil
+}

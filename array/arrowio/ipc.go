@@ -222,6 +222,9 @@ func readFooter(src *source) (off, n int64, blocks []fileBlock, err error) {
 	if err != nil {
 		return 0, 0, nil, err
 	}
+	if err := verifyFooter(footer); err != nil {
+		return 0, 0, nil, err
+	}
 	blocks, err = parseFooter(footer)
 	if err != nil {
 		return 0, 0, nil, err
@@ -390,8 +393,7 @@ func ReadIPCFile(ctx context.Context, url string, opts ...Option) (*array.Array,
 func decodeBatch(sm, msg []byte) (arrow.RecordBatch, error) {
 	var rec arrow.RecordBatch
 	err := safely("record batch", func() error {
-		rdr, err := ipc.NewReader(io.MultiReader(bytes.NewReader(sm), bytes.NewReader(msg)),
-			ipc.WithAllocator(memory.DefaultAllocator), ipc.WithBodySizeLimit(MaxBatchBytes), ipc.WithMetadataSizeLimit(MaxFooterBytes))
+		rdr, err := newStreamReader(io.MultiReader(bytes.NewReader(sm), bytes.NewReader(msg)))
 		if err != nil {
 			return err
 		}
@@ -473,7 +475,8 @@ func loadIPC(ctx context.Context, raw []byte, b funcs.Block, dst []byte) error {
 		return wrap(fmt.Errorf("no column %d", a.Column))
 	}
 	l := ipcLayout{width: a.Width, nested: a.Nested}
-	if err := fillRows(dst, b.DType, rec.Column(a.Column), l); err != nil {
+	err = safely("column data", func() error { return fillRows(dst, b.DType, rec.Column(a.Column), l, b.Shape[0]) })
+	if err != nil {
 		return wrap(fmt.Errorf("column %q: %w", rec.ColumnName(a.Column), err))
 	}
 	return nil
@@ -495,7 +498,7 @@ func ReadIPCStream(ctx context.Context, r io.Reader, opts ...Option) (*array.Arr
 		l     ipcLayout
 	)
 	err = safely("stream", func() error {
-		rdr, err := ipc.NewReader(r, ipc.WithAllocator(memory.DefaultAllocator), ipc.WithBodySizeLimit(MaxBatchBytes), ipc.WithMetadataSizeLimit(MaxFooterBytes))
+		rdr, err := newStreamReader(r)
 		if err != nil {
 			return err
 		}
@@ -514,11 +517,14 @@ func ReadIPCStream(ctx context.Context, r io.Reader, opts ...Option) (*array.Arr
 			rec := rdr.RecordBatch()
 			n := int(rec.NumRows())
 			nb, ok := prodChecked([]int{n, l.width, l.dt.Size()})
-			if total += n; !ok || total > int(array.MaxBytes) {
-				return fmt.Errorf("record batch %d: too large", len(rows))
+			if total += n; !ok || total > int(array.MaxBytes) || nb > MaxBatchBytes {
+				return fmt.Errorf("record batch %d: %d rows of %d elements: too large", len(rows), n, l.width)
+			}
+			if have := dataBytes(rec.Column(l.col).Data()); int64(nb) > 8*have+64 {
+				return fmt.Errorf("record batch %d claims %d rows but holds %d bytes", len(rows), n, have)
 			}
 			buf := make([]byte, nb)
-			if err := fillRows(buf, l.dt, rec.Column(l.col), l); err != nil {
+			if err := fillRows(buf, l.dt, rec.Column(l.col), l, n); err != nil {
 				return fmt.Errorf("record batch %d, column %q: %w", len(rows), l.name, err)
 			}
 			parts = append(parts, buf)
@@ -547,6 +553,20 @@ func ReadIPCStream(ctx context.Context, r io.Reader, opts ...Option) (*array.Arr
 		return nil, wrap(err)
 	}
 	return x, nil
+}
+
+// dataBytes is the size of an Arrow array's buffers, children included.
+func dataBytes(d arrow.ArrayData) int64 {
+	n := int64(0)
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c)
+	}
+	return n
 }
 
 // literal makes an array from raw C-order bytes of dtype dt.

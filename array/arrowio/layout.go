@@ -169,8 +169,15 @@ func schemaFor(shape []int, dt graph.DType, ch chunks.Chunks, bandRows []int) *a
 }
 
 // fillRows writes the rows of an IPC column (primitive or FixedSizeList
-// of width elements per row) into dst, converted to dt.
-func fillRows(dst []byte, dt graph.DType, col arrow.Array, l ipcLayout) error {
+// of width elements per row) into dst, converted to dt; dst must hold
+// exactly rows rows.
+func fillRows(dst []byte, dt graph.DType, col arrow.Array, l ipcLayout, rows int) error {
+	if col.Len() != rows {
+		return fmt.Errorf("column has %d rows, its record batch %d", col.Len(), rows)
+	}
+	if int64(rows)*int64(l.width)*int64(dt.Size()) != int64(len(dst)) {
+		return fmt.Errorf("%d rows of %d elements do not fill a %d-byte block", rows, l.width, len(dst))
+	}
 	if !l.nested {
 		return fill(dst, dt, col, 0, 1)
 	}

@@ -13,7 +13,7 @@ const (
 	MaxFooterBytes = 64 << 20
 	// MaxBatchBytes bounds the body of one IPC record batch and the
 	// decoded bytes of one block (record batch or row group) of a read.
-	MaxBatchBytes = 2 << 30
+	MaxBatchBytes = 1 << 30
 	// MaxBufferedWrite bounds a file written to a store other than a
 	// local directory (built in memory, then Put).
 	MaxBufferedWrite = 2 << 30
