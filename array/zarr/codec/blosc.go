@@ -46,6 +46,8 @@ var bloscFormatNames = [8]string{"blosclz", "lz4", "snappy", "zlib", "zstd", "fo
 // names this package cannot write.
 func bloscFormat(cname string) (code int, ok bool) {
 	switch cname {
+	case "blosclz":
+		return bloscFormatBloscLZ, true
 	case "lz4", "lz4hc":
 		return bloscFormatLZ4, true
 	case "snappy":
@@ -60,7 +62,7 @@ func bloscFormat(cname string) (code int, ok bool) {
 
 // BloscOptions are a blosc codec's parameters, with numcodecs' names.
 type BloscOptions struct {
-	Cname     string // inner compressor: "lz4", "lz4hc", "zstd", "zlib" or "snappy"
+	Cname     string // inner compressor: "lz4", "lz4hc", "zstd", "zlib", "snappy" or "blosclz" (decode only)
 	Clevel    int    // 0 (store) to 9
 	Shuffle   int    // BloscNoShuffle, BloscShuffle, BloscBitShuffle or BloscAutoShuffle
 	Typesize  int    // element size in bytes for shuffling (1 to 255; larger is treated as 1, as c-blosc does)
@@ -69,7 +71,8 @@ type BloscOptions struct {
 
 // Blosc is the Blosc 1.x meta-compressor (numcodecs "blosc", Zarr v3
 // "blosc"). Decode reads any Blosc 1.x container whatever the codec's own
-// parameters; Encode writes with them.
+// parameters; Encode writes with them (for every compressor but blosclz,
+// which this package only decodes).
 type Blosc struct{ o BloscOptions }
 
 // NewBlosc returns a blosc codec; numcodecs' default is
@@ -80,9 +83,6 @@ func NewBlosc(cname string, clevel, shuffle, typesize int) (*Blosc, error) {
 
 // NewBloscOptions returns a blosc codec with all parameters given.
 func NewBloscOptions(o BloscOptions) (*Blosc, error) {
-	if o.Cname == "blosclz" {
-		return nil, fmt.Errorf("blosc: the blosclz compressor is not implemented (use lz4, lz4hc, zstd, zlib or snappy): %w", ErrUnsupported)
-	}
 	if _, ok := bloscFormat(o.Cname); !ok {
 		return nil, fmt.Errorf("blosc: unknown compressor %q: %w", o.Cname, ErrUnsupported)
 	}

@@ -40,7 +40,7 @@ func bloscDecode(dst, src []byte, size int) ([]byte, error) {
 	if h.blocksize <= 0 {
 		return nil, fmt.Errorf("blosc: blocksize %d: %w", h.blocksize, ErrCorrupt)
 	}
-	if f := h.format(); f != bloscFormatLZ4 && f != bloscFormatZlib && f != bloscFormatZstd && f != bloscFormatSnappy {
+	if f := h.format(); f > bloscFormatZstd {
 		return nil, fmt.Errorf("blosc: inner compressor %s is not implemented: %w", bloscFormatNames[f], ErrUnsupported)
 	}
 	d := bloscDecoder{h: h, src: src}
@@ -97,8 +97,9 @@ func (d *bloscDecoder) splits(bsize int, leftover bool) (nsplits, neblock int, e
 // maxExpansion bounds how many bytes one compressed byte can become
 // (with some slack), per inner format: an LZ4 sequence adds at most 255
 // bytes per length byte, deflate at most 258 bytes per 2 bits, a zstd
-// RLE block 128 KiB per 4 bytes. 0: no bound checked.
-var maxExpansion = [8]int{bloscFormatLZ4: 256, bloscFormatZlib: 1100, bloscFormatZstd: 1 << 15}
+// RLE block 128 KiB per 4 bytes, a BloscLZ match 255 bytes per length
+// byte. 0: no bound checked.
+var maxExpansion = [8]int{bloscFormatLZ4: 256, bloscFormatZlib: 1100, bloscFormatZstd: 1 << 15, bloscFormatBloscLZ: 256}
 
 // scan checks the block table and every stream's length against the
 // container before anything is allocated: a short container cannot make
@@ -111,7 +112,7 @@ func (d *bloscDecoder) scan() error {
 	if h.blocksize <= 0 {
 		return fmt.Errorf("blosc: blocksize %d: %w", h.blocksize, ErrCorrupt)
 	}
-	if f := h.format(); f != bloscFormatLZ4 && f != bloscFormatZlib && f != bloscFormatZstd && f != bloscFormatSnappy {
+	if f := h.format(); f > bloscFormatZstd {
 		return fmt.Errorf("blosc: inner compressor %s is not implemented: %w", bloscFormatNames[f], ErrUnsupported)
 	}
 	d.nblocks = h.nbytes / h.blocksize
@@ -221,6 +222,8 @@ func bloscInner(format int, part, data []byte) error {
 	switch format {
 	case bloscFormatLZ4:
 		return lz4Exact(part, data)
+	case bloscFormatBloscLZ:
+		return blosclzDecode(part, data)
 	case bloscFormatSnappy:
 		n, err := s2.DecodedLen(data)
 		if err != nil {

@@ -80,6 +80,9 @@ func (c *Blosc) Encode(dst, src []byte) ([]byte, error) {
 	if nbytes > bloscMaxBuffer {
 		return nil, fmt.Errorf("%s: %d bytes exceed the format's limit of %d: %w", c.Name(), nbytes, bloscMaxBuffer, ErrTooLarge)
 	}
+	if c.o.Cname == "blosclz" {
+		return nil, fmt.Errorf("%s: encoding with blosclz is not implemented (decoding is; use lz4 or zstd): %w", c.Name(), ErrUnsupported)
+	}
 	if overlaps(dst, src) {
 		dst = nil
 	}

@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"testing"
@@ -182,6 +183,8 @@ func FuzzBloscDecode(f *testing.F) {
 			f.Add(s)
 		}
 	}
+	lz, _ := hex.DecodeString(numcodecsBlosclz)
+	f.Add(lz)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		out, err := bloscDecode(nil, src, 1<<20)
 		if err != nil {

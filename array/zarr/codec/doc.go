@@ -1,6 +1,7 @@
 // Package codec holds the byte codecs of Zarr chunks: zstd, gzip, zlib,
 // lz4 and blosc (its container format, byte- and bit-shuffle, with the
-// lz4, lz4hc, zstd, zlib and snappy inner compressors), the numcodecs
+// lz4, lz4hc, zstd, zlib, snappy and (decode only) blosclz inner
+// compressors), the numcodecs
 // "shuffle" filter, and crc32c, built on pure-Go libraries
 // (klauspost/compress, pierrec/lz4) so the default build needs no cgo.
 //
@@ -28,8 +29,8 @@
 //     writes what c-blosc 1.21 writes by default (format version 2, its
 //     block-size rule, streams split for every inner compressor but zstd
 //     when typesize <= 16), so numcodecs and every c-blosc >= 1.11 read it.
-//     The blosclz inner compressor is not implemented: containers using it
-//     give an error naming it, and NewBlosc refuses it.
+//     The blosclz inner compressor (c-blosc's own) is decoded but not
+//     encoded: Encode with it gives an error naming it.
 //
 // # Limits
 //
