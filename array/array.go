@@ -15,6 +15,9 @@ import (
 type Array struct {
 	nd  *node
 	err error
+	// pend is set (with err wrapping ErrUnknownChunks) for arrays whose
+	// chunk sizes depend on data (mask.go).
+	pend *pending
 }
 
 // node is one layer: its metadata and how to lower it.

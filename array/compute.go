@@ -118,8 +118,14 @@ func (x *Array) Compute(ctx context.Context, opts ...ComputeOption) (*NDArray, e
 	return r[0], nil
 }
 
-// Compute evaluates several arrays over one shared graph.
+// Compute evaluates several arrays over one shared graph. Arrays of
+// unknown chunk sizes (Extract, Compress) get them first
+// (ComputeChunkSizes).
 func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArray, error) {
+	xs, err := resolvePending(ctx, xs, opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := firstErr(xs...); err != nil {
 		return nil, err
 	}
@@ -239,8 +245,16 @@ func (p *Persisted) Release() {
 	p.once.Do(func() { p.exec.Release(p.handles) })
 }
 
-// Persist computes x and keeps its chunks resident in the executor.
+// Persist computes x and keeps its chunks resident in the executor (an
+// array of unknown chunk sizes gets them first).
 func (x *Array) Persist(ctx context.Context, opts ...ComputeOption) (*Persisted, error) {
+	if x != nil && x.pend != nil {
+		y, err := x.ComputeChunkSizes(ctx, opts...)
+		if err != nil {
+			return nil, err
+		}
+		x = y
+	}
 	if err := x.Err(); err != nil {
 		return nil, err
 	}

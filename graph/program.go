@@ -437,6 +437,10 @@ const (
 	// OpPatch copies input 0 and writes input 1 into it at given
 	// positions (assignment, x.Set). Params: *PatchParams.
 	OpPatch = "patch"
+	// OpCompress keeps the elements (or hyperslabs) of its first input
+	// where its second, a bool mask, is true (x[mask], compress).
+	// Params: *CompressParams.
+	OpCompress = "compress"
 )
 
 // PatchParams are the params of OpPatch: the output is input 0 with
@@ -444,6 +448,14 @@ const (
 // (element j of input 1 along every axis; later writes win).
 type PatchParams struct {
 	Pos [][]int
+}
+
+// CompressParams are the params of OpCompress: input 0's elements where
+// input 1 (bool) is true, in C order (Axis < 0: input 1 has input 0's
+// shape and the output is 1-d), or its hyperslabs along Axis where the
+// 1-d input 1 is true.
+type CompressParams struct {
+	Axis int
 }
 
 // TakeParams are the params of OpTake: output position p along Axis is

@@ -25,6 +25,7 @@ func registerMisc(r *kernels.Registry) {
 		r.Register(graph.OpSortBlock, dt, graph.CPU, sortBlockKernel{})
 		r.Register(graph.OpSortMerge, dt, graph.CPU, sortMergeKernel{})
 		r.Register(graph.OpPatch, dt, graph.CPU, patchKernel{})
+		r.Register(graph.OpCompress, dt, graph.CPU, compressKernel{})
 	}
 	for _, dt := range []graph.DType{graph.Float32, graph.Float64} {
 		r.Register(graph.OpQuantile, dt, graph.CPU, quantileKernel{})

@@ -1,0 +1,205 @@
+package array
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/blockwork-dev/blockwork/array/chunks"
+	"github.com/blockwork-dev/blockwork/funcs"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+// ErrUnknownChunks is wrapped by the error of an array whose chunk sizes
+// depend on data (Extract, Compress): such an array can be computed or
+// persisted, or given its sizes by ComputeChunkSizes; any other operation
+// on it returns an array carrying this error (Dask lets a few operations
+// through with NaN sizes; here every other one needs the sizes).
+var ErrUnknownChunks = errors.New("chunk sizes unknown (they depend on the data): call ComputeChunkSizes first")
+
+// pending is what an array of unknown chunk sizes will be: x masked by m
+// (same chunks; axis < 0) or compressed along axis by the 1-d m.
+type pending struct {
+	x, m *Array
+	axis int
+}
+
+// Extract is x[mask] for a lazy bool mask of x's shape (NumPy's
+// extract): the elements where mask is true, in C order, as a 1-d array
+// with one chunk per block of x raveled (an N-d x is raveled first, as
+// Dask does, so the order is NumPy's), whose sizes are unknown until
+// ComputeChunkSizes (or a Compute, which finds them first).
+func (x *Array) Extract(mask *Array) *Array {
+	if err := firstErr(x, mask); err != nil {
+		return errArray(err)
+	}
+	if mask.nd.dtype != graph.Bool || !equalInts(mask.nd.shape, x.nd.shape) {
+		return errorf("extract", "mask %v%s for an array of shape %s: want a bool mask of the same shape", mask.nd.dtype, shapeStr(mask.nd.shape), shapeStr(x.nd.shape))
+	}
+	shape := x.nd.shape
+	if len(shape) != 1 {
+		// NumPy's order is C order over the whole array, not block by
+		// block: ravel both first (as Dask does when sizes are known)
+		x, mask = x.Ravel(), mask.Ravel()
+		if err := firstErr(x, mask); err != nil {
+			return errorf("extract", "%v", err)
+		}
+	}
+	m := rechunkTo(mask, x.nd.chunks)
+	return pendingArray(&pending{x: x, m: m, axis: -1}, "extract", shape)
+}
+
+// Compress is np.compress(cond, x, axis) for a lazy 1-d bool cond as
+// long as the axis: the hyperslabs of x along axis where cond is true.
+// Its size along axis is unknown until ComputeChunkSizes.
+func (x *Array) Compress(cond *Array, axis int) *Array {
+	if err := firstErr(x, cond); err != nil {
+		return errArray(err)
+	}
+	ax, err := normAxis("compress", axis, len(x.nd.shape))
+	if err != nil {
+		return errArray(err)
+	}
+	if cond.nd.dtype != graph.Bool || len(cond.nd.shape) != 1 || cond.nd.shape[0] != x.nd.shape[ax] {
+		return errorf("compress", "condition %v%s for axis %d of shape %s: want a 1-d bool array as long as the axis", cond.nd.dtype, shapeStr(cond.nd.shape), axis, shapeStr(x.nd.shape))
+	}
+	m := rechunkTo(cond, chunks.Chunks{x.nd.chunks[ax]})
+	return pendingArray(&pending{x: x, m: m, axis: ax}, "compress", x.nd.shape)
+}
+
+func pendingArray(p *pending, op string, shape []int) *Array {
+	if p.m.err != nil {
+		return errArray(p.m.err)
+	}
+	return &Array{pend: p, err: fmt.Errorf("array: %s of shape %s: %w", op, shapeStr(shape), ErrUnknownChunks)}
+}
+
+// ChunksKnown reports whether x's chunk sizes are known (false for
+// Extract and Compress results before ComputeChunkSizes).
+func (x *Array) ChunksKnown() bool { return x != nil && x.pend == nil }
+
+// ComputeChunkSizes returns x with its chunk sizes known: for an array
+// from Extract or Compress it computes the mask's true count per block
+// (one small pass over the mask) and returns the same lazy selection
+// with exact chunks; the mask is computed again when the result is. For
+// any other array it returns x.
+func (x *Array) ComputeChunkSizes(ctx context.Context, opts ...ComputeOption) (*Array, error) {
+	if x == nil || x.pend == nil {
+		return x, x.Err()
+	}
+	p := x.pend
+	m := p.m
+	grid := m.nd.chunks.NumBlocks()
+	ones := make(chunks.Chunks, len(grid))
+	for a, g := range grid {
+		ones[a] = make([]int, g)
+		for i := range ones[a] {
+			ones[a][i] = 1
+		}
+	}
+	cnt := mapBlocks("count_true", "array.count_true", nil, []*Array{m}, nil, []MapOption{MapDType(graph.Int64), MapChunks(ones)})
+	r, err := cnt.Compute(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	counts := make([]int, 0, r.Size())
+	for _, c := range r.Int64s() {
+		counts = append(counts, int(c))
+	}
+	if p.axis < 0 {
+		return extractKnown(p.x, m, counts), nil
+	}
+	return compressKnown(p.x, m, p.axis, counts), nil
+}
+
+// extractKnown is x[m] with the per-block true counts known.
+func extractKnown(x, m *Array, counts []int) *Array {
+	xn, mn := x.nd, m.nd
+	och := chunks.Chunks{counts} // every array has at least one block
+	name := token("extract", xn, mn)
+	out := &node{name: name, shape: och.Shape(), chunks: och, dtype: xn.dtype, nout: 1, inputs: []*node{xn, mn}}
+	out.lower = func(b *builder) error {
+		for flat := range counts {
+			if !b.needs(flat) {
+				continue
+			}
+			kx := graph.Key{Layer: xn.name, Block: int64(flat)}
+			km := graph.Key{Layer: mn.name, Block: int64(flat)}
+			b.mark(xn, kx)
+			b.mark(mn, km)
+			b.g.Tasks = append(b.g.Tasks, graph.Task{Key: graph.Key{Layer: name, Block: int64(flat)}, Devices: graph.DeviceKinds(graph.CPU),
+				Op: graph.Op{Name: graph.OpCompress, Params: &graph.CompressParams{Axis: -1}}, Inputs: []graph.Key{kx, km},
+				Outputs: []graph.Chunk{{DType: xn.dtype, Shape: []int{counts[flat]}}}})
+		}
+		return nil
+	}
+	return &Array{nd: out}
+}
+
+// compressKnown is compress(m, x, axis) with the per-block counts known.
+func compressKnown(x, m *Array, axis int, counts []int) *Array {
+	xn, mn := x.nd, m.nd
+	och := xn.chunks.Clone()
+	och[axis] = counts
+	name := token("compress", xn, mn, axis)
+	out := &node{name: name, shape: och.Shape(), chunks: och, dtype: xn.dtype, nout: 1, inputs: []*node{xn, mn}}
+	out.lower = func(b *builder) error {
+		grid := och.NumBlocks()
+		bi := make([]int, len(grid))
+		for flat := 0; flat < och.Total(); flat++ {
+			if !b.needs(flat) {
+				continue
+			}
+			chunks.Unravel(flat, grid, bi)
+			kx := graph.Key{Layer: xn.name, Block: int64(flat)}
+			km := graph.Key{Layer: mn.name, Block: int64(bi[axis])}
+			b.mark(xn, kx)
+			b.mark(mn, km)
+			b.g.Tasks = append(b.g.Tasks, graph.Task{Key: graph.Key{Layer: name, Block: int64(flat)}, Devices: graph.DeviceKinds(graph.CPU),
+				Op: graph.Op{Name: graph.OpCompress, Params: &graph.CompressParams{Axis: axis}}, Inputs: []graph.Key{kx, km},
+				Outputs: []graph.Chunk{{DType: xn.dtype, Shape: och.BlockShape(bi)}}})
+		}
+		return nil
+	}
+	return &Array{nd: out}
+}
+
+// resolvePending gives the pending arrays among xs their chunk sizes.
+func resolvePending(ctx context.Context, xs []*Array, opts []ComputeOption) ([]*Array, error) {
+	var out []*Array
+	for i, x := range xs {
+		if x == nil || x.pend == nil {
+			continue
+		}
+		if out == nil {
+			out = append([]*Array(nil), xs...)
+		}
+		y, err := x.ComputeChunkSizes(ctx, opts...)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = y
+	}
+	if out == nil {
+		return xs, nil
+	}
+	return out, nil
+}
+
+func init() {
+	funcs.MustRegisterBlockFunc("array.count_true", func(_ context.Context, _ []byte, out funcs.Block, dst []byte, in []funcs.Block, src [][]byte) error {
+		if out.DType != graph.Int64 || out.Elems() != 1 || in[0].DType != graph.Bool {
+			return fmt.Errorf("count_true: %v mask into %v%v", in[0].DType, out.DType, out.Shape)
+		}
+		n := int64(0)
+		for _, b := range src[0] {
+			if b != 0 {
+				n++
+			}
+		}
+		for i := 0; i < 8; i++ {
+			dst[i] = byte(n >> (8 * i))
+		}
+		return nil
+	})
+}
