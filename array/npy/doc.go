@@ -21,14 +21,16 @@
 // be exactly shape x itemsize bytes: "truncated" when shorter, "trailing
 // bytes" when longer, so a header claiming 2^60 elements is an error
 // before anything is allocated) and returns a lazy array. A block of a
-// local file is read through read-only memory maps of only the file
-// range it spans, in windows of at most 16 MiB (page aligned, each
-// unmapped after its copy, so a task holds at most one window of file
-// pages besides its block); on any other
+// local file whose runs are long (64 KiB or more) and need no conversion
+// is read with pread straight into the block; any other block through
+// read-only memory maps of only the file range it spans, in windows of
+// at most 16 MiB (page aligned, each unmapped after its copy, so a task
+// holds at most one window of file pages besides its block); on any other
 // store through Store.GetRange, with nearby runs merged into one request
 // of at most RangeBytes. C-order files are read as runs of contiguous
 // elements; Fortran-order files are read as the C-order transpose and
-// transposed in memory per block (correct, a little slower).
+// transposed in memory per block (correct, a little slower, and a load
+// task then holds its block twice).
 //
 // Dtypes: '|b1' -> Bool, '<i4' -> Int32, '<i8' -> Int64, '<f4' ->
 // Float32, '<f8' -> Float64; big-endian ('>') variants are byte-swapped

@@ -94,6 +94,9 @@ func descrOf(dt graph.DType) (string, error) {
 	return "", fmt.Errorf("npy: no NumPy dtype for %v", dt)
 }
 
+// identity reports whether convert is a plain copy.
+func (t diskType) identity() bool { return t.kind != 'b' && !t.big && t.size == t.dt.Size() }
+
 // convert turns whole elements of src (disk layout) into dst (t.dt,
 // little-endian); len(dst) must be len(src)/t.size*t.dt.Size().
 func (t diskType) convert(dst, src []byte) {

@@ -1,6 +1,7 @@
 package npy
 
 import (
+	"context"
 	"fmt"
 	"os"
 )
@@ -36,6 +37,25 @@ func (l *localFile) close() error { return l.f.Close() }
 func (l *localFile) check(off, n int64) error {
 	if off < 0 || n < 0 || off > l.size-n {
 		return fmt.Errorf("range [%d,+%d) outside the %d-byte file %s", off, n, l.size, l.f.Name())
+	}
+	return nil
+}
+
+// readRuns preads each run of plan straight into its place in dst (for
+// long runs that need no conversion: one copy, no mapping).
+func (l *localFile) readRuns(ctx context.Context, base int64, t diskType, plan *runPlan, dst []byte) error {
+	runBytes := plan.runElems * int64(t.size)
+	for r := int64(0); r < plan.nRuns; r++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		off := base + plan.offset(r)*int64(t.size)
+		if err := l.check(off, runBytes); err != nil {
+			return err
+		}
+		if _, err := l.f.ReadAt(dst[r*runBytes:(r+1)*runBytes], off); err != nil {
+			return fmt.Errorf("read %s [%d,+%d): %w", l.f.Name(), off, runBytes, err)
+		}
 	}
 	return nil
 }

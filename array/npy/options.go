@@ -26,6 +26,9 @@ const (
 	// mmapWindow is the largest range of a local file a load task maps
 	// at once.
 	mmapWindow = 16 << 20
+	// preadRunBytes: runs at least this long that need no conversion
+	// are read from a local file with pread straight into the block.
+	preadRunBytes = 64 << 10
 	// maxGapBytes is the largest hole between two runs merged into one
 	// GetRange request.
 	maxGapBytes = 64 << 10

@@ -279,6 +279,9 @@ func readStored(ctx context.Context, a *readArgs, t diskType, plan *runPlan, dst
 			return err
 		}
 		defer lf.close()
+		if t.identity() && plan.runElems*int64(t.size) >= preadRunBytes {
+			return lf.readRuns(ctx, a.Offset, t, plan, dst)
+		}
 		f = lf
 	} else {
 		f = &storeFetcher{st: st, key: a.Key, span: a.Range}

@@ -260,3 +260,29 @@ func TestSaveNonLocalStore(t *testing.T) {
 		t.Fatalf("a failed save left big.npy")
 	}
 }
+
+// TestLocalLongRuns loads a file whose blocks are long contiguous runs
+// (read with pread straight into the block) and short ones (memory
+// mapped), in both orders and with conversions.
+func TestLocalLongRuns(t *testing.T) {
+	r, _ := newRand(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	shape := []int{300, 100}
+	for _, descr := range []string{"<f8", ">f8", "<i4", "|b1", "<u2"} {
+		for _, fortran := range []bool{false, true} {
+			file, want := makeFile(r, descr, fortran, shape)
+			p := filepath.Join(dir, "long.npy")
+			os.WriteFile(p, file, 0o644)
+			for _, ch := range [][]int{{130, -1}, {-1, 90}, {7, -1}, {-1, -1}, {33, 17}} {
+				x, err := Load(ctx, p, Chunks(array.Chunked(ch...)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := computeBytes(t, x); !bytes.Equal(got, want) {
+					t.Fatalf("%s fortran=%v chunks %v: %s", descr, fortran, ch, firstDiff(got, want, x.DType().Size()))
+				}
+			}
+		}
+	}
+}
