@@ -2,6 +2,7 @@ package array
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
 	"slices"
 
@@ -173,4 +174,135 @@ func (x *Array) takeIndex(full []Index) *Array {
 		y = y.MoveAxis(pos, 0)
 	}
 	return y
+}
+
+// VIndex is point-wise indexing with one index list per leading axis
+// (Dask's x.vindex[i0, i1, ...], NumPy's x[i0, i1, ...] with integer
+// arrays): element p of the result's first axis is x[i0[p], i1[p], ...,
+// :, ...]. The lists must have one length, or length 1 (broadcast);
+// negative positions count from the end. The result has the lists' length
+// along its first axis, in regular chunks as large as x's first axis's
+// largest chunk, then x's remaining axes.
+func (x *Array) VIndex(indices ...[]int) *Array {
+	if err := x.Err(); err != nil {
+		return errArray(err)
+	}
+	xn := x.nd
+	k := len(indices)
+	if k == 0 || k > len(xn.shape) {
+		return errorf("vindex", "%d index lists for an array of shape %s", k, shapeStr(xn.shape))
+	}
+	L := 1
+	for _, ix := range indices {
+		if len(ix) != 1 {
+			if L != 1 && len(ix) != L {
+				return errorf("vindex", "index lists of lengths %d and %d do not broadcast (shape %s)", L, len(ix), shapeStr(xn.shape))
+			}
+			L = len(ix)
+		}
+	}
+	for _, ix := range indices {
+		if len(ix) == 0 {
+			L = 0
+		}
+	}
+	// global coordinates per point and leading axis
+	coord := make([][]int, k)
+	for a, ix := range indices {
+		coord[a] = make([]int, L)
+		for p := 0; p < L; p++ {
+			v := ix[0]
+			if len(ix) != 1 {
+				v = ix[p]
+			}
+			g, err := chunks.NormalizeIndex(v, xn.shape[a])
+			if err != nil {
+				return errorf("vindex", "index %d is out of bounds for axis %d with size %d (shape %s)", v, a, xn.shape[a], shapeStr(xn.shape))
+			}
+			coord[a][p] = g
+		}
+	}
+	cs := 1
+	for _, c := range xn.chunks[0] {
+		cs = max(cs, c)
+	}
+	rest := xn.chunks[k:]
+	och := chunks.Chunks{nil}
+	for q := 0; q < L; q += cs {
+		och[0] = append(och[0], min(cs, L-q))
+	}
+	if L == 0 {
+		och[0] = []int{0}
+	}
+	och = append(och, rest.Clone()...)
+	h := fnv.New64a()
+	var b [8]byte
+	for a := range coord {
+		for _, g := range coord[a] {
+			binary.LittleEndian.PutUint64(b[:], uint64(g))
+			h.Write(b[:])
+		}
+	}
+	name := token("vindex", xn, k, h.Sum64(), L)
+	out := &node{name: name, shape: och.Shape(), chunks: och, dtype: xn.dtype, nout: 1, inputs: []*node{xn}}
+	out.lower = func(bl *builder) error {
+		type plan struct {
+			blocks [][]int // leading block coordinates of each input
+			p      *graph.TakeParams
+		}
+		plans := make([]*plan, len(och[0]))
+		blk, loc := make([]int, k), make([]int, k)
+		planOf := func(bq int) *plan {
+			if plans[bq] != nil {
+				return plans[bq]
+			}
+			q0 := bq * cs
+			q1 := q0 + och[0][bq]
+			pl := &plan{p: &graph.TakeParams{Axis: 0, Merge: k, Src: make([]int32, q1-q0), Idx: make([]int64, q1-q0)}}
+			slot := map[string]int32{}
+			for q := q0; q < q1; q++ {
+				for a := 0; a < k; a++ {
+					blk[a], loc[a] = locate(xn.chunks[a], coord[a][q])
+				}
+				key := fmt.Sprint(blk)
+				s, ok := slot[key]
+				if !ok {
+					s = int32(len(pl.blocks))
+					slot[key] = s
+					pl.blocks = append(pl.blocks, append([]int(nil), blk...))
+				}
+				// the local position in the block's merged leading axes
+				off := 0
+				for a := 0; a < k; a++ {
+					off = off*xn.chunks[a][blk[a]] + loc[a]
+				}
+				pl.p.Src[q-q0], pl.p.Idx[q-q0] = s, int64(off)
+			}
+			plans[bq] = pl
+			return pl
+		}
+		grid := och.NumBlocks()
+		ingrid := xn.chunks.NumBlocks()
+		oi := make([]int, len(grid))
+		ii := make([]int, len(ingrid))
+		for flat := 0; flat < och.Total(); flat++ {
+			if !bl.needs(flat) {
+				continue
+			}
+			chunks.Unravel(flat, grid, oi)
+			pl := planOf(oi[0])
+			t := graph.Task{Key: graph.Key{Layer: name, Block: int64(flat)}, Devices: graph.DeviceKinds(graph.CPU),
+				Op: graph.Op{Name: graph.OpTake, Params: pl.p}, Outputs: []graph.Chunk{{DType: xn.dtype, Shape: och.BlockShape(oi)}}}
+			copy(ii[k:], oi[1:])
+			for _, bc := range pl.blocks {
+				copy(ii, bc)
+				kk := graph.Key{Layer: xn.name, Block: int64(chunks.Ravel(ii, ingrid))}
+				bl.mark(xn, kk)
+				t.Inputs = append(t.Inputs, kk)
+			}
+			bl.g.Tasks = append(bl.g.Tasks, t)
+		}
+		return nil
+	}
+	return &Array{nd: out}
 }

@@ -123,3 +123,53 @@ func TestFancySlice(t *testing.T) {
 	wantErr(t, "two lists", x.Slice(array.Ix(0), array.Ix(1)).Err(), "getitem", "more than one")
 	wantErr(t, "mask length", x.Slice(array.Mask([]bool{true})).Err(), "getitem", "boolean index of length 1")
 }
+
+func TestVIndex(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(20); c++ {
+		var shape []int
+		for _, n := range v.shape(1, 4) {
+			shape = append(shape, max(n, 1))
+		}
+		x := v.operand(shape, v.dtype(), vSpecial)
+		k := 1 + v.r.IntN(len(shape))
+		L := v.r.IntN(12)
+		idx := make([][]int, k)
+		norm := make([][]int, k)
+		for a := 0; a < k; a++ {
+			if a > 0 && v.r.IntN(4) == 0 && L > 0 { // broadcast one position
+				i, n := v.randIdx(shape[a], 1)
+				idx[a], norm[a] = i, make([]int, L)
+				for p := range norm[a] {
+					norm[a][p] = n[0]
+				}
+				continue
+			}
+			idx[a], norm[a] = v.randIdx(shape[a], L)
+		}
+		out := append([]int{L}, shape[k:]...)
+		want := newRef(out, x.ref.dt)
+		st := strides(shape)
+		oi := make([]int, len(out))
+		for q := 0; q < want.n(); q++ {
+			unravel(q, out, oi)
+			off := 0
+			for a := 0; a < k; a++ {
+				off += norm[a][oi[0]] * st[a]
+			}
+			for a := k; a < len(shape); a++ {
+				off += oi[a-k+1] * st[a]
+			}
+			want.copyFrom(q, x.ref, off)
+		}
+		desc := fmt.Sprintf("case %d: %v.vindex%v", c, x, idx)
+		exact(t, desc, v.one(desc, x.a.VIndex(idx...)), want)
+		if t.Failed() {
+			return
+		}
+	}
+	x := array.Ones([]int{4, 5}, graph.Float64, array.Chunked(2, 2))
+	wantErr(t, "lengths", x.VIndex([]int{0, 1}, []int{0, 1, 2}).Err(), "vindex", "broadcast")
+	wantErr(t, "too many", x.VIndex([]int{0}, []int{0}, []int{0}).Err(), "vindex", "3 index lists")
+	wantErr(t, "out of range", x.VIndex([]int{0}, []int{5}).Err(), "vindex", "out of bounds")
+}

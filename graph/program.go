@@ -460,11 +460,14 @@ type CompressParams struct {
 
 // TakeParams are the params of OpTake: output position p along Axis is
 // position Idx[p] along Axis of input Src[p]; every other axis is copied
-// whole (the inputs and the output agree on them).
+// whole (the inputs and the output agree on them). With Merge = m > 1 the
+// inputs' axes Axis..Axis+m-1 count as one axis (C order) that the
+// output's Axis gathers from (point-wise indexing, vindex).
 type TakeParams struct {
-	Axis int
-	Src  []int32
-	Idx  []int64
+	Axis  int
+	Merge int
+	Src   []int32
+	Idx   []int64
 }
 
 // BlockPos is where a block sits in its array: block coordinates, the

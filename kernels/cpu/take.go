@@ -12,7 +12,9 @@ import (
 //
 //	dst[o, p, i] = src[Src[p]][o, Idx[p], i]
 //
-// Any dtype (bytes are copied; every input's dtype must be the output's).
+// With Merge = m > 1 the inputs' axes a..a+m-1 are one axis (C order)
+// for this purpose. Any dtype (bytes are copied; every input's dtype
+// must be the output's).
 // Every Src and Idx is checked against the inputs before anything is
 // copied.
 type takeKernel struct{}
@@ -39,17 +41,21 @@ func (takeKernel) Run(l *kernels.Launch) error {
 	for a := p.Axis + 1; a < nd; a++ {
 		inner *= out.Shape[a]
 	}
+	merge := max(p.Merge, 1)
 	lens := make([]int, len(l.Src))
 	for i, m := range l.SrcMeta {
-		if m.DType != out.DType || len(m.Shape) != nd {
-			return fmt.Errorf("take: input %d is %v, output %v", i, m, out)
+		if m.DType != out.DType || len(m.Shape) != nd+merge-1 {
+			return fmt.Errorf("take: input %d is %v, output %v (%d axes merged)", i, m, out, merge)
 		}
+		lens[i] = 1
 		for a := range m.Shape {
-			if a != p.Axis && m.Shape[a] != out.Shape[a] {
-				return fmt.Errorf("take: input %d is %v, output %v", i, m, out)
+			switch {
+			case a >= p.Axis && a < p.Axis+merge:
+				lens[i] *= m.Shape[a]
+			case a < p.Axis && m.Shape[a] != out.Shape[a], a >= p.Axis+merge && m.Shape[a] != out.Shape[a-merge+1]:
+				return fmt.Errorf("take: input %d is %v, output %v (%d axes merged)", i, m, out, merge)
 			}
 		}
-		lens[i] = m.Shape[p.Axis]
 	}
 	for q := range p.Src {
 		s, ix := int(p.Src[q]), p.Idx[q]

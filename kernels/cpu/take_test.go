@@ -88,3 +88,29 @@ func TestTakeRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeMerged: with Merge 2 the input's first two axes are one axis
+// of 6 positions (vindex).
+func TestTakeMerged(t *testing.T) {
+	dev := device.NewHost()
+	in := graph.Chunk{DType: graph.Int64, Shape: []int{2, 3, 2}}
+	out := graph.Chunk{DType: graph.Int64, Shape: []int{3, 2}}
+	src, dst := assembleAlloc(t, dev, in), assembleAlloc(t, dev, out)
+	for k := range device.View[int64](src) {
+		device.View[int64](src)[k] = int64(k)
+	}
+	// points (1, 2), (0, 0), (1, 2): merged positions 5, 0, 5
+	p := &graph.TakeParams{Axis: 0, Merge: 2, Src: []int32{0, 0, 0}, Idx: []int64{5, 0, 5}}
+	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpTake, Params: p}, Outputs: []graph.Chunk{out}},
+		Dst: []*device.Buffer{dst}, Src: []*device.Buffer{src}, SrcMeta: []graph.Chunk{in}}
+	if err := (takeKernel{}).Run(l); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := device.View[int64](dst), []int64{10, 11, 0, 1, 10, 11}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	p.Idx[1] = 6
+	if err := (takeKernel{}).Run(l); err == nil {
+		t.Error("merged position 6 of 6: no error")
+	}
+}
