@@ -82,13 +82,7 @@ func Store(x *Array, writer string, args []byte) *Array {
 	in := x.nd
 	args = append([]byte(nil), args...)
 	grid := in.chunks.NumBlocks()
-	oc := make(chunks.Chunks, len(grid))
-	for a, n := range grid {
-		oc[a] = make([]int, n)
-		for i := range oc[a] {
-			oc[a][i] = 1
-		}
-	}
+	oc := onesGrid(in.chunks)
 	name := token("store", in, writer, string(args))
 	out := &node{name: name, shape: append([]int(nil), grid...), chunks: oc, dtype: graph.Int64, nout: 1, inputs: []*node{in}}
 	out.lower = func(b *builder) error {

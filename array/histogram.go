@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 
-	"github.com/blockwork-dev/blockwork/array/chunks"
 	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
 )
@@ -121,15 +120,7 @@ func equalInts(a, b []int) bool {
 func perBlockCounts(op, fn string, args []byte, xs []*Array, n int, dt graph.DType) *Array {
 	x := xs[0]
 	nd := x.NDim()
-	grid := x.Chunks().NumBlocks()
-	och := make(chunks.Chunks, nd+1)
-	for a, g := range grid {
-		och[a] = make([]int, g)
-		for i := range och[a] {
-			och[a][i] = 1
-		}
-	}
-	och[nd] = []int{n}
+	och := append(onesGrid(x.nd.chunks), []int{n})
 	per := mapBlocks(op, fn, args, xs, nil, []MapOption{MapDType(dt), AddAxis(nd), MapChunks(och)})
 	if per.err != nil {
 		return per

@@ -17,11 +17,10 @@ import (
 // through with NaN sizes; here every other one needs the sizes).
 var ErrUnknownChunks = errors.New("chunk sizes unknown (they depend on the data): call ComputeChunkSizes first")
 
-// pending is what an array of unknown chunk sizes will be: x masked by m
-// (same chunks; axis < 0) or compressed along axis by the 1-d m.
+// pending is how an array of unknown chunk sizes gets them: resolve
+// returns the same array with known chunks (computing what it must).
 type pending struct {
-	x, m *Array
-	axis int
+	resolve func(ctx context.Context, opts []ComputeOption) (*Array, error)
 }
 
 // Extract is x[mask] for a lazy bool mask of x's shape (NumPy's
@@ -46,7 +45,16 @@ func (x *Array) Extract(mask *Array) *Array {
 		}
 	}
 	m := rechunkTo(mask, x.nd.chunks)
-	return pendingArray(&pending{x: x, m: m, axis: -1}, "extract", shape)
+	if m.err != nil {
+		return errArray(m.err)
+	}
+	return pendingArray("extract", shape, func(ctx context.Context, opts []ComputeOption) (*Array, error) {
+		counts, err := trueCounts(ctx, m, opts)
+		if err != nil {
+			return nil, err
+		}
+		return extractKnown(x, m, counts), nil
+	})
 }
 
 // Compress is np.compress(cond, x, axis) for a lazy 1-d bool cond as
@@ -64,40 +72,42 @@ func (x *Array) Compress(cond *Array, axis int) *Array {
 		return errorf("compress", "condition %v%s for axis %d of shape %s: want a 1-d bool array as long as the axis", cond.nd.dtype, shapeStr(cond.nd.shape), axis, shapeStr(x.nd.shape))
 	}
 	m := rechunkTo(cond, chunks.Chunks{x.nd.chunks[ax]})
-	return pendingArray(&pending{x: x, m: m, axis: ax}, "compress", x.nd.shape)
+	if m.err != nil {
+		return errArray(m.err)
+	}
+	return pendingArray("compress", x.nd.shape, func(ctx context.Context, opts []ComputeOption) (*Array, error) {
+		counts, err := trueCounts(ctx, m, opts)
+		if err != nil {
+			return nil, err
+		}
+		return compressKnown(x, m, ax, counts), nil
+	})
 }
 
-func pendingArray(p *pending, op string, shape []int) *Array {
-	if p.m.err != nil {
-		return errArray(p.m.err)
-	}
-	return &Array{pend: p, err: fmt.Errorf("array: %s of shape %s: %w", op, shapeStr(shape), ErrUnknownChunks)}
+func pendingArray(op string, shape []int, resolve func(ctx context.Context, opts []ComputeOption) (*Array, error)) *Array {
+	return &Array{pend: &pending{resolve: resolve}, err: fmt.Errorf("array: %s of shape %s: %w", op, shapeStr(shape), ErrUnknownChunks)}
 }
 
 // ChunksKnown reports whether x's chunk sizes are known (false for
 // Extract and Compress results before ComputeChunkSizes).
 func (x *Array) ChunksKnown() bool { return x != nil && x.pend == nil }
 
-// ComputeChunkSizes returns x with its chunk sizes known: for an array
-// from Extract or Compress it computes the mask's true count per block
-// (one small pass over the mask) and returns the same lazy selection
-// with exact chunks; the mask is computed again when the result is. For
-// any other array it returns x.
+// ComputeChunkSizes returns x with its chunk sizes known. For Extract
+// and Compress it computes the mask's true count per block (one small
+// pass over the mask) and returns the same lazy selection with exact
+// chunks; the mask is computed again when the result is. For Unique it
+// computes the result. For any other array it returns x.
 func (x *Array) ComputeChunkSizes(ctx context.Context, opts ...ComputeOption) (*Array, error) {
 	if x == nil || x.pend == nil {
 		return x, x.Err()
 	}
-	p := x.pend
-	m := p.m
-	grid := m.nd.chunks.NumBlocks()
-	ones := make(chunks.Chunks, len(grid))
-	for a, g := range grid {
-		ones[a] = make([]int, g)
-		for i := range ones[a] {
-			ones[a][i] = 1
-		}
-	}
-	cnt := mapBlocks("count_true", "array.count_true", nil, []*Array{m}, nil, []MapOption{MapDType(graph.Int64), MapChunks(ones)})
+	return x.pend.resolve(ctx, opts)
+}
+
+// trueCounts computes the number of true elements in each block of m
+// (C order of the block grid).
+func trueCounts(ctx context.Context, m *Array, opts []ComputeOption) ([]int, error) {
+	cnt := mapBlocks("count_true", "array.count_true", nil, []*Array{m}, nil, []MapOption{MapDType(graph.Int64), MapChunks(onesGrid(m.nd.chunks))})
 	r, err := cnt.Compute(ctx, opts...)
 	if err != nil {
 		return nil, err
@@ -106,10 +116,20 @@ func (x *Array) ComputeChunkSizes(ctx context.Context, opts ...ComputeOption) (*
 	for _, c := range r.Int64s() {
 		counts = append(counts, int(c))
 	}
-	if p.axis < 0 {
-		return extractKnown(p.x, m, counts), nil
+	return counts, nil
+}
+
+// onesGrid is the chunks of an array with one element per block of c.
+func onesGrid(c chunks.Chunks) chunks.Chunks {
+	grid := c.NumBlocks()
+	ones := make(chunks.Chunks, len(grid))
+	for a, g := range grid {
+		ones[a] = make([]int, g)
+		for i := range ones[a] {
+			ones[a][i] = 1
+		}
 	}
-	return compressKnown(p.x, m, p.axis, counts), nil
+	return ones
 }
 
 // extractKnown is x[m] with the per-block true counts known.
