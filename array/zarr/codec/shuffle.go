@@ -128,11 +128,6 @@ func transposeBytes8(a, b, c, d, e, f, g, h uint64) (uint64, uint64, uint64, uin
 	return a, b, c, d, e, f, g, h
 }
 
-// transposeBytes8Array is transposeBytes8 on an array.
-func transposeBytes8Array(w *[8]uint64) {
-	w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7] = transposeBytes8(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
-}
-
 // transposeBytes4 is transposeBytes8 for a 4x4 byte matrix in four
 // uint32 rows.
 func transposeBytes4(a, b, c, d uint32) (uint32, uint32, uint32, uint32) {
@@ -175,21 +170,28 @@ func bitShuffle(dst, src, tmp []byte, typesize int) {
 	n := len(src) / typesize
 	byteShuffle(tmp[:n*typesize], src[:n*typesize], typesize)
 	g := n / 8 // bytes per output row
-	var w [8]uint64
+	le := binary.LittleEndian
 	for j := range typesize {
 		plane := tmp[j*n : (j+1)*n]
 		out := dst[j*8*g : (j+1)*8*g]
 		i := 0
 		// Eight groups at a time: bit-transpose each group's 8 bytes,
 		// then byte-transpose so that each output row gets 8 bytes.
+		r0, r1, r2, r3 := out[:g], out[g:2*g], out[2*g:3*g], out[3*g:4*g]
+		r4, r5, r6, r7 := out[4*g:5*g], out[5*g:6*g], out[6*g:7*g], out[7*g:8*g]
 		for ; i+8 <= g; i += 8 {
-			for m := range w {
-				w[m] = transpose8(binary.LittleEndian.Uint64(plane[8*(i+m):]))
-			}
-			transposeBytes8Array(&w)
-			for k := range w {
-				binary.LittleEndian.PutUint64(out[k*g+i:], w[k])
-			}
+			p := plane[8*i : 8*i+64]
+			a, b, c, d, e, f, gg, h := transposeBytes8(transpose8(le.Uint64(p[0:])), transpose8(le.Uint64(p[8:])),
+				transpose8(le.Uint64(p[16:])), transpose8(le.Uint64(p[24:])), transpose8(le.Uint64(p[32:])),
+				transpose8(le.Uint64(p[40:])), transpose8(le.Uint64(p[48:])), transpose8(le.Uint64(p[56:])))
+			le.PutUint64(r0[i:], a)
+			le.PutUint64(r1[i:], b)
+			le.PutUint64(r2[i:], c)
+			le.PutUint64(r3[i:], d)
+			le.PutUint64(r4[i:], e)
+			le.PutUint64(r5[i:], f)
+			le.PutUint64(r6[i:], gg)
+			le.PutUint64(r7[i:], h)
 		}
 		for ; i < g; i++ {
 			x := transpose8(binary.LittleEndian.Uint64(plane[8*i:]))
@@ -205,19 +207,25 @@ func bitShuffle(dst, src, tmp []byte, typesize int) {
 func bitUnshuffle(dst, src, tmp []byte, typesize int) {
 	n := len(src) / typesize
 	g := n / 8
-	var w [8]uint64
+	le := binary.LittleEndian
 	for j := range typesize {
 		in := src[j*8*g : (j+1)*8*g]
 		plane := tmp[j*n : (j+1)*n]
 		i := 0
+		r0, r1, r2, r3 := in[:g], in[g:2*g], in[2*g:3*g], in[3*g:4*g]
+		r4, r5, r6, r7 := in[4*g:5*g], in[5*g:6*g], in[6*g:7*g], in[7*g:8*g]
 		for ; i+8 <= g; i += 8 {
-			for k := range w {
-				w[k] = binary.LittleEndian.Uint64(in[k*g+i:])
-			}
-			transposeBytes8Array(&w)
-			for m := range w {
-				binary.LittleEndian.PutUint64(plane[8*(i+m):], transpose8(w[m]))
-			}
+			a, b, c, d, e, f, gg, h := transposeBytes8(le.Uint64(r0[i:]), le.Uint64(r1[i:]), le.Uint64(r2[i:]), le.Uint64(r3[i:]),
+				le.Uint64(r4[i:]), le.Uint64(r5[i:]), le.Uint64(r6[i:]), le.Uint64(r7[i:]))
+			o := plane[8*i : 8*i+64]
+			le.PutUint64(o[0:], transpose8(a))
+			le.PutUint64(o[8:], transpose8(b))
+			le.PutUint64(o[16:], transpose8(c))
+			le.PutUint64(o[24:], transpose8(d))
+			le.PutUint64(o[32:], transpose8(e))
+			le.PutUint64(o[40:], transpose8(f))
+			le.PutUint64(o[48:], transpose8(gg))
+			le.PutUint64(o[56:], transpose8(h))
 		}
 		for ; i < g; i++ {
 			var x uint64
