@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
@@ -254,7 +255,7 @@ func sortValuesLane[T sortElem](dst, src []T, isFloat bool) {
 		}
 	}
 	pre := dst[:m]
-	slices.Sort(pre)
+	sortFloats(pre)
 	z0, _ := slices.BinarySearch(pre, 0)
 	z1 := z0
 	for z1 < m && pre[z1] == 0 {
@@ -268,6 +269,36 @@ func sortValuesLane[T sortElem](dst, src []T, isFloat bool) {
 				w++
 			}
 		}
+	}
+}
+
+// sortFloats sorts NaN-free floats ascending (-0 before +0) as integers:
+// each value's bits b become b ^ (sign(b) ? 0x7ff..f : 0), which orders
+// as the floats do when compared as signed integers, and back after
+// (the map is its own inverse). In place; plain integer compares make
+// pdqsort about twice as fast as cmp.Less on floats.
+func sortFloats[T sortElem](pre []T) {
+	switch f := any(pre).(type) {
+	case []float64:
+		k := device.ViewBytes[int64](device.AsBytes(f))
+		for i, b := range k {
+			k[i] = b ^ (b >> 63 & math.MaxInt64)
+		}
+		slices.Sort(k)
+		for i, b := range k {
+			k[i] = b ^ (b >> 63 & math.MaxInt64)
+		}
+	case []float32:
+		k := device.ViewBytes[int32](device.AsBytes(f))
+		for i, b := range k {
+			k[i] = b ^ (b >> 31 & math.MaxInt32)
+		}
+		slices.Sort(k)
+		for i, b := range k {
+			k[i] = b ^ (b >> 31 & math.MaxInt32)
+		}
+	default:
+		slices.Sort(pre)
 	}
 }
 

@@ -138,9 +138,8 @@ type mergeGeom struct {
 func mergeLanes[T sortElem](g mergeGeom, src [][]T, idx [][]int64, dv []T, di []int64) {
 	m := len(src)
 	cur := make([]int, m)
-	end := make([]int, m)
 	base := make([]int, m)
-	heap := make([]int32, 0, m)
+	heap := make([]mergeHead[T], 0, m)
 	for o := 0; o < g.outer; o++ {
 		for i := 0; i < g.inner; i++ {
 			for j := 0; j < m; j++ {
@@ -148,33 +147,78 @@ func mergeLanes[T sortElem](g mergeGeom, src [][]T, idx [][]int64, dv []T, di []
 			}
 			ln := lanes[T]{src: src, base: base, inner: g.inner, ns: g.ns, desc: g.desc}
 			ln.cuts(g.lo, cur)
-			copy(end, g.ns)
-			// heap of inputs with elements left, first in the order on top
+			// a heap of the inputs with elements left, keyed by their
+			// next value (cached here) and input number; first on top
 			heap = heap[:0]
 			for j := 0; j < m; j++ {
-				if cur[j] < end[j] {
-					heap = append(heap, int32(j))
-					ln.up(heap, len(heap)-1, cur)
+				if cur[j] < g.ns[j] {
+					heap = append(heap, mergeHead[T]{v: ln.at(j, cur[j]), j: int32(j)})
+					for c := len(heap) - 1; c > 0; {
+						p := (c - 1) / 2
+						if !headFirst(heap[c], heap[p], g.desc) {
+							break
+						}
+						heap[c], heap[p] = heap[p], heap[c]
+						c = p
+					}
 				}
 			}
 			off := o*g.L*g.inner + i
 			for q := 0; q < g.L; q++ {
-				j := int(heap[0])
-				at := base[j] + cur[j]*g.inner
+				top := heap[0]
+				j := int(top.j)
 				if dv != nil {
-					dv[off+q*g.inner] = src[j][at]
+					dv[off+q*g.inner] = top.v
 				}
 				if di != nil {
-					di[off+q*g.inner] = idx[j][at]
+					di[off+q*g.inner] = idx[j][base[j]+cur[j]*g.inner]
 				}
 				cur[j]++
-				if cur[j] == end[j] {
+				if cur[j] == g.ns[j] {
 					heap[0] = heap[len(heap)-1]
 					heap = heap[:len(heap)-1]
+					if len(heap) == 0 {
+						break
+					}
+				} else {
+					heap[0].v = src[j][base[j]+cur[j]*g.inner]
 				}
-				ln.down(heap, 0, cur)
+				siftDown(heap, g.desc)
 			}
 		}
+	}
+}
+
+// mergeHead is an input's next value in the merge heap.
+type mergeHead[T sortElem] struct {
+	v T
+	j int32
+}
+
+// headFirst is whether a comes before b: its value first in the order,
+// or equal values and a lower input.
+func headFirst[T sortElem](a, b mergeHead[T], desc bool) bool {
+	if valueBefore(a.v, b.v, desc) {
+		return true
+	}
+	return a.j < b.j && !valueBefore(b.v, a.v, desc)
+}
+
+func siftDown[T sortElem](h []mergeHead[T], desc bool) {
+	n := len(h)
+	for p := 0; ; {
+		c := 2*p + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && headFirst(h[c+1], h[c], desc) {
+			c++
+		}
+		if !headFirst(h[c], h[p], desc) {
+			return
+		}
+		h[c], h[p] = h[p], h[c]
+		p = c
 	}
 }
 
@@ -188,46 +232,6 @@ type lanes[T sortElem] struct {
 }
 
 func (l lanes[T]) at(j, p int) T { return l.src[j][l.base[j]+p*l.inner] }
-
-// headBefore is whether input a's element at ca precedes input b's at cb.
-func (l lanes[T]) headBefore(a, b int, ca, cb int) bool {
-	va, vb := l.at(a, ca), l.at(b, cb)
-	if valueBefore(va, vb, l.desc) {
-		return true
-	}
-	if valueBefore(vb, va, l.desc) {
-		return false
-	}
-	return a < b
-}
-
-func (l lanes[T]) up(h []int32, c int, cur []int) {
-	for c > 0 {
-		p := (c - 1) / 2
-		if !l.headBefore(int(h[c]), int(h[p]), cur[h[c]], cur[h[p]]) {
-			return
-		}
-		h[c], h[p] = h[p], h[c]
-		c = p
-	}
-}
-
-func (l lanes[T]) down(h []int32, p int, cur []int) {
-	for {
-		c := 2*p + 1
-		if c >= len(h) {
-			return
-		}
-		if c+1 < len(h) && l.headBefore(int(h[c+1]), int(h[c]), cur[h[c+1]], cur[h[c]]) {
-			c++
-		}
-		if !l.headBefore(int(h[c]), int(h[p]), cur[h[c]], cur[h[p]]) {
-			return
-		}
-		h[c], h[p] = h[p], h[c]
-		p = c
-	}
-}
 
 // countBefore is the number of elements of input j that precede value v
 // of input from: with ties, those of inputs before from precede it.
