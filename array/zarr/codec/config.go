@@ -201,13 +201,7 @@ func V3Config(c Codec) (name string, cfg map[string]any) {
 				shuffle = BloscBitShuffle
 			}
 		}
-		sh := "noshuffle"
-		for k, v := range v3Shuffles {
-			if v == shuffle {
-				sh = k
-			}
-		}
-		return "blosc", map[string]any{"cname": c.o.Cname, "clevel": c.o.Clevel, "shuffle": sh, "typesize": c.o.Typesize, "blocksize": c.o.Blocksize}
+		return "blosc", map[string]any{"cname": c.o.Cname, "clevel": c.o.Clevel, "shuffle": shuffleName(shuffle), "typesize": c.o.Typesize, "blocksize": c.o.Blocksize}
 	case *Zstd:
 		return "zstd", map[string]any{"level": c.level, "checksum": c.checksum}
 	case *Gzip:

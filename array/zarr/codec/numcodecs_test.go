@@ -227,7 +227,7 @@ func TestNumcodecsCrossCheck(t *testing.T) {
 			t.Errorf("%v: numcodecs decodes the Go encoding to different bytes (%d, want %d)", c, len(dec), len(c.data))
 		}
 		if c.Config["id"] == "blosc" {
-			checkSameBloscLayout(t, c, py, codecs[c.I].(*Blosc))
+			checkSameBloscLayout(t, c, py, read(fmt.Sprintf("go_%d.bin", c.I)), codecs[c.I].(*Blosc))
 		}
 		checked++
 	}
@@ -239,8 +239,10 @@ func TestNumcodecsCrossCheck(t *testing.T) {
 }
 
 // checkSameBloscLayout compares the header c-blosc wrote with what the Go
-// encoder chooses for the same input: block size and split flag.
-func checkSameBloscLayout(t *testing.T, c *crossCase, py []byte, b *Blosc) {
+// encoder chose for the same input: block size, split flag, shuffle and
+// compressor bits (all flags but memcpyed, which depends on how well each
+// compressed).
+func checkSameBloscLayout(t *testing.T, c *crossCase, py, goEnc []byte, b *Blosc) {
 	t.Helper()
 	h, err := parseBloscHeader(py)
 	if err != nil {
@@ -261,5 +263,13 @@ func checkSameBloscLayout(t *testing.T, c *crossCase, py []byte, b *Blosc) {
 	goSplit := bloscSplit(o.Cname, c.ts, bs)
 	if pySplit := h.flags&bloscFlagDontSplit == 0; pySplit != goSplit {
 		t.Errorf("%v: c-blosc split=%v, Go split=%v (flags %#x)", c, pySplit, goSplit, h.flags)
+	}
+	g, err := parseBloscHeader(goEnc)
+	if err != nil {
+		t.Errorf("%v: Go header: %v", c, err)
+		return
+	}
+	if pf, gf := h.flags&^bloscFlagMemcpy, g.flags&^bloscFlagMemcpy; pf != gf || g.blocksize != h.blocksize || g.typesize != h.typesize {
+		t.Errorf("%v: c-blosc header flags %#x blocksize %d typesize %d, Go %#x %d %d", c, h.flags, h.blocksize, h.typesize, g.flags, g.blocksize, g.typesize)
 	}
 }
