@@ -92,12 +92,13 @@ func (c *LZ4) Decode(dst, src []byte, size int) ([]byte, error) {
 // lz4Exact decodes one LZ4 block that must fill out exactly.
 func lz4Exact(out, block []byte) error {
 	if len(out) == 0 {
+		// The only block that decodes to nothing is one empty literal
+		// token. (Never hand pierrec/lz4 an empty dst: its amd64 decoder
+		// dereferences it and crashes on some inputs.)
 		if len(block) == 1 && block[0] == 0 {
 			return nil
 		}
-		if len(block) == 0 {
-			return fmt.Errorf("missing block: %w", ErrCorrupt)
-		}
+		return fmt.Errorf("%d-byte block for no data: %w", len(block), ErrCorrupt)
 	}
 	got, err := lz4.UncompressBlock(block, out)
 	if err != nil {
