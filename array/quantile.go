@@ -34,7 +34,8 @@ func (x *Array) NanMedian(axes ...int) *Array {
 // result has a leading axis of len(q), then x's axes without axis, as
 // NumPy's quantile with a list of q; it is float64 for every input dtype
 // (as NumPy 1.24 with a float64 q); bool input is an error (as NumPy's).
-// A NaN along the axis makes that result NaN. Lowered as Median.
+// A NaN along the axis makes that result NaN; an empty axis gives NaN
+// (where NumPy raises IndexError). Lowered as Median.
 func (x *Array) Quantile(q []float64, axis int) *Array {
 	return quantileOf("quantile", x, []int{axis}, q, 1, false, false)
 }
