@@ -126,6 +126,13 @@ func TestHugeClaims(t *testing.T) {
 			t.Errorf("zstd frame claiming 2^60 bytes (size %d): got %v, want ErrTooLarge", size, err)
 		}
 	}
+	// Under MaxDecoded but far more than the frame can hold.
+	zf8 := []byte{0x28, 0xb5, 0x2f, 0xfd, 0xe0}
+	zf8 = binary.LittleEndian.AppendUint64(zf8, 1<<33)
+	zf8 = append(zf8, 0x01, 0x00, 0x00)
+	if _, err := z.Decode(nil, zf8, -1); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("13-byte zstd frame claiming 8 GiB: got %v, want ErrCorrupt", err)
+	}
 	// lz4 claiming 2 GiB from a few bytes.
 	lz := binary.LittleEndian.AppendUint32(nil, 1<<31-1)
 	lz = append(lz, 0x1f, 0x00, 0x01, 0xff, 0xff)

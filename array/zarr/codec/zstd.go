@@ -139,6 +139,12 @@ func zstdDecode(name string, dst, src []byte, size int) ([]byte, error) {
 		if err := checkDecoded(name, int64(h.FrameContentSize), size); err != nil {
 			return nil, err
 		}
+		// Each zstd block holds at most 128 KiB and takes at least 4
+		// bytes (an RLE block): a bigger claim is corrupt, and is refused
+		// before the decoder allocates it.
+		if h.FrameContentSize > uint64(len(src))<<15+1<<17 {
+			return nil, fmt.Errorf("%s: %d-byte input cannot hold the %d bytes its frame header claims: %w", name, len(src), h.FrameContentSize, ErrCorrupt)
+		}
 	}
 	var out []byte
 	if size >= 0 {
