@@ -49,6 +49,7 @@ SIZES = {
         "medium": {"n": 20000, "chunk": 2000, "lo": 1000, "hi": 5000},
     },
     "task_overhead": {"tiny": {"n": 1000}, "small": {"n": 20000}, "medium": {"n": 100000}},
+    "sort": {"tiny": {"n": 10_000, "chunk": 1_500}, "small": {"n": 20_000_000, "chunk": 2_000_000}, "medium": {"n": 200_000_000, "chunk": 10_000_000}},
     "zarr_read": {"tiny": {"n": 300, "chunk": 100}, "small": {"n": 12000, "chunk": 2000}, "medium": {"n": 36000, "chunk": 4000}},
     "stencil": {"tiny": {"n": 300, "chunk": 70}, "small": {"n": 4000, "chunk": 1000}, "medium": {"n": 16000, "chunk": 2000}},
     "streaming": {
@@ -59,6 +60,8 @@ SIZES = {
 }
 PERSIST = {"transpose_sum", "matmul", "fused_chain", "reductions", "rechunk", "slicing", "stencil"}
 # numpy has no chunks and no task graph: these say nothing there
+# Dask has no sort (only topk)
+DASK_SKIP = {"sort": "Dask has no sort"}
 NUMPY_SKIP = {"rechunk": "NumPy has no chunks", "task_overhead": "NumPy has no tasks", "zarr_read": "NumPy has no Zarr reader (zarr-python under Dask is the peer)"}
 # where workloads that read files keep their data (--data; the Go runner writes it first)
 DATA_DIR = None
@@ -159,6 +162,8 @@ class NumPyEngine:
             return [rng.random((n, n)), rng.random((n, n))]
         if w == "fused_chain":
             return [rng.uniform(-100, 100, n)]
+        if w == "sort":
+            return [rng.random(n)]
         if w == "streaming":
             return [d]  # made chunk by chunk inside the expression
         return []
@@ -185,6 +190,9 @@ class NumPyEngine:
         if w == "stencil":
             y = laplace5_periodic(np, xs[0])
             return [(y * y).mean()]
+        if w == "sort":
+            srt = np.sort(xs[0], kind="stable")
+            return [srt.sum(), xs[0].sum(), bool(np.all(srt[1:] >= srt[:-1]))]
         if w == "streaming":
             rng = np.random.default_rng(SEED)
             n, c, s = d["n"], d["chunk"], 0.0
@@ -396,6 +404,11 @@ def check(eng, w, d, outs, xs):
             raise CheckError("sum = %r, want %d" % (float(outs[0]), n))
     elif w == "streaming":
         uniform_sum("sum", float(outs[0]), float(n))
+    elif w == "sort":
+        if not outs[2]:
+            raise CheckError("the result is not sorted")
+        rel("sum of the sorted array vs the input's", float(outs[0]), float(outs[1]), 1e-9)
+        uniform_sum("sum", float(outs[0]), float(n))
     elif w == "zarr_read":
         got = float(outs[0])
         if n * n <= DIRECT_LIMIT:
@@ -485,6 +498,9 @@ def main():
         for w in workloads:
             if w not in SIZES:
                 print("run.py: no workload %r in the peers (memory_bandwidth is measured in Go only)" % w, file=sys.stderr)
+                continue
+            if eng.name != "numpy" and w in DASK_SKIP:
+                print("run.py: %s skips %s: %s" % (eng.name, w, DASK_SKIP[w]), file=sys.stderr)
                 continue
             if eng.name == "numpy" and w in NUMPY_SKIP:
                 print("run.py: numpy skips %s: %s" % (w, NUMPY_SKIP[w]), file=sys.stderr)
