@@ -8,20 +8,32 @@ import (
 )
 
 // walk8MiB is 8 MiB of float64 random walk (1 Mi elements), the kind of
-// data Zarr arrays hold.
-func walk8MiB() []byte {
+// data Zarr arrays hold. Its low mantissa bytes are noise: zstd alone
+// (klauspost's default level) stores it uncompressed.
+func walk8MiB() []byte { return walk(false) }
+
+// walkRounded8MiB is the walk rounded to 0.01, like measurements, which
+// zstd alone compresses.
+func walkRounded8MiB() []byte { return walk(true) }
+
+func walk(rounded bool) []byte {
 	r := rand.New(rand.NewPCG(1, 2))
 	b := make([]byte, 8<<20)
 	x := 0.0
 	for i := 0; i < len(b); i += 8 {
 		x += r.NormFloat64()
-		binary.LittleEndian.PutUint64(b[i:], math.Float64bits(x))
+		v := x
+		if rounded {
+			v = math.Round(x*100) / 100
+		}
+		binary.LittleEndian.PutUint64(b[i:], math.Float64bits(v))
 	}
 	return b
 }
 
-func benchDecode(b *testing.B, c Codec) {
-	data := walk8MiB()
+func benchDecode(b *testing.B, c Codec) { benchDecodeData(b, c, walk8MiB()) }
+
+func benchDecodeData(b *testing.B, c Codec, data []byte) {
 	enc, err := c.Encode(nil, data)
 	if err != nil {
 		b.Fatal(err)
@@ -63,6 +75,10 @@ func BenchmarkDecodeBloscZstdShuffle(b *testing.B) {
 func BenchmarkDecodeZstd(b *testing.B) {
 	z, _ := NewZstd(3)
 	benchDecode(b, z)
+}
+func BenchmarkDecodeZstdRounded(b *testing.B) {
+	z, _ := NewZstd(3)
+	benchDecodeData(b, z, walkRounded8MiB())
 }
 func BenchmarkDecodeGzip(b *testing.B) {
 	g, _ := NewGzip(5)
