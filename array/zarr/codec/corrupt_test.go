@@ -147,10 +147,10 @@ func TestHugeClaims(t *testing.T) {
 		h = binary.LittleEndian.AppendUint32(h, 29)
 		h = append(h, 1, 0, 0, 0, 0xaa, 1, 0, 0, 0, 0xbb)
 		binary.LittleEndian.PutUint32(h[12:], uint32(len(h)))
-		if _, err := Decode(h, -1); err == nil {
+		if _, err := decodeFresh(h, -1); err == nil {
 			t.Errorf("blosc %s claiming 2 GiB from %d bytes: no error", bloscFormatNames[format], len(h))
 		}
-		if _, err := Decode(h, 1<<20); !errors.Is(err, ErrTooLarge) {
+		if _, err := decodeFresh(h, 1<<20); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("blosc claiming 2 GiB with 1 MiB expected: got %v, want ErrTooLarge", err)
 		}
 	}
@@ -158,14 +158,14 @@ func TestHugeClaims(t *testing.T) {
 	for _, nb := range []uint32{1<<31 - 1, 1 << 31, 0xffffffff} {
 		h := appendBloscHeader(nil, bloscFlagMemcpy, 1, 0, 1, bloscHeaderSize)
 		binary.LittleEndian.PutUint32(h[4:], nb)
-		if _, err := Decode(h, -1); err == nil {
+		if _, err := decodeFresh(h, -1); err == nil {
 			t.Errorf("blosc header nbytes %#x: no error", nb)
 		}
 	}
 }
 
-// Decode is bloscDecode for tests.
-func Decode(src []byte, size int) ([]byte, error) { return bloscDecode(nil, src, size) }
+// decodeFresh is bloscDecode into a new buffer.
+func decodeFresh(src []byte, size int) ([]byte, error) { return bloscDecode(nil, src, size) }
 
 func fuzzSeeds(f *testing.F) [][]byte {
 	var seeds [][]byte
