@@ -21,12 +21,13 @@
 // be exactly shape x itemsize bytes: "truncated" when shorter, "trailing
 // bytes" when longer, so a header claiming 2^60 elements is an error
 // before anything is allocated) and returns a lazy array. A block of a
-// local file whose runs are long (64 KiB or more) and need no conversion
-// is read with pread straight into the block; any other block through
-// read-only memory maps of only the file range it spans, in windows of
-// at most 16 MiB (page aligned, each unmapped after its copy, so a task
-// holds at most one window of file pages besides its block); on any other
-// store through Store.GetRange, with nearby runs merged into one request
+// local file is read with pread: runs of 16 KiB or more that need no
+// conversion straight into the block, shorter ones in ranges of nearby
+// runs (holes up to 16 KiB, ranges up to 4 MiB) through a scratch
+// buffer. (Memory-mapped reads were measured first and dropped: on the
+// development VM page faults made sums of a 4 GiB file 10-19x slower
+// than pread, with a higher peak RSS; see BenchmarkSumFile.) On any
+// other store through Store.GetRange, with nearby runs merged into one request
 // of at most RangeBytes. C-order files are read as runs of contiguous
 // elements; Fortran-order files are read as the C-order transpose and
 // transposed in memory per block (correct, a little slower, and a load

@@ -6,11 +6,14 @@ import (
 	"os"
 )
 
-// localFile is a stored object on the local file system, read through
-// the platform's fetch (a memory map on unix, pread elsewhere).
+// localFile is a stored object on the local file system, read with
+// pread: long runs that need no conversion straight into the block
+// (readRuns), others in ranges of nearby runs through a scratch buffer
+// (fetch).
 type localFile struct {
 	f    *os.File
 	size int64
+	buf  []byte // scratch for fetch, reused
 }
 
 // openLocal opens path and checks that it still has the size it had
@@ -59,3 +62,23 @@ func (l *localFile) readRuns(ctx context.Context, base int64, t diskType, plan *
 	}
 	return nil
 }
+
+// fetch preads [off, off+n) into the scratch buffer (valid until the
+// next fetch).
+func (l *localFile) fetch(ctx context.Context, off, n int64) ([]byte, func() error, error) {
+	if err := l.check(off, n); err != nil {
+		return nil, nil, err
+	}
+	if int64(cap(l.buf)) < n {
+		l.buf = make([]byte, n)
+	}
+	b := l.buf[:n]
+	if _, err := l.f.ReadAt(b, off); err != nil {
+		return nil, nil, fmt.Errorf("read %s [%d,+%d): %w", l.f.Name(), off, n, err)
+	}
+	return b, nil, nil
+}
+
+// limits: ranges of at most localWindow bytes, merging runs at most
+// localGap apart (reading a small hole is cheaper than a system call).
+func (l *localFile) limits() (int64, int64) { return localWindow, localGap }

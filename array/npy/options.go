@@ -23,12 +23,15 @@ const (
 	DefaultMaxInMemoryBytes = 256 << 20
 	// MaxNPZMembers bounds the members LoadNPZ accepts.
 	MaxNPZMembers = 1 << 16
-	// mmapWindow is the largest range of a local file a load task maps
-	// at once.
-	mmapWindow = 16 << 20
+	// localWindow is the largest range of a local file a load task
+	// reads at once into its scratch buffer.
+	localWindow = 4 << 20
+	// localGap is the largest hole between two runs of a local file read
+	// in one pread.
+	localGap = 16 << 10
 	// preadRunBytes: runs at least this long that need no conversion
 	// are read from a local file with pread straight into the block.
-	preadRunBytes = 64 << 10
+	preadRunBytes = 16 << 10
 	// maxGapBytes is the largest hole between two runs merged into one
 	// GetRange request.
 	maxGapBytes = 64 << 10

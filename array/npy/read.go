@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
-	"runtime/debug"
 
 	"github.com/blockwork-dev/blockwork/array"
 	"github.com/blockwork-dev/blockwork/array/storage"
@@ -346,8 +345,7 @@ func gatherRuns(ctx context.Context, f fetcher, base int64, t diskType, plan *ru
 }
 
 // withFetch fetches [off, off+n) from f, hands the bytes to use and
-// releases them. A memory fault while use reads them (a mapped file
-// truncated under us) becomes an error instead of a crash.
+// releases them.
 func withFetch(ctx context.Context, f fetcher, off, n int64, use func(data []byte)) (err error) {
 	data, release, err := f.fetch(ctx, off, n)
 	if err != nil {
@@ -360,16 +358,6 @@ func withFetch(ctx context.Context, f fetcher, off, n int64, use func(data []byt
 			}
 		}()
 	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			if _, fault := r.(interface{ Addr() uintptr }); fault {
-				err = fmt.Errorf("memory fault reading bytes [%d,+%d) (was the file truncated?): %v", off, n, r)
-				return
-			}
-			panic(r)
-		}
-	}()
 	use(data)
 	return nil
 }

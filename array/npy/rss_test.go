@@ -17,8 +17,9 @@ import (
 )
 
 var (
-	bigFile = flag.String("bigfile", "", "a float64 .npy file for BenchmarkSumFile (empty: one of 256 MiB made here)")
-	bigSum  = flag.Float64("bigsum", 0, "the exact sum of -bigfile, checked when not 0")
+	bigFile   = flag.String("bigfile", "", "a float64 .npy file for BenchmarkSumFile (empty: one of 256 MiB made here)")
+	bigSum    = flag.Float64("bigsum", 0, "the exact sum of -bigfile, checked when not 0")
+	bigChunks = flag.String("bigchunks", "", "chunk sizes per axis for BenchmarkSumFile, comma-separated (empty: auto)")
 )
 
 // procStatusKiB reads a "Name: N kB" line of /proc/self/status.
@@ -73,7 +74,19 @@ func BenchmarkSumFile(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, err := Load(ctx, path)
+	var opts []Option
+	if *bigChunks != "" {
+		var sizes []int
+		for _, f := range strings.Split(*bigChunks, ",") {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("-bigchunks: %v", err)
+			}
+			sizes = append(sizes, n)
+		}
+		opts = append(opts, Chunks(array.Chunked(sizes...)))
+	}
+	x, err := Load(ctx, path, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
