@@ -177,56 +177,45 @@ func (k fileBlock) check(i int, end int64) error {
 // batchLength reads the row count of the encapsulated RecordBatch
 // message whose metadata (continuation marker, length, flatbuffer) is
 // msg (table Message: version, header_type, header, bodyLength;
-// table RecordBatch: length, ...).
-func batchLength(msg []byte) (int64, error) {
+// table RecordBatch: length, nodes, buffers, compression, ...), and
+// whether its body is compressed.
+func batchLength(msg []byte) (rows int64, compressed bool, err error) {
 	b := fbuf(msg)
 	start := 4
 	c, err := b.u32(0)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if c == 0xFFFFFFFF {
 		start = 8
 	}
 	if start > len(b) {
-		return 0, errFB
+		return 0, false, errFB
+	}
+	kind, h, _, err := messageInfo(b[start:])
+	if err != nil {
+		return 0, false, err
+	}
+	if kind != msgRecordBatch {
+		return 0, false, fmt.Errorf("message is not a record batch")
 	}
 	m := b[start:]
-	t, err := m.root()
-	if err != nil {
-		return 0, err
+	if p, err := m.field(h, 3); err != nil {
+		return 0, false, err
+	} else if p >= 0 {
+		compressed = true
 	}
-	p, err := m.field(t, 1)
-	if err != nil || p < 0 || m[p] != 3 {
-		return 0, fmt.Errorf("message is not a record batch")
-	}
-	p, err = m.field(t, 2)
+	p, err := m.field(h, 0)
 	if err != nil || p < 0 {
-		return 0, fmt.Errorf("record batch message without header")
+		return 0, compressed, err
 	}
-	off, err := m.u32(p)
-	if err != nil {
-		return 0, err
+	if rows, err = m.i64(p); err != nil {
+		return 0, false, err
 	}
-	h, err := m.table(p, off)
-	if err != nil {
-		return 0, err
+	if rows < 0 {
+		return 0, false, fmt.Errorf("negative row count %d", rows)
 	}
-	p, err = m.field(h, 0)
-	if err != nil {
-		return 0, err
-	}
-	if p < 0 {
-		return 0, nil
-	}
-	n, err := m.i64(p)
-	if err != nil {
-		return 0, err
-	}
-	if n < 0 {
-		return 0, fmt.Errorf("negative row count %d", n)
-	}
-	return n, nil
+	return rows, compressed, nil
 }
 
 // The Arrow library allocates slices sized by vector lengths it reads

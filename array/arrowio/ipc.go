@@ -283,17 +283,26 @@ func schemaMessage(sc *arrow.Schema) ([]byte, error) {
 }
 
 // batchRows returns each record batch's row count: from the metadata's
-// chunks when they list one entry per batch, else from each batch's
-// message header.
+// chunks when they list one entry per batch (checked against the first
+// batch's header), else from each batch's message header. Row counts an
+// uncompressed body cannot hold (a bit per element at least) are errors,
+// so that a corrupt count does not make a load task allocate a large
+// block for nothing.
 func batchRows(ctx context.Context, src *source, f *ipcFile, l ipcLayout) ([]int, error) {
-	if l.chunks != nil && len(l.chunks[0]) == len(f.blocks) && len(f.blocks) > 0 {
-		return append([]int(nil), l.chunks[0]...), nil
+	n := len(f.blocks)
+	rows := make([]int, n)
+	read := n
+	fromMeta := l.chunks != nil && len(l.chunks[0]) == n && n > 0
+	if fromMeta {
+		copy(rows, l.chunks[0])
+		read = 1
 	}
-	rows := make([]int, len(f.blocks))
-	errs := make([]error, len(f.blocks))
+	compressed := make([]bool, n)
+	errs := make([]error, read)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
-	for i, k := range f.blocks {
+	for i := 0; i < read; i++ {
+		k := f.blocks[i]
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -301,12 +310,17 @@ func batchRows(ctx context.Context, src *source, f *ipcFile, l ipcLayout) ([]int
 			defer func() { <-sem }()
 			meta, err := src.rng(k.Offset, k.Meta)
 			if err == nil {
-				var n int64
-				n, err = batchLength(meta)
-				if err == nil && n > int64(array.MaxBytes) {
-					err = fmt.Errorf("row count %d", n)
+				var r int64
+				r, compressed[i], err = batchLength(meta)
+				switch {
+				case err != nil:
+				case r > int64(array.MaxBytes):
+					err = fmt.Errorf("row count %d", r)
+				case fromMeta && r != int64(rows[i]):
+					err = fmt.Errorf("has %d rows, the blockwork.chunks metadata says %d", r, rows[i])
+				default:
+					rows[i] = int(r)
 				}
-				rows[i] = int(n)
 			}
 			if err != nil {
 				errs[i] = fmt.Errorf("record batch %d: %w", i, err)
@@ -317,6 +331,16 @@ func batchRows(ctx context.Context, src *source, f *ipcFile, l ipcLayout) ([]int
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
+		}
+	}
+	for i, r := range rows {
+		c := compressed[i]
+		if fromMeta {
+			c = compressed[0]
+		}
+		need, ok := prodChecked([]int{r, l.width})
+		if !ok || !c && int64(need) > 8*f.blocks[i].Body+64 {
+			return nil, fmt.Errorf("record batch %d: %d rows of %d elements do not fit its %d-byte body", i, r, l.width, f.blocks[i].Body)
 		}
 	}
 	return rows, ctx.Err()
@@ -393,7 +417,7 @@ func ReadIPCFile(ctx context.Context, url string, opts ...Option) (*array.Array,
 func decodeBatch(sm, msg []byte) (arrow.RecordBatch, error) {
 	var rec arrow.RecordBatch
 	err := safely("record batch", func() error {
-		rdr, err := newStreamReader(io.MultiReader(bytes.NewReader(sm), bytes.NewReader(msg)))
+		rdr, err := newStreamReader(nil, sm, msg)
 		if err != nil {
 			return err
 		}
