@@ -95,7 +95,7 @@ func listType(dt graph.DType, width int) *arrow.FixedSizeListType {
 	return arrow.FixedSizeListOfNonNullable(int32(width), arrowType(dt))
 }
 
-// errNull is the error for a null in a bool or integer array.
+// nullError is the error for a null in a bool or integer array.
 type nullError struct{ index int }
 
 func (e nullError) Error() string {

@@ -38,10 +38,12 @@
 // axis 0 are the record batches' row counts (irregular chunks are fine),
 // the trailing axes are whole: Rechunk afterwards if you want them split.
 // The row counts come from "blockwork.chunks" when it has one entry per
-// batch, else from each batch's message header (a small range read per
-// batch when the array is opened); a load task checks its batch's row
-// count either way. ReadIPCStream has no footer to seek with: it reads
-// the whole stream into memory and returns a literal array.
+// batch (checked against the first batch's header), else from each
+// batch's message header (a small range read per batch when the array is
+// opened); a load task checks its batch's row count either way.
+// ReadIPCStream has no footer to seek with: it reads the whole stream
+// into memory (about three times its decoded size at the peak) and
+// returns a literal array.
 //
 // # Parquet layout
 //
@@ -91,10 +93,22 @@
 // # Limits
 //
 // Sizes read from a file are checked before anything is allocated: an
-// IPC or Parquet footer larger than MaxFooterBytes, a record batch or
-// column chunk body larger than MaxBatchBytes, block ranges outside the
-// file, more batches than array.MaxBlocks, a shape whose byte count
-// overflows, or metadata that disagrees with the data are errors, never
-// panics. Panics raised inside the Arrow library by malformed data are
-// recovered and returned as errors.
+// IPC or Parquet footer larger than MaxFooterBytes, a record batch body
+// or column chunk, or the decoded bytes of one block, larger than
+// MaxBatchBytes, block ranges outside the file, more batches than
+// array.MaxBlocks, a shape whose byte count overflows, row counts an
+// uncompressed body cannot hold, or metadata that disagrees with the data
+// are errors, never panics. arrow-go sizes some allocations by vector
+// lengths it does not check (a corrupt schema can ask it for terabytes,
+// which no recover catches), so every IPC footer and message is first
+// walked by this package's own bounds-checked FlatBuffers reader
+// (flatbuf.go), and messages reach arrow-go through a checking
+// ipc.MessageReader (ipcmsg.go). Other panics raised inside the Arrow
+// library by malformed data are recovered and returned as errors.
+//
+// A load task reads the footer (IPC: one range; Parquet: the tail and
+// the footer) and then only its own batch (one range, decoded without a
+// copy) or its row group's column chunks (one range each). The footer is
+// re-read by every task, so a file of very many batches or row groups
+// pays that many times its footer size in reads.
 package arrowio

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/blockwork-dev/blockwork/array"
 	"github.com/blockwork-dev/blockwork/array/storage"
+	"github.com/blockwork-dev/blockwork/graph"
 )
 
 func wantErr(t *testing.T, what string, err error, substr string) {
@@ -402,5 +404,35 @@ func TestWriteErrors(t *testing.T) {
 	wantErr(t, "failing compute", err, "null")
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
 		t.Fatalf("a failed write left %v", ents)
+	}
+}
+
+// A cancelled write returns the context's error and leaves nothing; the
+// computation options reach Compute (progress is reported).
+func TestWriteCancelAndComputeWith(t *testing.T) {
+	dir := t.TempDir()
+	x := array.NewRandom(3).Uniform(0, 1, []int{5000, 20}, graph.Float64, array.Chunked(100, 20))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := WriteIPCFile(ctx, x, filepath.Join(dir, "c.arrow"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled write: %v", err)
+	}
+	err = WriteParquet(ctx, x, filepath.Join(dir, "c.parquet"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled write: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("a cancelled write left %v", ents)
+	}
+	var calls atomic.Int64
+	err = WriteIPCFile(context.Background(), x, filepath.Join(dir, "p.arrow"), GroupBytes(1),
+		ComputeWith(array.Progress(func(done, total int) { calls.Add(1) })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// one group per band (GroupBytes 1): 50 computations, each reporting
+	if calls.Load() < 50 {
+		t.Fatalf("progress called %d times", calls.Load())
 	}
 }

@@ -2,6 +2,7 @@ package arrowio
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
@@ -13,7 +14,7 @@ import (
 
 type fbuf []byte
 
-var errFB = fmt.Errorf("malformed flatbuffer")
+var errFB = errors.New("malformed flatbuffer")
 
 func (b fbuf) u16(p int) (int, error) {
 	if p < 0 || p+2 > len(b) {
