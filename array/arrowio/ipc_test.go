@@ -385,9 +385,42 @@ func TestIPCForeignFixedSizeList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := randRows(r)
+	rows := append(randRows(r), 1+r.IntN(20), 1+r.IntN(20))
 	var want []float64
-	for _, n := range rows {
+	for bi, n := range rows {
+		if bi%2 == 1 {
+			// null rows over valid child values (a builder would make the
+			// children null too): the list's own validity must give NaN
+			vals := make([]float32, n*width)
+			valid := make([]byte, (n+7)/8)
+			for i := 0; i < n; i++ {
+				null := i == 0 || r.IntN(3) == 0
+				if !null {
+					valid[i/8] |= 1 << (i % 8)
+				}
+				for k := 0; k < width; k++ {
+					vals[i*width+k] = float32(r.NormFloat64())
+					if null {
+						want = append(want, nanF)
+					} else {
+						want = append(want, float64(vals[i*width+k]))
+					}
+				}
+			}
+			child := aarray.NewFloat32Data(aarray.NewData(arrow.PrimitiveTypes.Float32, n*width,
+				[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Float32Traits.CastToBytes(vals))}, nil, 0, 0))
+			ld := aarray.NewData(typ, n, []*memory.Buffer{memory.NewBufferBytes(valid), nil}, []arrow.ArrayData{child.Data()}, -1, 0)
+			col := aarray.MakeFromData(ld)
+			rec := aarray.NewRecordBatch(sc, []arrow.Array{col}, int64(n))
+			if err := w.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+			rec.Release()
+			col.Release()
+			ld.Release()
+			child.Release()
+			continue
+		}
 		b := aarray.NewFixedSizeListBuilder(mem, width, arrow.PrimitiveTypes.Float32)
 		vb := b.ValueBuilder().(*aarray.Float32Builder)
 		for i := 0; i < n; i++ {
