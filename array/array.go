@@ -42,6 +42,9 @@ type node struct {
 	// elem is set for elementwise layers (fused programs), so that a
 	// consumer can see through them where useful.
 	elem *elemLayer
+	// raw is elem before generators were inlined into it (inline.go:
+	// shared expensive generators may be materialised instead).
+	raw *elemLayer
 }
 
 func errArray(err error) *Array { return &Array{err: err} }

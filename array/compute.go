@@ -86,7 +86,7 @@ func Graph(xs []*Array, opts ...ComputeOption) (*graph.Graph, [][]graph.Key, err
 }
 
 func optimize(xs []*Array, o *computeOpts) (*graph.Graph, [][]graph.Key, error) {
-	g, keys, err := lowerAll(xs...)
+	g, keys, shared, err := lowerAll(xs...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,7 +96,7 @@ func optimize(xs []*Array, o *computeOpts) (*graph.Graph, [][]graph.Key, error) 
 	}
 	g = g.Cull(all)
 	if !o.noFuse {
-		g = graph.Fuse(g, all)
+		g = graph.Fuse(g, append(shared, all...))
 	}
 	return g, keys, nil
 }

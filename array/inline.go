@@ -14,6 +14,98 @@ import "github.com/blockwork-dev/blockwork/graph"
 // is never materialised). graph.Fuse does the same for the cases left
 // (readers that are not elementwise layers of this package).
 
+// Sharing. Inlining pays while a generator is cheap or read once; a
+// costly one (random numbers, transcendental maths) read by several
+// layers is generated once per reader. So when a computation is lowered,
+// a costly generator that two or more elementwise layers read, every
+// read block-aligned (same chunks, axes in order: the reductions of one
+// random array), is materialised instead: lowered as its own layer, its
+// chunks read by the readers, which the scheduler runs close together
+// (graph.Order), so a block lives briefly. A generator read any other way
+// too (x.T in the demo) stays inlined everywhere: holding it would keep
+// blocks alive until their transposed reader ran.
+
+// materialiseShared finds the shared costly generators among the
+// visited layers and gives their readers programs that load them; it
+// returns the names of the generators materialised (nil: none).
+func (b *builder) materialiseShared() map[string]bool {
+	readers := map[*node][]*node{}
+	unaligned := map[*node]bool{}
+	for _, nd := range b.order {
+		if nd.raw == nil {
+			continue
+		}
+		seen := map[*node]bool{}
+		for _, in := range nd.raw.ins {
+			g := in.nd
+			if !inlinable(g, in.rels) || !costly(g.elem.prog) {
+				continue
+			}
+			if !aligned(in.rels) || !g.chunks.Equal(nd.raw.domain) {
+				unaligned[g] = true
+			}
+			if !seen[g] {
+				seen[g] = true
+				readers[g] = append(readers[g], nd)
+			}
+		}
+	}
+	keep := map[*node]bool{}
+	for g, rs := range readers {
+		if len(rs) >= 2 && !unaligned[g] {
+			keep[g] = true
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	b.override = map[*node]*elemLayer{}
+	names := map[string]bool{}
+	for g := range keep {
+		names[g.name] = true
+		for _, nd := range readers[g] {
+			if b.override[nd] == nil {
+				b.override[nd] = inlineGenerators(nd.raw, keep)
+			}
+		}
+	}
+	return names
+}
+
+// aligned reports whether rels read the input block for block, axes in
+// order.
+func aligned(rels []axisRel) bool {
+	for a, r := range rels {
+		if r.kind != relSame || r.out != a {
+			return false
+		}
+	}
+	return true
+}
+
+// costly reports whether a generator's program costs more per element
+// than loading it would: random numbers or transcendental functions.
+func costly(p *graph.Program) bool {
+	for _, in := range p.Instrs {
+		switch in.Op {
+		case graph.OpRandom, graph.OpExp, graph.OpLog, graph.OpSin, graph.OpCos, graph.OpTanh, graph.OpPow,
+			graph.OpLog1p, graph.OpExpm1, graph.OpLog2, graph.OpLog10, graph.OpTan, graph.OpAsin, graph.OpAcos,
+			graph.OpAtan, graph.OpSinh, graph.OpCosh, graph.OpAsinh, graph.OpAcosh, graph.OpAtanh:
+			return true
+		}
+	}
+	return false
+}
+
+// inputNodes are the input layers of l.
+func inputNodes(l *elemLayer) []*node {
+	out := make([]*node, len(l.ins))
+	for i, in := range l.ins {
+		out[i] = in.nd
+	}
+	return out
+}
+
 // inlinable reports whether a reader can absorb layer nd through rels.
 func inlinable(nd *node, rels []axisRel) bool {
 	l := nd.elem
@@ -56,12 +148,12 @@ func composeRels(inner, outer []axisRel) []axisRel {
 }
 
 // inlineGenerators returns l with every inlinable generator input spliced
-// into its program.
-func inlineGenerators(l *elemLayer) *elemLayer {
+// into its program, except those in keep.
+func inlineGenerators(l *elemLayer, keep map[*node]bool) *elemLayer {
 	for {
 		k := -1
 		for i, in := range l.ins {
-			if inlinable(in.nd, in.rels) {
+			if !keep[in.nd] && inlinable(in.nd, in.rels) {
 				k = i
 				break
 			}

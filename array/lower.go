@@ -17,6 +17,9 @@ type builder struct {
 	order []*node         // post-order: inputs before consumers
 	need  map[string][]bool
 	cur   []bool // the blocks of the layer being lowered that are needed
+	// override replaces a layer's inlined program for this computation
+	// (shared generators materialised: inline.go)
+	override map[*node]*elemLayer
 }
 
 // needs reports whether block flat of the layer being lowered is needed.
@@ -48,15 +51,26 @@ func (b *builder) mark(nd *node, k graph.Key) {
 const allDevices = graph.DeviceKinds(graph.CPU) | graph.DeviceKinds(graph.GPU)
 
 // lowerAll lowers the expressions of xs (each layer once, only the blocks
-// needed) and returns the graph and the keys of each x's blocks in C order.
-func lowerAll(xs ...*Array) (*graph.Graph, [][]graph.Key, error) {
+// needed) and returns the graph, the keys of each x's blocks in C order,
+// and the keys of the shared generators it materialised (inline.go).
+func lowerAll(xs ...*Array) (*graph.Graph, [][]graph.Key, []graph.Key, error) {
 	b := &builder{done: map[string]bool{}, need: map[string][]bool{}}
 	keys := make([][]graph.Key, len(xs))
-	for i, x := range xs {
+	for _, x := range xs {
 		if err := x.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		b.visit(x.nd)
+	}
+	shared := b.materialiseShared()
+	if shared != nil {
+		// again, with the materialised generators as inputs
+		b.done, b.order = map[string]bool{}, nil
+		for _, x := range xs {
+			b.visit(x.nd)
+		}
+	}
+	for i, x := range xs {
 		n := x.nd.chunks.Total()
 		keys[i] = make([]graph.Key, n)
 		for j := range keys[i] {
@@ -71,10 +85,18 @@ func lowerAll(xs ...*Array) (*graph.Graph, [][]graph.Key, error) {
 			continue // no consumer needs any of its blocks
 		}
 		if err := nd.lower(b); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return &b.g, keys, nil
+	// the materialised generators' tasks: graph.Fuse must not inline
+	// them back into their readers
+	var keep []graph.Key
+	for _, t := range b.g.Tasks {
+		if shared[t.Key.Layer] {
+			keep = append(keep, t.Key)
+		}
+	}
+	return &b.g, keys, keep, nil
 }
 
 // visit appends root's layers to b.order in post-order.
@@ -91,8 +113,12 @@ func (b *builder) visit(root *node) {
 	stack := []frame{{n: root}}
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
-		if f.i < len(f.n.inputs) {
-			c := f.n.inputs[f.i]
+		ins := f.n.inputs
+		if o := b.override[f.n]; o != nil {
+			ins = inputNodes(o)
+		}
+		if f.i < len(ins) {
+			c := ins[f.i]
 			f.i++
 			if !b.done[c.name] {
 				b.done[c.name] = true // mark on entry: a DAG, not a tree
@@ -214,8 +240,12 @@ func (p *pb) finish(out int32) *graph.Program {
 // newElemNode makes a layer of fused tasks. name hashes everything that
 // determines the result.
 func newElemNode(name string, shape []int, ch chunks.Chunks, dt graph.DType, l *elemLayer) *node {
-	l = inlineGenerators(l)
-	nd := &node{name: name, shape: shape, chunks: ch, dtype: dt, nout: 1, elem: l}
+	raw := l
+	if raw.domain == nil {
+		raw.domain = ch
+	}
+	l = inlineGenerators(l, nil)
+	nd := &node{name: name, shape: shape, chunks: ch, dtype: dt, nout: 1, elem: l, raw: raw}
 	if l.domain == nil {
 		l.domain = ch
 	}
@@ -225,7 +255,12 @@ func newElemNode(name string, shape []int, ch chunks.Chunks, dt graph.DType, l *
 	for _, in := range l.ins {
 		nd.inputs = append(nd.inputs, in.nd)
 	}
-	nd.lower = func(b *builder) error { return lowerElem(b, nd, l) }
+	nd.lower = func(b *builder) error {
+		if o := b.override[nd]; o != nil {
+			return lowerElem(b, nd, o)
+		}
+		return lowerElem(b, nd, l)
+	}
 	return nd
 }
 

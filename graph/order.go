@@ -23,6 +23,20 @@ func (g *Graph) Order() []int32 {
 		dstart[i+1] = int32(len(flat))
 	}
 	depsOf := func(i int32) []int32 { return flat[dstart[i]:dstart[i+1]] }
+	// users in CSR form too
+	ustart := make([]int32, n+1)
+	for i := 0; i < n; i++ {
+		ustart[i+1] = ustart[i] + nusers[i]
+	}
+	uflat := make([]int32, len(flat))
+	ufill := append([]int32(nil), ustart[:n]...)
+	for i := 0; i < n; i++ {
+		for _, d := range depsOf(int32(i)) {
+			uflat[ufill[d]] = int32(i)
+			ufill[d]++
+		}
+	}
+	usersOf := func(i int32) []int32 { return uflat[ustart[i]:ustart[i+1]] }
 	// size of each task's subtree (tasks counted with multiplicity, capped)
 	topo, err := g.Toposort()
 	if err != nil {
@@ -74,6 +88,39 @@ func (g *Graph) Order() []int32 {
 		}
 		return kids
 	}
+	// placeReadyUsers gives the users of a chunk read several times that
+	// can run now (every input placed) and make less than they read
+	// (reduction partials) the next priorities, so the chunk is consumed
+	// by all its readers soon after it is made: a shared input, such as a
+	// materialised random array read by six reductions, would otherwise
+	// stay resident until the walk reached each reader from its own sink.
+	// Users as large as the chunk (a gemm, an elementwise step) keep the
+	// depth-first order, which bounds the intermediates they make.
+	var ready []int32
+	placeReadyUsers := func(t int32) {
+		ready = append(ready[:0], t)
+		for len(ready) > 0 {
+			p := ready[len(ready)-1]
+			ready = ready[:len(ready)-1]
+			if nusers[p] < 2 {
+				continue
+			}
+		users:
+			for _, u := range usersOf(p) {
+				if prio[u] != -1 || g.Tasks[u].OutBytes() >= g.Tasks[p].OutBytes() {
+					continue // placed, or not a reduction of the chunk
+				}
+				for _, d := range depsOf(u) {
+					if prio[d] < 0 {
+						continue users
+					}
+				}
+				prio[u] = next
+				next++
+				ready = append(ready, u)
+			}
+		}
+	}
 	visit := func(root int32) {
 		if prio[root] >= 0 {
 			return
@@ -93,7 +140,11 @@ func (g *Graph) Order() []int32 {
 			}
 			prio[f.t] = next
 			next++
+			t := f.t
 			stack = stack[:len(stack)-1]
+			if nusers[t] >= 2 {
+				placeReadyUsers(t)
+			}
 		}
 	}
 	// sinks first, in task order (lowering emits layers in dependency order

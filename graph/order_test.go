@@ -84,3 +84,53 @@ func TestOrderTreeReduction(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderSharedChunkConsumed: 8 chunks each read by three reductions
+// (partials smaller than the chunk) that feed three separate sinks: every
+// chunk's partials run right after it, so at most one chunk is resident
+// at a time (the sinks' depth-first walk alone would keep the chunks
+// until each sink reached them).
+func TestOrderSharedChunkConsumed(t *testing.T) {
+	g := &graph.Graph{}
+	big := []graph.Chunk{{DType: graph.Float64, Shape: []int{1000}}}
+	const n, readers = 8, 3
+	parts := make([][]graph.Key, readers)
+	for i := range n {
+		x := key("x", i)
+		g.Tasks = append(g.Tasks, graph.Task{Key: x, Op: graph.Op{Name: "gen"}, Outputs: big, Devices: graph.DeviceKinds(graph.CPU)})
+		for r := range readers {
+			p := key(fmt.Sprintf("part%d", r), i)
+			g.Tasks = append(g.Tasks, plainTask(p, x))
+			parts[r] = append(parts[r], p)
+		}
+	}
+	for r := range readers {
+		g.Tasks = append(g.Tasks, plainTask(key(fmt.Sprintf("sink%d", r), 0), parts[r]...))
+	}
+	prio := checkOrder(t, g)
+	// run in priority order; a chunk of x is freed when its readers ran
+	order := make([]int, len(prio))
+	for i, p := range prio {
+		order[p] = i
+	}
+	left := map[graph.Key]int{}
+	resident, peak := 0, 0
+	for _, i := range order {
+		tk := g.Tasks[i]
+		if tk.Key.Layer == "x" {
+			left[tk.Key] = readers
+			resident++
+			peak = max(peak, resident)
+		}
+		for _, in := range tk.Inputs {
+			if in.Layer == "x" {
+				if left[in]--; left[in] == 0 {
+					resident--
+				}
+			}
+		}
+	}
+	if peak != 1 {
+		t.Errorf("up to %d chunks of x resident at once, want 1", peak)
+	}
+}
