@@ -190,17 +190,22 @@ func (c *Client) dial(ctx context.Context, addr string) (*cliConn, error) {
 		tc := tls.Client(raw, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			raw.Close()
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("TLS with %s: %w", addr, ctx.Err())
+			}
 			return nil, fmt.Errorf("%w: TLS with %s: %w", ErrUnauthorized, addr, err)
 		}
 		nc = tc
 	}
 	cn := &cliConn{nc: nc, br: bufio.NewReaderSize(nc, 4096)}
+	nc.SetDeadline(time.Now().Add(c.cfg.dialTimeout))
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		nc.SetDeadline(dl)
+	err = ctx.Err()
+	if err == nil {
+		err = c.hello(cn)
 	}
-	if err := c.hello(cn); err != nil {
+	if err != nil {
 		nc.Close()
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("hello to %s: %w", addr, ctx.Err())
@@ -227,7 +232,7 @@ func (c *Client) hello(cn *cliConn) error {
 	var r [helloReplyLen]byte
 	if _, err := io.ReadFull(cn.br, r[:]); err != nil {
 		var op *net.OpError
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &op) && op.Op == "remote error" {
+		if c.cfg.tls != nil && (errors.Is(err, io.EOF) || errors.As(err, &op) && op.Op == "remote error") {
 			// a server that refused our certificate (TLS 1.3 checks it
 			// after the client's handshake is done) or our hello closes here
 			return fmt.Errorf("%w: connection closed during hello: %w", ErrUnauthorized, err)
@@ -278,11 +283,7 @@ func (c *Client) fetchOn(ctx context.Context, cn *cliConn, key graph.Key, dst de
 	// deadline arms the per-step timeout; a cancellation that ran first
 	// (its past deadline overwritten) is caught by checking ctx after.
 	deadline := func() error {
-		t := time.Now().Add(c.cfg.ioTimeout)
-		if dl, ok := ctx.Deadline(); ok && dl.Before(t) {
-			t = dl
-		}
-		cn.nc.SetDeadline(t)
+		cn.nc.SetDeadline(time.Now().Add(c.cfg.ioTimeout))
 		return ctx.Err()
 	}
 

@@ -29,6 +29,9 @@ func newRand(t testing.TB) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(s), 0x7a2f))
 }
 
+// newRandFrom derives an independent source from r (for a goroutine).
+func newRandFrom(r *rand.Rand) *rand.Rand { return rand.New(rand.NewPCG(r.Uint64(), r.Uint64())) }
+
 var allDTypes = []graph.DType{graph.Bool, graph.Int32, graph.Int64, graph.Float32, graph.Float64}
 
 // memSource is a Source over chunks held in a map, counting its calls.
@@ -36,7 +39,7 @@ type memSource struct {
 	mu     sync.Mutex
 	chunks map[graph.Key]memChunk
 	calls  atomic.Int64
-	// block, when set, makes Chunk wait for it to close (or ctx)
+	// block, when set (setBlock), makes Chunk wait for it to close (or ctx)
 	block chan struct{}
 }
 
@@ -49,9 +52,12 @@ func newMemSource() *memSource { return &memSource{chunks: map[graph.Key]memChun
 
 func (s *memSource) Chunk(ctx context.Context, key graph.Key) (*device.Buffer, graph.Chunk, error) {
 	s.calls.Add(1)
-	if s.block != nil {
+	s.mu.Lock()
+	block := s.block
+	s.mu.Unlock()
+	if block != nil {
 		select {
-		case <-s.block:
+		case <-block:
 		case <-ctx.Done():
 			return nil, graph.Chunk{}, ctx.Err()
 		}
@@ -64,6 +70,12 @@ func (s *memSource) Chunk(ctx context.Context, key graph.Key) (*device.Buffer, g
 	}
 	c.buf.Retain()
 	return c.buf, c.meta, nil
+}
+
+func (s *memSource) setBlock(ch chan struct{}) {
+	s.mu.Lock()
+	s.block = ch
+	s.mu.Unlock()
 }
 
 // put stores a chunk (taking buf's reference).
