@@ -195,3 +195,37 @@ func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// GetAppend reads the whole file into buf[:0] (growing it only when the
+// file is larger than its capacity), so a caller reading many objects
+// can reuse one buffer: see Appender.
+func (d *Dir) GetAppend(ctx context.Context, key string, buf []byte) ([]byte, error) {
+	p, err := d.Path(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, notFound(key, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	n := st.Size()
+	if n > MaxObjectBytes {
+		return nil, fmt.Errorf("storage: %q: %d bytes, more than MaxObjectBytes (%d)", key, n, int64(MaxObjectBytes))
+	}
+	if int64(cap(buf)) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, fmt.Errorf("storage: %q: %w", key, err)
+	}
+	return buf, nil
+}

@@ -1,7 +1,9 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,4 +106,37 @@ func TestDirPutAtomic(t *testing.T) {
 	if err != nil || !sameKeys(keys, []string{"dir/x", "f"}) {
 		t.Fatalf("List = %q, %v; want [dir/x f]", keys, err)
 	}
+}
+
+// TestDirGetAppend reads objects into one reused buffer: the bytes
+// equal Get's, the buffer is reused when large enough, and a missing
+// key wraps storage.ErrNotFound.
+func TestDirGetAppend(t *testing.T) {
+	ctx := context.Background()
+	d, err := storage.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("abcdefgh"), 1000)
+	if err := d.Put(ctx, "a/big", big); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Put(ctx, "small", []byte("xyz")); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := d.GetAppend(ctx, "a/big", nil)
+	if err != nil || !bytes.Equal(buf, big) {
+		t.Fatalf("GetAppend(a/big) = %d bytes, %v", len(buf), err)
+	}
+	again, err := d.GetAppend(ctx, "small", buf[:0])
+	if err != nil || string(again) != "xyz" || &again[0] != &buf[0] {
+		t.Fatalf("GetAppend(small) into the big buffer: %q, %v (reused: %v)", again, err, err == nil && &again[0] == &buf[0])
+	}
+	if _, err := d.GetAppend(ctx, "nope", nil); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("missing key: %v", err)
+	}
+	if _, err := d.GetAppend(ctx, "../x", nil); err == nil {
+		t.Error("bad key: no error")
+	}
+	var _ storage.Appender = d
 }

@@ -28,6 +28,14 @@ type Store interface {
 	URL() string
 }
 
+// Appender is implemented by stores that can read an object into a
+// caller's buffer (Dir), so readers of many objects reuse memory instead
+// of allocating per object.
+type Appender interface {
+	// GetAppend is Get into buf[:0] (grown when too small).
+	GetAppend(ctx context.Context, key string, buf []byte) ([]byte, error)
+}
+
 // ErrNotFound is wrapped by errors for missing keys.
 var ErrNotFound = errors.New("storage: no such key")
 

@@ -308,13 +308,26 @@ func (r *reader) read(ctx context.Context, box region, dst []byte) error {
 		if r.p.shard != nil {
 			return r.readShard(ctx, key, at, box, dst)
 		}
-		raw, err := r.st.Get(ctx, key)
+		raw, put, err := r.get(ctx, key)
 		if errors.Is(err, storage.ErrNotFound) {
 			fillBox(dst, box, r.od, at, r.m.Fill)
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("zarr: chunk %q: %w", key, err)
+		}
+		defer put()
+		if r.whole(box, start) {
+			// the block is exactly this chunk, stored as it is wanted:
+			// decode straight into the block
+			out, err := decodeInto(&r.p, raw, dst)
+			if err != nil {
+				return fmt.Errorf("zarr: chunk %q: %w", key, err)
+			}
+			if &out[0] != &dst[0] {
+				copy(dst, out)
+			}
+			return nil
 		}
 		buf, err := r.decode(&r.p, raw, r.m.Chunk)
 		if err != nil {
@@ -323,6 +336,68 @@ func (r *reader) read(ctx context.Context, box region, dst []byte) error {
 		copyChunk(dst, box, r.od, buf, chunkView{Start: start, Shape: r.m.Chunk, Perm: r.p.perm, DType: r.m.DType, Big: r.p.big})
 		return nil
 	})
+}
+
+// rawPool holds buffers for compressed chunks read from stores that can
+// read into a caller's buffer (storage.Appender), so reading a store
+// does not allocate a chunk's worth of Go heap per chunk.
+var rawPool sync.Pool
+
+// get reads the object under key, into a pooled buffer where the store
+// allows; put returns the buffer once the caller is done with raw.
+func (r *reader) get(ctx context.Context, key string) (raw []byte, put func(), err error) {
+	ap, ok := r.st.(storage.Appender)
+	if !ok {
+		raw, err = r.st.Get(ctx, key)
+		return raw, func() {}, err
+	}
+	bp, _ := rawPool.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	raw, err = ap.GetAppend(ctx, key, (*bp)[:0])
+	if err != nil {
+		rawPool.Put(bp)
+		return nil, nil, err
+	}
+	return raw, func() { *bp = raw[:0]; rawPool.Put(bp) }, nil
+}
+
+// whole reports whether the chunk at start is exactly box and stored
+// the way the block wants it (C order, native byte order, the output's
+// dtype), so it can be decoded in place.
+func (r *reader) whole(box region, start []int) bool {
+	if r.p.perm != nil || r.p.big || r.m.DType.Size != r.od.Size() || len(r.p.codecs) == 0 {
+		return false
+	}
+	for a := range start {
+		if start[a] != box.Start[a] || r.m.Chunk[a] != box.Shape[a] {
+			return false
+		}
+	}
+	return len(start) > 0
+}
+
+// decodeInto undoes p's byte codecs, the last into dst (exactly the
+// chunk's size).
+func decodeInto(p *pipe, raw, dst []byte) ([]byte, error) {
+	buf := raw
+	for i := len(p.codecs) - 1; i >= 0; i-- {
+		size := -1
+		var out []byte
+		if i == 0 {
+			size, out = len(dst), dst[:0]
+		}
+		o, err := p.codecs[i].Decode(out, buf, size)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.codecs[i].Name(), err)
+		}
+		buf = o
+	}
+	if len(buf) != len(dst) {
+		return nil, fmt.Errorf("%d bytes after decoding, want %d (truncated or corrupt)", len(buf), len(dst))
+	}
+	return buf, nil
 }
 
 // decode undoes p's byte codecs and checks the size: a chunk of shape
