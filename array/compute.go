@@ -15,11 +15,12 @@ import (
 type Executor interface {
 	// Compute runs g for keys and calls deliver once per key with its
 	// host bytes (valid during the call only). progress, when not nil, is
-	// called as tasks finish.
-	Compute(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int)) error
+	// called as tasks finish with the tasks done, the total, and the bytes
+	// of chunks resident in the executor.
+	Compute(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error
 	// Persist runs g for keys and keeps their chunks resident, returning
 	// one handle per key to use as a graph.Leaf value later.
-	Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int)) ([]any, error)
+	Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int, resident int64)) ([]any, error)
 	// Release frees persisted chunks.
 	Release(handles []any)
 }
@@ -45,15 +46,16 @@ type ComputeOption func(*computeOpts)
 
 type computeOpts struct {
 	exec     Executor
-	progress func(done, total int)
+	progress func(done, total int, resident int64)
 	noFuse   bool
 }
 
 // On runs the computation on e instead of the default executor.
 func On(e Executor) ComputeOption { return func(o *computeOpts) { o.exec = e } }
 
-// Progress reports tasks done of total while computing.
-func Progress(f func(done, total int)) ComputeOption {
+// Progress reports tasks done of total, and the bytes of chunks resident
+// in the executor, while computing.
+func Progress(f func(done, total int, resident int64)) ComputeOption {
 	return func(o *computeOpts) { o.progress = f }
 }
 

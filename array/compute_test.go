@@ -250,3 +250,25 @@ func TestDeterminism(t *testing.T) {
 	}
 	devicetest.AssertNoLeaks(t, one.Host(), three.Host())
 }
+
+// TestProgressOption: the callback sees tasks done rise to the total and
+// chunk bytes resident while the computation runs.
+func TestProgressOption(t *testing.T) {
+	v := newEnv(t)
+	x := array.NewRandom(1).Uniform(0, 1, []int{64, 64}, graph.Float64, array.Chunked(16, 16))
+	var last, total, calls int
+	var peak int64
+	_, err := v.compute([]*array.Array{x.Add(x.T()).Sum(0)}, array.Progress(func(done, tot int, resident int64) {
+		if done < last || tot <= 0 {
+			t.Errorf("progress (%d of %d) after %d", done, tot, last)
+		}
+		last, total, calls = done, tot, calls+1
+		peak = max(peak, resident)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 || last != total || peak <= 0 {
+		t.Errorf("%d calls, last %d of %d, peak resident %d bytes", calls, last, total, peak)
+	}
+}

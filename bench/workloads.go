@@ -83,11 +83,11 @@ func FormatBytes(n int64) string {
 }
 
 // ProgressLine returns a progress callback that redraws one line on w
-// at most every interval.
-func ProgressLine(w *os.File, label string, every time.Duration) func(done, total int) {
+// at most every interval: tasks done of total, and chunk bytes resident.
+func ProgressLine(w *os.File, label string, every time.Duration) func(done, total int, resident int64) {
 	var last time.Time
 	ended := false
-	return func(done, total int) {
+	return func(done, total int, resident int64) {
 		now := time.Now()
 		if ended || done != total && now.Sub(last) < every {
 			return
@@ -99,7 +99,7 @@ func ProgressLine(w *os.File, label string, every time.Duration) func(done, tota
 		if total > 0 {
 			fill = done * width / total
 		}
-		fmt.Fprintf(w, "\r%s [%s%s] %d/%d tasks", label, strings.Repeat("#", fill), strings.Repeat(" ", width-fill), done, total)
+		fmt.Fprintf(w, "\r%s [%s%s] %d/%d tasks, %s resident   ", label, strings.Repeat("#", fill), strings.Repeat(" ", width-fill), done, total, FormatBytes(resident))
 		if done == total {
 			fmt.Fprintln(w)
 		}

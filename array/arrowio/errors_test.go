@@ -427,7 +427,7 @@ func TestWriteCancelAndComputeWith(t *testing.T) {
 	}
 	var calls atomic.Int64
 	err = WriteIPCFile(context.Background(), x, filepath.Join(dir, "p.arrow"), GroupBytes(1),
-		ComputeWith(array.Progress(func(done, total int) { calls.Add(1) })))
+		ComputeWith(array.Progress(func(done, total int, _ int64) { calls.Add(1) })))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ type handle struct {
 }
 
 // Compute runs g for keys, calling deliver with each key's bytes.
-func (e *Executor) Compute(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int)) error {
+func (e *Executor) Compute(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error {
 	r, err := e.newRun(g, keys, progress)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (e *Executor) Compute(ctx context.Context, g *graph.Graph, keys []graph.Key
 
 // Persist runs g for keys and returns one handle per key holding its
 // chunk resident until Release.
-func (e *Executor) Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int)) ([]any, error) {
+func (e *Executor) Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int, resident int64)) ([]any, error) {
 	r, err := e.newRun(g, keys, progress)
 	if err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ type run struct {
 	want     []ref   // per wanted key
 	wantIDs  []scheduler.TaskID
 	wantMeta [][]graph.Chunk
-	progress func(done, total int)
+	progress func(done, total int, resident int64)
 	ctx      context.Context // the computation's, handed to kernels
 }
 
@@ -171,7 +171,7 @@ type job struct {
 	err  error
 }
 
-func (e *Executor) newRun(g *graph.Graph, keys []graph.Key, progress func(done, total int)) (*run, error) {
+func (e *Executor) newRun(g *graph.Graph, keys []graph.Key, progress func(done, total int, resident int64)) (*run, error) {
 	r := &run{e: e, g: g, progress: progress}
 	ix := newKeyIndex(g)
 	// resolve every input (as graph refs: task indexes or leaves)
@@ -544,7 +544,7 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 		if len(results) > 0 {
 			r.e.tasksRun.Add(int64(len(results)))
 			if r.progress != nil {
-				r.progress(finished, n)
+				r.progress(finished, n, r.e.host.Stats().LiveBytes)
 			}
 		}
 		clear(results)

@@ -409,18 +409,26 @@ func TestProgress(t *testing.T) {
 	e, _ := newExec(t)
 	g, last := chain("pr", 20, 1)
 	var calls, lastDone, lastTotal int
-	err := e.Compute(context.Background(), g, []graph.Key{last}, func(int, []byte) error { return nil }, func(done, total int) {
+	var peak int64
+	err := e.Compute(context.Background(), g, []graph.Key{last}, func(int, []byte) error { return nil }, func(done, total int, resident int64) {
 		if done < lastDone {
 			t.Errorf("progress went back from %d to %d", lastDone, done)
 		}
+		if resident < 0 {
+			t.Errorf("resident bytes %d", resident)
+		}
 		calls++
 		lastDone, lastTotal = done, total
+		peak = max(peak, resident)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if calls == 0 || lastDone != 21 || lastTotal != 21 {
 		t.Errorf("progress: %d calls, last (%d, %d), want last (21, 21)", calls, lastDone, lastTotal)
+	}
+	if peak <= 0 {
+		t.Errorf("progress never saw a resident chunk (peak %d bytes)", peak)
 	}
 }
 
