@@ -28,6 +28,21 @@
 // to an Executor: the embedded cluster/local one by default (started on
 // first use), or any other passed with On.
 //
+// Data-dependent sizes (boolean masks through Extract and Compress,
+// Unique) make "pending" arrays: their error wraps ErrUnknownChunks until
+// ComputeChunkSizes (or Compute, which calls it) finds the sizes with a
+// small pass of their own. Fancy indexing, Take, VIndex, Set, Sort and
+// the order statistics, Histogram and BinCount lower to their own ops
+// (take, patch, sort_block, ...) or to MapBlocks over block functions
+// the package registers in package funcs, the registry that also holds
+// the format loaders and writers (FromBlocks, Store: array/zarr,
+// array/npy, array/arrowio over array/storage) and users' block
+// functions (MapBlocks, MapOverlap).
+//
+// A costly generator (random numbers, transcendental maths) read block
+// for block by several layers is materialised once for the computation
+// instead of being recomputed by each reader (inline.go).
+//
 // Rechunk is one stage: each output block is assembled from the pieces
 // of the input blocks it overlaps, so no intermediate chunk is larger
 // than an output block (Dask plans several stages to bound graph size;

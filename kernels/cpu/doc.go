@@ -20,7 +20,13 @@
 // time through purego, no cgo, one thread by default since each worker
 // runs its own gemm; gonum's pure Go when no CBLAS is found: blas.go),
 // combine (tree-reduction merges of partials), assemble (region copies
-// for rechunk), scan (blocked CumSum/CumProd) and assert-none. Register
-// adds them all to a kernels.Registry under graph.CPU. Every kernel is
-// checked against a float64 reference by kernels/kerneltest.
+// for rechunk), scan (blocked CumSum/CumProd), assert-none, take
+// (fancy indexing and vindex), patch (assignment), compress (boolean
+// masks), sort_block / sort_merge / quantile (sorting and order
+// statistics), and load / store / map_blocks, which call the functions
+// registered by name in package funcs (format loaders and writers, user
+// block functions) with the task's context. Register adds them all to a
+// kernels.Registry under graph.CPU. Every kernel is checked against a
+// float64 reference: by kernels/kerneltest, or by its own test's
+// reference loop.
 package cpu
