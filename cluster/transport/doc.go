@@ -17,8 +17,17 @@
 // Client keeps a small pool of connections per peer (WithMaxConnsPerPeer,
 // default 4), one fetch in flight on each: a fetch never waits behind
 // another's 100 MiB on the same stream, cancelling one fetch closes only
-// its own connection, and the kernel interleaves the streams (see
-// BenchmarkSmallFetches for the figures that chose this over pipelining).
+// its own connection, and the kernel interleaves the streams. Measured
+// (BenchmarkSmallFetches, 16 goroutines fetching a 4 KiB chunk, loaded
+// 2-core machine): 31-41 us a fetch over a pool of 1, 4 or 16
+// connections, 17 us with 16 requests pipelined on one raw connection.
+// Pipelining would halve the cost of tiny chunks only; chunks here are
+// megabytes (the "auto" size is 64-128 MiB), where head-of-line blocking
+// and whole-connection cancellation would cost more, so the pool it is.
+//
+// The server takes the payload's CRC32C as it sends, unless the Source is
+// a CRCSource that already knows it (the worker's store can take it once
+// per chunk): that saves the server a pass over the chunk per send.
 //
 // # Security
 //
@@ -118,6 +127,16 @@
 //
 // # Figures
 //
-// See the comment on BenchmarkTransfer: raw loopback TCP against Fetch of
-// 64 MiB float64 chunks, measured in one run.
+// BenchmarkTransfer, raw loopback TCP against Fetch of 64 MiB float64
+// chunks in one process, interleaved in one run, medians (2-core
+// development machine with other jobs running; noisy):
+//
+//	                      raw TCP     Fetch       Fetch/raw
+//	server takes the CRC  2.3-3.5     1.6-2.5     0.62-0.75 GB/s
+//	CRC known (CRCSource) 2.6-2.9     1.9-2.2     0.75-0.86
+//
+// The profile of a fetch: the two kernel copies (socket write and read)
+// and the CRC32C passes (stdlib, SSE4.2: ~25 GB/s in cache, ~10 GB/s from
+// memory); the server's pass reads the chunk from memory, the client's
+// runs on each 1 MiB slice just read, while it is in cache.
 package transport

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"flag"
+	"hash/crc32"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -46,6 +47,29 @@ type memSource struct {
 type memChunk struct {
 	buf  *device.Buffer
 	meta graph.Chunk
+}
+
+// crcSource is a memSource that knows its chunks' CRC32C (taken on the
+// first send).
+type crcSource struct {
+	*memSource
+	mu   sync.Mutex
+	crcs map[*device.Buffer]uint32
+}
+
+func newCRCSource() *crcSource {
+	return &crcSource{memSource: newMemSource(), crcs: map[*device.Buffer]uint32{}}
+}
+
+func (s *crcSource) ChunkCRC(key graph.Key, buf *device.Buffer) (uint32, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.crcs[buf]
+	if !ok {
+		c = crc32.Checksum(buf.Bytes(), castagnoli)
+		s.crcs[buf] = c
+	}
+	return c, true
 }
 
 func newMemSource() *memSource { return &memSource{chunks: map[graph.Key]memChunk{}} }
