@@ -117,7 +117,7 @@ func (c *Client) put(p *peer, cn *cliConn) {
 // once.
 func (c *Client) Fetch(ctx context.Context, addr string, key graph.Key, dst device.Device) (*device.Buffer, graph.Chunk, error) {
 	if len(key.Layer) > c.cfg.maxKeyBytes {
-		return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %.40q...[%d]: %w: key of %d bytes, at most %d", key.Layer, key.Block, ErrTooLarge, len(key.Layer), c.cfg.maxKeyBytes)
+		return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %s: %w: key of %d bytes, at most %d", keyName(key), ErrTooLarge, len(key.Layer), c.cfg.maxKeyBytes)
 	}
 	p, err := c.peer(addr)
 	if err != nil {
@@ -126,13 +126,13 @@ func (c *Client) Fetch(ctx context.Context, addr string, key graph.Key, dst devi
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %v from %s: %w", key, addr, ctx.Err())
+		return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %s from %s: %w", keyName(key), addr, ctx.Err())
 	}
 	defer func() { <-p.sem }()
 	for attempt := 0; ; attempt++ {
 		cn, reused, err := c.conn(ctx, p)
 		if err != nil {
-			return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %v: %w", key, err)
+			return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %s: %w", keyName(key), err)
 		}
 		buf, meta, stale, err := c.fetchOn(ctx, cn, key, dst)
 		if err == nil {
@@ -149,7 +149,7 @@ func (c *Client) Fetch(ctx context.Context, addr string, key graph.Key, dst devi
 		if stale && reused && attempt == 0 && ctx.Err() == nil {
 			continue
 		}
-		return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %v from %s: %w", key, addr, err)
+		return nil, graph.Chunk{}, fmt.Errorf("transport: fetch %s from %s: %w", keyName(key), addr, err)
 	}
 }
 

@@ -3,8 +3,8 @@ package transport
 import (
 	"context"
 	"flag"
-	"hash/crc32"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"

@@ -254,11 +254,11 @@ func (s *Server) handle(c net.Conn) {
 		nc.SetReadDeadline(time.Now().Add(s.cfg.ioTimeout))
 		r, err := parseRequest(req[:])
 		if err != nil {
-			s.writeMessage(sc, kindError, r.id, err.Error())
+			s.refuse(sc, r.id, err.Error())
 			return
 		}
 		if int64(r.layerLen) > int64(s.cfg.maxKeyBytes) {
-			s.writeMessage(sc, kindError, r.id, fmt.Sprintf("%v: key of %d bytes, at most %d", ErrTooLarge, r.layerLen, s.cfg.maxKeyBytes))
+			s.refuse(sc, r.id, fmt.Sprintf("%v: key of %d bytes, at most %d", ErrTooLarge, r.layerLen, s.cfg.maxKeyBytes))
 			return
 		}
 		layer := make([]byte, r.layerLen)
@@ -304,6 +304,26 @@ func (s *Server) hello(sc *srvConn) bool {
 	return reply(helloOK)
 }
 
+// Refusing a request: the server answers, stops writing, and reads and
+// drops up to lingerBytes for up to lingerTime before it closes, so a
+// client still sending its (too long) request reads the answer instead of
+// a connection reset.
+const (
+	lingerBytes = 16 << 20
+	lingerTime  = time.Second
+)
+
+func (s *Server) refuse(sc *srvConn, id uint64, msg string) {
+	if s.writeMessage(sc, kindError, id, msg) != nil {
+		return
+	}
+	if cw, ok := sc.nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	sc.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	io.CopyN(io.Discard, sc.br, lingerBytes)
+}
+
 // writeMessage sends a not-found or error response.
 func (s *Server) writeMessage(sc *srvConn, kind byte, id uint64, msg string) error {
 	if len(msg) > maxMessageBytes {
@@ -332,9 +352,8 @@ func (s *Server) serve(sc *srvConn, key graph.Key, id uint64) error {
 		if errors.Is(err, ErrNotFound) {
 			kind = kindNotFound
 		}
-		return s.writeMessage(sc, kind, id, fmt.Sprintf("chunk %v: %v", key, err))
+		return s.writeMessage(sc, kind, id, fmt.Sprintf("chunk %s: %v", keyName(key), err))
 	}
-	defer buf.Release()
 	elems, payload, err := checkChunk(meta, s.cfg.maxChunkBytes)
 	if err == nil && buf.Len() != payload {
 		err = fmt.Errorf("buffer of %d bytes for a %v chunk of %d", buf.Len(), meta, payload)
@@ -343,8 +362,10 @@ func (s *Server) serve(sc *srvConn, key graph.Key, id uint64) error {
 		err = fmt.Errorf("%w: %s", ErrNotHost, buf.Device().Name())
 	}
 	if err != nil {
-		return s.writeMessage(sc, kindError, id, fmt.Sprintf("chunk %v: %v", key, err))
+		buf.Release() // before answering: the client sees no reference left
+		return s.writeMessage(sc, kindError, id, fmt.Sprintf("chunk %s: %v", keyName(key), err))
 	}
+	defer buf.Release()
 	md := encodeMeta(meta, elems, payload)
 	var crc uint32
 	known := false

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+
+	"github.com/blockwork-dev/blockwork/graph"
 )
 
 // Errors a fetch or a server wraps (see the package doc).
@@ -53,6 +55,14 @@ const (
 
 	trailerLen = 16 // Arrow end of stream and the payload CRC
 )
+
+// keyName renders k for messages, a long layer cut short.
+func keyName(k graph.Key) string {
+	if len(k.Layer) <= 80 {
+		return k.String()
+	}
+	return fmt.Sprintf("%q...(%d bytes)[%d]", k.Layer[:60], len(k.Layer), k.Block)
+}
 
 // request is a fetch request's fixed part.
 type request struct {
