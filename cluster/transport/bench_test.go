@@ -131,14 +131,7 @@ func (f *fetchEnv) close() {
 // the host pool, reads into it and checks the CRC32C; the server takes a
 // CRC32C of each slice before it goes out).
 //
-// Measured on the 2-core development machine (go test -run '^$' -bench
-// Transfer -benchtime 40x ./cluster/transport/, other jobs running):
-//
-//	raw TCP      3.2-4.6 GB/s
-//	Fetch        2.9-3.7 GB/s
-//	Fetch / raw  0.78-0.86
-//
-// (see the report of the commit that last changed these figures.)
+// Figures: see the package doc.
 func BenchmarkTransfer(b *testing.B) {
 	for _, known := range []bool{false, true} {
 		name := "server-crc"

@@ -119,24 +119,31 @@
 //
 // Fetch wraps ErrNotFound (the peer has no such chunk), ErrChecksum (CRC
 // mismatch), ErrPeerGone (the connection failed or closed mid-fetch),
-// ErrUnauthorized (token refused), ErrProtocol and ErrTooLarge (malformed
-// or oversized response), ErrRemote (the peer failed to serve the chunk),
+// ErrUnauthorized (token or TLS refused), ErrProtocol and ErrTooLarge
+// (malformed or oversized response), ErrRemote (the peer failed to serve
+// the chunk, or refused the request), ErrNotHost (the destination is not
+// host memory: a GPU destination needs a host buffer and a copy for now),
 // or the context's error when ctx ended first (the connection is closed
 // at once, so a cancelled fetch never waits for the peer). A failed
 // fetch releases whatever it allocated.
 //
 // # Figures
 //
-// BenchmarkTransfer, raw loopback TCP against Fetch of 64 MiB float64
-// chunks in one process, interleaved in one run, medians (2-core
-// development machine with other jobs running; noisy):
+// BenchmarkTransfer: raw loopback TCP against Fetch of 64 MiB float64
+// chunks in one process, interleaved in one run, medians over 40-60
+// pairs. On the 2-core development machine with other jobs running
+// (load 2-5), the figures move a lot from run to run:
 //
-//	                      raw TCP     Fetch       Fetch/raw
-//	server takes the CRC  2.3-3.5     1.6-2.5     0.62-0.75 GB/s
-//	CRC known (CRCSource) 2.6-2.9     1.9-2.2     0.75-0.86
+//	                       raw TCP GB/s  Fetch GB/s  Fetch/raw (median of pairs)
+//	server takes the CRC   2.2-5.3       1.4-2.6     0.32-0.75 (most runs 0.6-0.75)
+//	CRC known (CRCSource)  2.1-6.4       1.8-2.4     0.34-0.87 (most runs 0.75-0.87)
 //
-// The profile of a fetch: the two kernel copies (socket write and read)
-// and the CRC32C passes (stdlib, SSE4.2: ~25 GB/s in cache, ~10 GB/s from
-// memory); the server's pass reads the chunk from memory, the client's
-// runs on each 1 MiB slice just read, while it is in cache.
+// Fetch stays near 2 GB/s even in the runs where raw TCP reaches 5-6 GB/s
+// (not explained yet: the CRC passes account for ~10 ms of a 64 MiB fetch
+// at most). The profile of a fetch: the two kernel copies (socket write
+// and read) and the CRC32C passes (stdlib, SSE4.2: ~25 GB/s in cache,
+// ~10 GB/s from memory; klauspost/crc32 measured no faster here); the
+// server's pass reads the chunk from memory, the client's runs on each
+// 1 MiB slice just read, while it is in cache. Slices of 256 KiB or
+// 4-64 MiB measured no better than 1 MiB.
 package transport
