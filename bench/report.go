@@ -131,6 +131,9 @@ func metrics(r *Record) string {
 		if r.PctBW > 0 {
 			s += fmt.Sprintf(" (%.0f%% of triad)", r.PctBW)
 		}
+		if r.PctCeiling > 0 {
+			s += fmt.Sprintf(" (%.0f%% of the %.1f GB/s ceiling measured in the run)", r.PctCeiling, r.CeilingGBps)
+		}
 		m = append(m, s)
 	}
 	return strings.Join(m, ", ")
