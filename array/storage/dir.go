@@ -51,41 +51,43 @@ func notFound(key string, err error) error {
 	return fmt.Errorf("storage: %w", err)
 }
 
-// Get reads the whole file.
+// Get reads the whole file (at most MaxObjectBytes).
 func (d *Dir) Get(ctx context.Context, key string) ([]byte, error) {
+	return d.GetAppend(ctx, key, nil)
+}
+
+// open opens the file of key for reading, with its size.
+func (d *Dir) open(ctx context.Context, key string) (*os.File, int64, error) {
 	p, err := d.Path(key)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	b, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if err != nil {
-		return nil, notFound(key, err)
+		return nil, 0, notFound(key, err)
 	}
-	return b, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("storage: %w", err)
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, 0, fmt.Errorf("storage: %q is a directory: %w", key, ErrNotFound)
+	}
+	return f, st.Size(), nil
 }
 
 // GetRange reads n bytes at off (n < 0: to the end).
 func (d *Dir) GetRange(ctx context.Context, key string, off, n int64) ([]byte, error) {
-	p, err := d.Path(key)
+	f, size, err := d.open(ctx, key)
 	if err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, notFound(key, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	size := st.Size()
 	if n < 0 {
 		n = size - off
 	}
@@ -200,23 +202,11 @@ func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
 // file is larger than its capacity), so a caller reading many objects
 // can reuse one buffer: see Appender.
 func (d *Dir) GetAppend(ctx context.Context, key string, buf []byte) ([]byte, error) {
-	p, err := d.Path(key)
+	f, n, err := d.open(ctx, key)
 	if err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, notFound(key, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	n := st.Size()
 	if n > MaxObjectBytes {
 		return nil, fmt.Errorf("storage: %q: %d bytes, more than MaxObjectBytes (%d)", key, n, int64(MaxObjectBytes))
 	}
