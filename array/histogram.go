@@ -59,11 +59,15 @@ func (x *Array) HistogramEdges(edges []float64) *Array {
 	return perBlockCounts("histogram", "array.histogram", args, []*Array{x}, len(edges)-1, graph.Int64)
 }
 
-// BinCount counts the occurrences of each value 0..minlength-1 in the 1-d
-// integer (or bool) array x, as np.bincount(x, minlength=minlength).
-// NumPy's output grows to max(x)+1; here the length must be known before
-// anything runs, so minlength is required and a value at or above it (or
-// a negative one) is an error when the counts are computed.
+// BinCount counts the occurrences of each value in the 1-d integer (or
+// bool) array x, as np.bincount(x, minlength=minlength): the output has
+// max(max(x)+1, minlength) elements. With minlength > 0 the length is
+// taken to be minlength and known up front (a value at or above it is an
+// error when the counts are computed); with minlength 0 it depends on
+// the data, so the result has unknown size (ErrUnknownChunks) until
+// ComputeChunkSizes (or Compute) finds max(x) in a pass of its own, as
+// Dask's bincount without minlength has unknown chunks. Negative values
+// are an error, as in NumPy.
 func (x *Array) BinCount(minlength int) *Array {
 	return binCount(x, nil, minlength)
 }
@@ -84,8 +88,27 @@ func binCount(x, w *Array, minlength int) *Array {
 	if x.NDim() != 1 || !(x.DType().IsInt() || x.DType() == graph.Bool) {
 		return errorf("bincount", "x is %v%s: want a 1-d integer array", x.DType(), shapeStr(x.Shape()))
 	}
-	if minlength < 1 {
-		return errorf("bincount", "minlength %d: want at least 1 (the output length must be known up front)", minlength)
+	if minlength < 0 {
+		return errorf("bincount", "minlength %d must not be negative", minlength)
+	}
+	if minlength == 0 {
+		return pendingArray("bincount", x.nd.shape, func(ctx context.Context, opts []ComputeOption) (*Array, error) {
+			if x.Size() == 0 {
+				return binCount(x, w, 1).Slice(Span(0, 0)), nil // np.bincount([]) is empty
+			}
+			r, err := Compute(ctx, []*Array{x.Max(), x.Min()}, opts...)
+			if err != nil {
+				return nil, err
+			}
+			hi, lo := r[0].Int64s()[0], r[1].Int64s()[0]
+			if lo < 0 {
+				return nil, fmt.Errorf("array: bincount: negative value %d", lo)
+			}
+			if hi >= maxPositions {
+				return nil, fmt.Errorf("array: bincount: largest value %d makes too long an output", hi)
+			}
+			return binCount(x, w, int(hi)+1), nil
+		})
 	}
 	xs := []*Array{x}
 	dt := graph.Int64

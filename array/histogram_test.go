@@ -1,6 +1,7 @@
 package array_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -116,5 +117,27 @@ func TestBinCount(t *testing.T) {
 	_, err := v.compute([]*array.Array{arr(x.ref, x.ch).BinCount(3)})
 	wantErr(t, "value above minlength", err, "bincount", "value 3")
 	wantErr(t, "float input", v.operand([]int{4}, graph.Float64, vSmall).a.BinCount(3).Err(), "bincount", "integer")
-	wantErr(t, "minlength 0", arr(x.ref, x.ch).BinCount(0).Err(), "bincount", "minlength")
+	wantErr(t, "minlength -1", arr(x.ref, x.ch).BinCount(-1).Err(), "bincount", "minlength")
+	// minlength 0: the length is max(x)+1, found by a pass of its own
+	for c := 0; c < cases(4); c++ {
+		n := v.r.IntN(20)
+		y := v.operand([]int{n}, graph.Int64, vSmall)
+		top := int64(-1)
+		for k := range y.ref.i {
+			y.ref.i[k] = int64(v.r.IntN(7))
+			top = max(top, y.ref.i[k])
+		}
+		want := newRef([]int{int(top + 1)}, graph.Int64)
+		for _, i := range y.ref.i {
+			want.i[i]++
+		}
+		b := arr(y.ref, y.ch).BinCount(0)
+		if !errors.Is(b.Err(), array.ErrUnknownChunks) {
+			t.Errorf("bincount without minlength: %v, want unknown size", b.Err())
+		}
+		exact(t, fmt.Sprintf("case %d: bincount(%v)", c, y), v.one("bincount", b), want)
+	}
+	neg := arr(x.ref, x.ch).Sub(array.Int(5)).BinCount(0)
+	_, err = v.compute([]*array.Array{neg})
+	wantErr(t, "negative value", err, "bincount", "negative")
 }
