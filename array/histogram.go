@@ -20,8 +20,8 @@ import (
 // its own elements in one task and the per-block counts are summed by a
 // reduction tree.
 func (x *Array) Histogram(bins int, lo, hi float64) (*Array, []float64) {
-	if bins < 1 {
-		return errorf("histogram", "%d bins (shape %s): want at least 1", bins, shapeStr(x.Shape())), nil
+	if bins < 1 || bins > maxPositions {
+		return errorf("histogram", "%d bins (shape %s): want 1 to %d", bins, shapeStr(x.Shape()), maxPositions), nil
 	}
 	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
 		return errorf("histogram", "range [%v, %v] is not finite and increasing", lo, hi), nil
@@ -44,8 +44,8 @@ func (x *Array) HistogramEdges(edges []float64) *Array {
 	if err := x.Err(); err != nil {
 		return errArray(err)
 	}
-	if len(edges) < 2 {
-		return errorf("histogram", "%d edges: want at least 2", len(edges))
+	if len(edges) < 2 || len(edges) > maxPositions+1 {
+		return errorf("histogram", "%d edges: want 2 to %d", len(edges), maxPositions+1)
 	}
 	for i, e := range edges {
 		if math.IsNaN(e) || (i > 0 && e < edges[i-1]) {
@@ -88,8 +88,8 @@ func binCount(x, w *Array, minlength int) *Array {
 	if x.NDim() != 1 || !(x.DType().IsInt() || x.DType() == graph.Bool) {
 		return errorf("bincount", "x is %v%s: want a 1-d integer array", x.DType(), shapeStr(x.Shape()))
 	}
-	if minlength < 0 {
-		return errorf("bincount", "minlength %d must not be negative", minlength)
+	if minlength < 0 || minlength > maxPositions {
+		return errorf("bincount", "minlength %d: want 0 to %d", minlength, maxPositions)
 	}
 	if minlength == 0 {
 		return pendingArray("bincount", x.nd.shape, func(ctx context.Context, opts []ComputeOption) (*Array, error) {

@@ -135,6 +135,11 @@ func mapBlocks(op, fn string, args []byte, xs []*Array, inPos inPosFunc, opts []
 			if g := len(ins[i].chunks[a]); g != 1 && g != len(common[a]) {
 				return errorf(op, "axis %d: input %d has %d blocks where others have %d (shapes %s)", a, i, g, len(common[a]), shapesStr(xs...))
 			}
+			// a one-block input broadcasts only when it has one element
+			// there, or the whole axis (as Dask's unify_chunks)
+			if n := ins[i].shape[a]; len(ins[i].chunks[a]) == 1 && len(common[a]) > 1 && n != 1 && n != sumInts(common[a]) {
+				return errorf(op, "axis %d: input %d of length %d does not line up with length %d (shapes %s)", a, i, n, sumInts(common[a]), shapesStr(xs...))
+			}
 		}
 	}
 	// the output grid: input axes less dropped, plus new ones
@@ -241,8 +246,8 @@ func mapBlocks(op, fn string, args []byte, xs []*Array, inPos inPosFunc, opts []
 				}
 				p.In = append(p.In, pos)
 			}
-			if inPos != nil {
-				p.Out = inPos(0, slices.Clone(oi))
+			if inPos != nil && o.chunks == nil {
+				p.Out = inPos(0, slices.Clone(oi)) // the output blocks are the input's
 			}
 			t.Op = graph.Op{Name: graph.OpMapBlocks, Params: p}
 			b.g.Tasks = append(b.g.Tasks, t)

@@ -6,8 +6,9 @@ import (
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
-// maxPositions bounds the index lists built in memory (RepeatEach).
-const maxPositions = 1 << 31
+// maxPositions bounds the index lists built in memory (RepeatEach, and
+// the bins of Histogram and BinCount): 2^27 positions, 1 GiB of ints.
+const maxPositions = 1 << 27
 
 // RoundDecimals rounds to the given number of decimals, half to even,
 // as np.round(x, decimals): for floats x*10^d is rounded and divided by
@@ -69,10 +70,10 @@ func (x *Array) RepeatEach(counts []int, axis int) *Array {
 		if c < 0 {
 			return errorf("repeat", "negative count %d at %d (shape %s)", c, i, shapeStr(x.nd.shape))
 		}
-		total += c
-		if total > maxPositions {
+		if c > maxPositions-total {
 			return errorf("repeat", "more than %d repeats in all: the positions are held in memory (shape %s)", maxPositions, shapeStr(x.nd.shape))
 		}
+		total += c
 	}
 	pos := make([]int, 0, total)
 	for i, c := range counts {

@@ -49,8 +49,9 @@ type Boundary struct {
 // extended block with Start = the block's offset less its left halo (so
 // it can be negative) and ArrayShape = x's shape; it must return a block
 // of the extended shape, and the halos are trimmed off afterwards unless
-// NoTrim is given. MapChunks, DropAxis and AddAxis are refused unless
-// NoTrim is given (trimming needs the extended shape back). A halo may be
+// NoTrim is given. MapChunks needs NoTrim (trimming needs the extended
+// shape back; the output blocks are then described by their own chunks);
+// DropAxis and AddAxis are not supported. A halo may be
 // deeper than a block: it reads as many neighbours as it needs.
 func MapOverlap(fn string, args []byte, x *Array, depth []int, boundary []Boundary, opts ...MapOption) *Array {
 	const op = "map_overlap"
@@ -61,8 +62,11 @@ func MapOverlap(fn string, args []byte, x *Array, depth []int, boundary []Bounda
 	for _, f := range opts {
 		f(&o)
 	}
-	if !o.noTrim && (o.chunks != nil || o.drop != nil || o.newAxes != nil) {
-		return errorf(op, "output chunks or axis changes need NoTrim (shape %s)", shapeStr(x.nd.shape))
+	if o.drop != nil || o.newAxes != nil {
+		return errorf(op, "DropAxis and AddAxis are not supported (shape %s)", shapeStr(x.nd.shape))
+	}
+	if !o.noTrim && o.chunks != nil {
+		return errorf(op, "output chunks need NoTrim (shape %s)", shapeStr(x.nd.shape))
 	}
 	nd := len(x.nd.shape)
 	d, err := perAxis(op, "depth", depth, nd)

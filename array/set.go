@@ -74,14 +74,16 @@ func (x *Array) Set(index []Index, values *Array) *Array {
 				pos[a] = append(pos[a], i)
 			}
 		}
-		if len(pos[a]) == 0 {
-			return x // nothing is assigned
-		}
 	}
 	tshape := target.Shape()
 	v := values.Astype(xn.dtype).BroadcastTo(tshape...)
 	if v.err != nil {
 		return errorf("setitem", "could not broadcast values of shape %s into shape %s", shapeStr(values.Shape()), shapeStr(tshape))
+	}
+	for a := range pos {
+		if len(pos[a]) == 0 {
+			return x // nothing is assigned (the values still had to fit)
+		}
 	}
 	// back to one axis per axis of x, in x's order
 	if list >= 0 {

@@ -96,6 +96,21 @@ func (g *Graph) Order() []int32 {
 	// stay resident until the walk reached each reader from its own sink.
 	// Users as large as the chunk (a gemm, an elementwise step) keep the
 	// depth-first order, which bounds the intermediates they make.
+	// unplaced[u] counts u's inputs without a priority yet (edges, so an
+	// input read twice counts twice); place gives t the next priority and
+	// updates its users' counts, so readiness is O(1) and the walk stays
+	// linear in the edges.
+	unplaced := make([]int32, n)
+	for i := 0; i < n; i++ {
+		unplaced[i] = dstart[i+1] - dstart[i]
+	}
+	place := func(t int32) {
+		prio[t] = next
+		next++
+		for _, u := range usersOf(t) {
+			unplaced[u]--
+		}
+	}
 	var ready []int32
 	placeReadyUsers := func(t int32) {
 		ready = append(ready[:0], t)
@@ -105,18 +120,11 @@ func (g *Graph) Order() []int32 {
 			if nusers[p] < 2 {
 				continue
 			}
-		users:
 			for _, u := range usersOf(p) {
-				if prio[u] != -1 || g.Tasks[u].OutBytes() >= g.Tasks[p].OutBytes() {
-					continue // placed, or not a reduction of the chunk
+				if prio[u] != -1 || unplaced[u] != 0 || g.Tasks[u].OutBytes() >= g.Tasks[p].OutBytes() {
+					continue // placed, waiting on an input, or not a reduction of the chunk
 				}
-				for _, d := range depsOf(u) {
-					if prio[d] < 0 {
-						continue users
-					}
-				}
-				prio[u] = next
-				next++
+				place(u)
 				ready = append(ready, u)
 			}
 		}
@@ -138,9 +146,8 @@ func (g *Graph) Order() []int32 {
 				}
 				continue
 			}
-			prio[f.t] = next
-			next++
 			t := f.t
+			place(t)
 			stack = stack[:len(stack)-1]
 			if nusers[t] >= 2 {
 				placeReadyUsers(t)
