@@ -254,7 +254,9 @@ func AddBandwidthShare(recs []Record) {
 		return
 	}
 	for i := range recs {
-		if recs[i].GBps > 0 && recs[i].Workload != MemoryBandwidth {
+		// workloads with their own ceiling (the disk for zarr_read) are
+		// reported against it instead
+		if recs[i].GBps > 0 && recs[i].Workload != MemoryBandwidth && recs[i].CeilingGBps == 0 {
 			recs[i].PctBW = math.Round(1000*recs[i].GBps/bw) / 10
 		}
 	}
