@@ -13,6 +13,7 @@ import (
 	"github.com/blockwork-dev/blockwork/array/chunks"
 	"github.com/blockwork-dev/blockwork/array/storage"
 	"github.com/blockwork-dev/blockwork/array/zarr/codec"
+	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
 )
@@ -338,29 +339,34 @@ func (r *reader) read(ctx context.Context, box region, dst []byte) error {
 	})
 }
 
-// rawPool holds buffers for compressed chunks read from stores that can
-// read into a caller's buffer (storage.Appender), so reading a store
-// does not allocate a chunk's worth of Go heap per chunk.
-var rawPool sync.Pool
+// scratch holds compressed chunks read from stores that can read into a
+// caller's buffer (storage.Appender): off the Go heap, in the device
+// package's size-class pool, so reading a store neither allocates a
+// chunk's worth of Go heap per chunk nor leaves it to the collector.
+var scratch = device.NewHost()
 
-// get reads the object under key, into a pooled buffer where the store
-// allows; put returns the buffer once the caller is done with raw.
+// get reads the object under key, into a scratch buffer where the store
+// allows; put releases the buffer once the caller is done with raw.
 func (r *reader) get(ctx context.Context, key string) (raw []byte, put func(), err error) {
 	ap, ok := r.st.(storage.Appender)
 	if !ok {
 		raw, err = r.st.Get(ctx, key)
 		return raw, func() {}, err
 	}
-	bp, _ := rawPool.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
-	}
-	raw, err = ap.GetAppend(ctx, key, (*bp)[:0])
+	n, err := r.st.Size(ctx, key)
 	if err != nil {
-		rawPool.Put(bp)
 		return nil, nil, err
 	}
-	return raw, func() { *bp = raw[:0]; rawPool.Put(bp) }, nil
+	b, err := scratch.Alloc(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err = ap.GetAppend(ctx, key, b.Bytes()[:0])
+	if err != nil {
+		b.Release()
+		return nil, nil, err
+	}
+	return raw, b.Release, nil
 }
 
 // whole reports whether the chunk at start is exactly box and stored

@@ -169,6 +169,7 @@ type job struct {
 	l    kernels.Launch
 	kern kernels.Kernel
 	err  error
+	host *device.Host // allocates the outputs, when not nil
 }
 
 func (e *Executor) newRun(g *graph.Graph, keys []graph.Key, progress func(done, total int, resident int64)) (*run, error) {
@@ -375,7 +376,9 @@ func chunksBytes(cs []graph.Chunk) int64 {
 
 func releaseAll(bs []*device.Buffer) {
 	for _, b := range bs {
-		b.Release()
+		if b != nil { // outputs a worker never allocated
+			b.Release()
+		}
 	}
 }
 
@@ -617,6 +620,7 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 	t := &r.g.Tasks[r.tix[id]]
 	j.id = id
 	j.kern = r.kern[id]
+	j.host = nil
 	j.l.Task = t
 	j.l.Ctx = r.ctx
 	j.l.Src = j.l.Src[:0]
@@ -643,18 +647,29 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 		j.l.Dst = nil
 		return nil
 	}
+	// the worker allocates the outputs when it starts the task (allocOuts),
+	// so queued tasks hold no chunk memory yet
 	off := int(r.outOff[id])
 	outs := r.outSlab[off : off+len(t.Outputs) : off+len(t.Outputs)]
-	for i, c := range t.Outputs {
-		b, err := r.e.host.Alloc(c.Bytes())
-		if err != nil {
-			releaseAll(outs[:i])
-			clear(outs)
-			return fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, err)
-		}
-		outs[i] = b
-	}
+	clear(outs)
 	r.outs[id] = outs
 	j.l.Dst = outs
+	j.host = r.e.host
+	return nil
+}
+
+// allocOuts allocates a job's outputs (into j.l.Dst, which is the run's
+// r.outs[j.id]): called by the worker that runs it; on failure nothing
+// stays allocated and the error is the task's.
+func allocOuts(j *job) error {
+	for i, c := range j.l.Task.Outputs {
+		b, err := j.host.Alloc(c.Bytes())
+		if err != nil {
+			releaseAll(j.l.Dst[:i])
+			clear(j.l.Dst)
+			return err
+		}
+		j.l.Dst[i] = b
+	}
 	return nil
 }

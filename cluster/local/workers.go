@@ -106,5 +106,10 @@ func runKernel(j *job) (err error) {
 	if j.l.Task.Op.Name == graph.OpAlias {
 		return nil
 	}
+	if j.host != nil {
+		if err := allocOuts(j); err != nil {
+			return err
+		}
+	}
 	return j.kern.Run(&j.l)
 }
