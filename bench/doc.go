@@ -3,8 +3,12 @@
 // inside the graph (as Dask's own benchmarks do), a check of its result
 // against an independent computation, and `go test -bench` suites.
 //
-// The suite (Workloads, in suite.go) names each workload with tiny, small
-// and medium sizes; RunWorkload times one end to end or on persisted
+// The suite (Workloads: suite.go, plus stencil.go, sort.go and
+// zarrread.go) names each workload with tiny, small and medium sizes. A
+// workload that reads files has a Setup that writes its data once under
+// RunConfig.DataDir (DataPath; zarr_read's Zarr store) and a Ceiling
+// measured in the same run (the disk's O_DIRECT read). RunWorkload times
+// one end to end or on persisted
 // inputs (median of the timed runs after a warm-up, tasks run, peak RSS)
 // and checks it: by direct float64 loops over the materialised inputs
 // where they are small, else by identities and analytical expectations.
