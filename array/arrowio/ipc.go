@@ -16,7 +16,6 @@ import (
 
 	"github.com/blockwork-dev/blockwork/array"
 	"github.com/blockwork-dev/blockwork/array/chunks"
-	"github.com/blockwork-dev/blockwork/array/storage"
 	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -453,18 +452,11 @@ func loadIPC(ctx context.Context, raw []byte, b funcs.Block, dst []byte) error {
 	if want := b.Elems(); b.Shape[0]*a.Width != want {
 		return wrap(fmt.Errorf("block shape %v does not hold rows of %d elements", b.Shape, a.Width))
 	}
-	st, err := storage.Open(a.URL)
-	if err != nil {
-		return wrap(err)
-	}
-	src, err := openSource(ctx, st, a.Key)
+	src, err := reopen(ctx, a.URL, a.Key, a.Size)
 	if err != nil {
 		return wrap(err)
 	}
 	defer src.Close()
-	if src.size != a.Size {
-		return wrap(fmt.Errorf("the file is %d bytes, was %d when opened: it changed", src.size, a.Size))
-	}
 	if a.FooterLen <= 0 || a.FooterLen > MaxFooterBytes {
 		return wrap(fmt.Errorf("bad footer length %d", a.FooterLen))
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/blockwork-dev/blockwork/array"
 	"github.com/blockwork-dev/blockwork/array/chunks"
-	"github.com/blockwork-dev/blockwork/array/storage"
 	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -284,18 +283,11 @@ func loadParquet(ctx context.Context, raw []byte, b funcs.Block, dst []byte) err
 	if b.Shape[1] != len(a.Columns) {
 		return wrap(fmt.Errorf("block has %d columns, %d selected", b.Shape[1], len(a.Columns)))
 	}
-	st, err := storage.Open(a.URL)
-	if err != nil {
-		return wrap(err)
-	}
-	src, err := openSource(ctx, st, a.Key)
+	src, err := reopen(ctx, a.URL, a.Key, a.Size)
 	if err != nil {
 		return wrap(err)
 	}
 	defer src.Close()
-	if src.size != a.Size {
-		return wrap(fmt.Errorf("the file is %d bytes, was %d when opened: it changed", src.size, a.Size))
-	}
 	pf, err := openParquet(src)
 	if err != nil {
 		return wrap(err)

@@ -68,6 +68,24 @@ type source struct {
 	pos  int64
 }
 
+// reopen opens the file a load task names (in whichever process runs it)
+// and checks it still has the size it had when the array was made.
+func reopen(ctx context.Context, url, key string, size int64) (*source, error) {
+	st, err := storage.Open(url)
+	if err != nil {
+		return nil, err
+	}
+	src, err := openSource(ctx, st, key)
+	if err != nil {
+		return nil, err
+	}
+	if src.size != size {
+		src.Close()
+		return nil, fmt.Errorf("the file is %d bytes, was %d when opened: it changed", src.size, size)
+	}
+	return src, nil
+}
+
 func openSource(ctx context.Context, st storage.Store, key string) (*source, error) {
 	s := &source{ctx: ctx, st: st, key: key}
 	if d, ok := st.(*storage.Dir); ok {
