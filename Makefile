@@ -42,3 +42,16 @@ check:
 	if ! cmp -s go.mod $$tmp/go.mod || ! cmp -s go.sum $$tmp/go.sum; then \
 	  echo "go mod tidy changes go.mod/go.sum:"; diff $$tmp/go.mod go.mod; cp $$tmp/go.mod $$tmp/go.sum .; rm -r $$tmp; exit 1; fi; \
 	rm -r $$tmp
+
+# protobuf / gRPC code of cluster/proto (needs protoc: apt-get install -y
+# protobuf-compiler; the Go plugins go to .tools/bin at pinned versions)
+.PHONY: generate generate-check
+generate:
+	scripts/generate.sh
+
+# fails when the committed generated code differs from a fresh generation
+generate-check:
+	@tmp=$$(mktemp -d); scripts/generate.sh $$tmp || { rm -r $$tmp; exit 1; }; \
+	ok=1; for f in blockwork.pb.go blockwork_grpc.pb.go; do \
+	  if ! cmp -s $$tmp/$$f cluster/proto/$$f; then echo "cluster/proto/$$f is stale: run make generate"; diff -u cluster/proto/$$f $$tmp/$$f | head -40; ok=0; fi; \
+	done; rm -r $$tmp; [ $$ok = 1 ]
