@@ -15,8 +15,9 @@ import (
 // equal-width bins over [lo, hi], as np.histogram(x, bins, range=(lo,
 // hi)): bin i is [e[i], e[i+1]) except the last, which also holds hi;
 // values outside the range and NaNs are not counted. It returns the lazy
-// int64 counts and the bins+1 edges (np.linspace(lo, hi, bins+1); lo ==
-// hi widens the range by 0.5 each way, as NumPy does). Each block counts
+// int64 counts and the bins+1 edges (np.linspace(lo, hi, bins+1), rounded
+// to float32 for float32 data as NumPy's are; lo == hi widens the range
+// by 0.5 each way, as NumPy does). Each block counts
 // its own elements in one task and the per-block counts are summed by a
 // reduction tree.
 func (x *Array) Histogram(bins int, lo, hi float64) (*Array, []float64) {
@@ -35,6 +36,13 @@ func (x *Array) Histogram(bins int, lo, hi float64) (*Array, []float64) {
 		edges[i] = lo + float64(i)*step
 	}
 	edges[bins] = hi
+	if x.DType() == graph.Float32 {
+		// NumPy makes the edges in the data's float dtype (linspace
+		// computed in float64, then cast), and compares in it
+		for i, e := range edges {
+			edges[i] = float64(float32(e))
+		}
+	}
 	return x.HistogramEdges(edges), edges
 }
 

@@ -1,9 +1,11 @@
 package array_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"os/exec"
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/array"
@@ -140,4 +142,93 @@ func TestBinCount(t *testing.T) {
 	neg := arr(x.ref, x.ch).Sub(array.Int(5)).BinCount(0)
 	_, err = v.compute([]*array.Array{neg})
 	wantErr(t, "negative value", err, "bincount", "negative")
+}
+
+// TestHistogramNumPy compares counts and edges with np.histogram on
+// float32, float64 and int64 data with values placed on the edges, in
+// one Python run.
+func TestHistogramNumPy(t *testing.T) {
+	v := newEnv(t)
+	type tc struct {
+		DT    string    `json:"dt"`
+		Bins  int       `json:"bins"`
+		Range []float64 `json:"range"`
+		Vals  []float64 `json:"vals"`
+	}
+	var cs []tc
+	for c := 0; c < 18; c++ {
+		dt := []string{"float32", "float64", "int64"}[c%3]
+		bins := 1 + v.r.IntN(7)
+		lo := float64(v.r.IntN(5)) / 10
+		hi := lo + float64(1+v.r.IntN(9))/10
+		var vals []float64
+		for i := 0; i <= bins; i++ { // the edges themselves, and around them
+			e := lo + float64(i)*(hi-lo)/float64(bins)
+			vals = append(vals, e, float64(float32(e)), math.Nextafter(e, 2), math.Nextafter(e, -2))
+		}
+		for range 20 {
+			vals = append(vals, lo-0.2+v.r.Float64()*(hi-lo+0.4))
+		}
+		if dt == "int64" {
+			for i := range vals {
+				vals[i] = math.Round(vals[i] * 10)
+			}
+			lo, hi = lo*10, hi*10
+		}
+		if dt == "float32" {
+			for i := range vals {
+				vals[i] = float64(float32(vals[i]))
+			}
+		}
+		cs = append(cs, tc{DT: dt, Bins: bins, Range: []float64{lo, hi}, Vals: vals})
+	}
+	in, _ := json.Marshal(cs)
+	script := `import json, sys
+import numpy as np
+out = []
+for c in json.loads(sys.argv[1]):
+    h, e = np.histogram(np.array(c["vals"], dtype=c["dt"]), bins=c["bins"], range=tuple(c["range"]))
+    out.append([h.tolist(), e.astype(float).tolist()])
+print(json.dumps(out))`
+	outb, err := exec.Command("/usr/bin/python3", "-c", script, string(in)).Output()
+	if err != nil {
+		t.Fatalf("numpy (run make deps): %v", err)
+	}
+	var want [][2][]float64
+	if err := json.Unmarshal(outb, &want); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cs {
+		var x *array.Array
+		switch c.DT {
+		case "float32":
+			f := make([]float32, len(c.Vals))
+			for k, v := range c.Vals {
+				f[k] = float32(v)
+			}
+			x = array.FromSlice(f, []int{len(f)}, array.Chunked(9))
+		case "float64":
+			x = array.FromSlice(c.Vals, []int{len(c.Vals)}, array.Chunked(9))
+		default:
+			n := make([]int64, len(c.Vals))
+			for k, v := range c.Vals {
+				n[k] = int64(v)
+			}
+			x = array.FromSlice(n, []int{len(n)}, array.Chunked(9))
+		}
+		h, edges := x.Histogram(c.Bins, c.Range[0], c.Range[1])
+		got := v.one("histogram", h).Int64s()
+		for k := range got {
+			if float64(got[k]) != want[i][0][k] {
+				t.Errorf("case %d (%s, %d bins over %v): counts %v, NumPy %v", i, c.DT, c.Bins, c.Range, got, want[i][0])
+				break
+			}
+		}
+		for k := range edges {
+			if edges[k] != want[i][1][k] {
+				t.Errorf("case %d (%s): edges %v, NumPy %v", i, c.DT, edges, want[i][1])
+				break
+			}
+		}
+	}
 }
