@@ -6,8 +6,8 @@ import (
 )
 
 // Tril keeps the elements on and below diagonal k of the last two axes
-// (j - i <= k) and zeroes the others (NumPy's tril; x must be at least
-// 2-d). One elementwise layer: the condition is computed from the
+// (j - i <= k) and zeroes the others (NumPy's tril; a 1-d x is first
+// broadcast to N x N, as NumPy does). One elementwise layer: the condition is computed from the
 // block's global coordinates (Index), no mask array is made.
 func (x *Array) Tril(k int) *Array { return triangle("tril", x, k, graph.OpLe) }
 
@@ -21,8 +21,14 @@ func triangle(op string, x *Array, k int, cmp graph.ElemOp) *Array {
 	}
 	xn := x.nd
 	nd := len(xn.shape)
+	if nd == 1 {
+		// NumPy's tril of a 1-d m is the N x N triangle of m repeated as
+		// rows (the mask of tri(N) applied to m broadcast)
+		n := xn.shape[0]
+		return triangle(op, x.BroadcastToWith([]int{n, n}, ExplicitChunks(chunks.Chunks{xn.chunks[0], xn.chunks[0]})), k, cmp)
+	}
 	if nd < 2 {
-		return errorf(op, "input must be at least 2-d (shape %s)", shapeStr(xn.shape))
+		return errorf(op, "input must be at least 1-d (shape %s)", shapeStr(xn.shape))
 	}
 	dt := xn.dtype
 	p := &pb{}

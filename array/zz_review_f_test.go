@@ -36,3 +36,22 @@ func TestReviewF(t *testing.T) {
 	wantErr(t, "set empty mask", a.Set([]array.Index{array.Mask(make([]bool, 10))}, array.Ones([]int{3}, graph.Float64)).Err(), "setitem", "broadcast")
 	wantErr(t, "set empty list", a.Set([]array.Index{array.Ix()}, array.Ones([]int{3}, graph.Float64)).Err(), "setitem", "broadcast")
 }
+
+// TestTriOneD: NumPy's tril/triu of a 1-d m are N x N (m's rows masked).
+func TestTriOneD(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(4); c++ {
+		x := v.operand(v.shape(1, 1), v.dtype(), vSpecial)
+		n := x.ref.shape[0]
+		sq := newRef([]int{n, n}, x.ref.dt)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				sq.copyFrom(i*n+j, x.ref, j)
+			}
+		}
+		k := v.r.IntN(5) - 2
+		exact(t, "tril 1-d", v.one("tril", x.a.Tril(k)), refTri(sq, k, true))
+		exact(t, "triu 1-d", v.one("triu", x.a.Triu(k)), refTri(sq, k, false))
+	}
+	wantErr(t, "0-d", array.Ones([]int{}, graph.Float64).Tril(0).Err(), "tril", "1-d")
+}
