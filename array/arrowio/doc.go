@@ -54,6 +54,7 @@
 // and numeric, see below; strings, dates, decimals and nested columns are
 // skipped). Their dtypes are promoted to one by graph.Promote (NumPy's
 // rules: int32 with float32 is float64). WriteParquet writes a 2-d array
+// of at least one column
 // as one row group per band (as for IPC), columns "c0", "c1", ... or the
 // names given by Columns.
 //

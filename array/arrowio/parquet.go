@@ -454,6 +454,11 @@ func WriteParquet(ctx context.Context, x *array.Array, url string, opts ...Optio
 	}
 	shape, dt := x.Shape(), x.DType()
 	ncols := shape[1]
+	if ncols == 0 {
+		// A Parquet file without columns keeps no rows: ReadParquet
+		// could not read it back.
+		return fmt.Errorf("arrowio: %s: array of shape %v has no columns, which Parquet cannot hold", op, shape)
+	}
 	names := cfg.columns
 	if names == nil {
 		for j := 0; j < ncols; j++ {
