@@ -134,6 +134,9 @@ func parseV2(doc []byte) (*meta, error) {
 			return nil, fmt.Errorf("zarr: .zarray: filters %s: %w", abbrev(f), err)
 		}
 		for _, cfg := range list {
+			if cfg == nil {
+				return nil, fmt.Errorf("zarr: .zarray: filters %s: a null entry", abbrev(f))
+			}
 			m.Layout.Codecs = append(m.Layout.Codecs, codecSpec{V2: cfg, TypeSize: d.Size})
 		}
 	}
@@ -524,6 +527,11 @@ func parseShard(raw json.RawMessage, shard []int, d dtype, depth int) (*shardSpe
 	var err error
 	if s.Inner, err = parseV3Codecs(cfg.Codecs, cfg.Chunk, d, depth+1); err != nil {
 		return nil, err
+	}
+	if s.Inner.Shard != nil {
+		// the reader has no nested shards: refuse them here, at Open,
+		// not in a load task
+		return nil, fmt.Errorf("nested sharding is not supported")
 	}
 	if len(cfg.Index) == 0 {
 		return nil, fmt.Errorf("index_codecs are required")

@@ -78,8 +78,9 @@ func FillValue(v float64) Option {
 }
 
 // SkipEmptyChunks makes writing store no chunk that equals the fill
-// value everywhere (bit for bit), deleting any old one instead; readers
-// see the fill value there all the same.
+// value everywhere (bit for bit, but any NaN matches a NaN fill value,
+// as in zarr-python), deleting any old one instead; readers see the fill
+// value there all the same.
 func SkipEmptyChunks() Option {
 	return func(c *config) { c.skipEmpty = true; c.writeOnly = append(c.writeOnly, "SkipEmptyChunks") }
 }

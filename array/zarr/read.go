@@ -373,7 +373,8 @@ func (r *reader) get(ctx context.Context, key string) (raw []byte, put func(), e
 // the way the block wants it (C order, native byte order, the output's
 // dtype), so it can be decoded in place.
 func (r *reader) whole(box region, start []int) bool {
-	if r.p.perm != nil || r.p.big || r.m.DType.Size != r.od.Size() || len(r.p.codecs) == 0 {
+	// bools are normalised to 0/1 by copyChunk, so never decoded in place
+	if r.p.perm != nil || r.p.big || r.m.DType.Kind == 'b' || r.m.DType.Size != r.od.Size() || len(r.p.codecs) == 0 {
 		return false
 	}
 	for a := range start {

@@ -395,7 +395,7 @@ func write(ctx context.Context, args []byte, b funcs.Block, src []byte) (int64, 
 		fillBox(buf, whole, w.od, whole, m.Fill)
 		copyChunk(buf, whole, w.od, src, chunkView{Start: b.Start, Shape: b.Shape, DType: m.DType})
 	}
-	if w.skipEmpty && allFill(buf, m.Fill) {
+	if w.skipEmpty && allFill(buf, m.Fill, w.od) {
 		if err := w.st.Delete(ctx, key); err != nil {
 			return 0, fmt.Errorf("zarr: write: chunk %q: %w", key, err)
 		}
@@ -417,7 +417,27 @@ func write(ctx context.Context, args []byte, b funcs.Block, src []byte) (int64, 
 	return int64(len(enc)), nil
 }
 
-func allFill(buf, fill []byte) bool {
+// allFill reports whether every element of buf is the fill value: bit
+// for bit, except that with a NaN fill value any NaN matches (as
+// zarr-python's write_empty_chunks=False compares; NaNs differ in sign
+// and payload bits, and the fill value read back is the canonical NaN).
+func allFill(buf, fill []byte, od graph.DType) bool {
+	switch {
+	case od == graph.Float64 && math.IsNaN(math.Float64frombits(binary.LittleEndian.Uint64(fill))):
+		for i := 0; i < len(buf); i += 8 {
+			if !math.IsNaN(math.Float64frombits(binary.LittleEndian.Uint64(buf[i:]))) {
+				return false
+			}
+		}
+		return true
+	case od == graph.Float32 && math.IsNaN(float64(math.Float32frombits(binary.LittleEndian.Uint32(fill)))):
+		for i := 0; i < len(buf); i += 4 {
+			if !math.IsNaN(float64(math.Float32frombits(binary.LittleEndian.Uint32(buf[i:])))) {
+				return false
+			}
+		}
+		return true
+	}
 	for i := 0; i < len(buf); i += len(fill) {
 		if !bytes.Equal(buf[i:i+len(fill)], fill) {
 			return false
