@@ -40,8 +40,9 @@ type Appender interface {
 var ErrNotFound = errors.New("storage: no such key")
 
 // CheckKey rejects keys that could escape the store or are malformed:
-// empty, absolute, with empty, "." or ".." segments, or with a backslash
-// or NUL.
+// empty, absolute, with empty, "." or ".." segments, with a backslash or
+// NUL, or with a segment starting ".tmp-" (the name of Dir's temporary
+// files, which List hides).
 func CheckKey(key string) error {
 	if key == "" {
 		return fmt.Errorf("storage: empty key")
@@ -53,6 +54,9 @@ func CheckKey(key string) error {
 		switch seg {
 		case "", ".", "..":
 			return fmt.Errorf("storage: key %q: empty, '.' or '..' segment", key)
+		}
+		if strings.HasPrefix(seg, ".tmp-") {
+			return fmt.Errorf("storage: key %q: names starting with .tmp- are the stores' temporaries", key)
 		}
 	}
 	return nil

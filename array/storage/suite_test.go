@@ -24,7 +24,7 @@ var (
 	leafSegs = []string{"0.0", "1.2", ".zarray", "zz", "x y", "a.npy"}
 )
 
-var badKeys = []string{"", "/x", "../x", "x/..", "a//b", "a/./b", "a/", ".", "..", `a\b`, "a\x00b"}
+var badKeys = []string{"", "/x", "../x", "x/..", "a//b", "a/./b", "a/", ".", "..", `a\b`, "a\x00b", ".tmp-x", "a/.tmp-b/c"}
 
 func randKey(r *rand.Rand) string {
 	parts := make([]string, 0, 3)
