@@ -390,7 +390,7 @@ func (r *reader) whole(box region, start []int) bool {
 func decodeInto(p *pipe, raw, dst []byte) ([]byte, error) {
 	buf := raw
 	for i := len(p.codecs) - 1; i >= 0; i-- {
-		size := -1
+		size := stageLimit(len(dst))
 		var out []byte
 		if i == 0 {
 			size, out = len(dst), dst[:0]
@@ -417,10 +417,20 @@ func (r *reader) decode(p *pipe, raw []byte, shape []int) ([]byte, error) {
 	return decodeBytes(p, raw, want)
 }
 
+// stageLimit bounds what an intermediate codec of a chain may decode to
+// for a chunk of want bytes: its input is the encoded form of the
+// stages after it, at most a little over want bytes for any compressor
+// or checksum here. Without the bound a small chunk file (a compressed
+// bomb under a second compressor) could decode to MaxDecoded bytes
+// before the chunk's size is checked.
+func stageLimit(want int) int {
+	return 2*want + 64<<10
+}
+
 func decodeBytes(p *pipe, raw []byte, want int) ([]byte, error) {
 	buf := raw
 	for i := len(p.codecs) - 1; i >= 0; i-- {
-		size := -1
+		size := stageLimit(want)
 		var dst []byte
 		if i == 0 {
 			size, dst = want, make([]byte, 0, want)

@@ -97,3 +97,31 @@ func TestReviewNullFilter(t *testing.T) {
 		t.Fatalf("null filter: %v", err)
 	}
 }
+
+// An intermediate stage of a codec chain (v2 filters then compressor)
+// may not decode to more than about twice the chunk: a small chunk file
+// holding a compressed bomb under a second compressor is refused before
+// it is inflated, not decoded to MaxDecoded bytes.
+func TestReviewIntermediateStageBounded(t *testing.T) {
+	z, err := codec.NewZlib(9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb, err := z.Encode(nil, make([]byte, 8<<20)) // 8 MiB for a 32-byte chunk
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	zl := map[string]any{"id": "zlib", "level": 1}
+	writeFile(t, filepath.Join(dir, ".zarray"), v2doc(map[string]any{"shape": []int{4}, "chunks": []int{4},
+		"filters": []any{zl}, "compressor": zl}))
+	writeFile(t, filepath.Join(dir, "0"), bomb)
+	x, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = x.Compute(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Fatalf("bomb under two compressors: %v, want a size error", err)
+	}
+}
