@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/blockwork-dev/blockwork/funcs"
@@ -124,25 +125,13 @@ func binCount(x, w *Array, minlength int) *Array {
 		if err := w.Err(); err != nil {
 			return errArray(err)
 		}
-		if !equalInts(w.Shape(), x.Shape()) {
+		if !slices.Equal(w.Shape(), x.Shape()) {
 			return errorf("bincount", "weights of shape %s for x of shape %s", shapeStr(w.Shape()), shapeStr(x.Shape()))
 		}
 		xs = append(xs, rechunkTo(w.Astype(graph.Float64), x.nd.chunks))
 		dt = graph.Float64
 	}
 	return perBlockCounts("bincount", "array.bincount", nil, xs, minlength, dt)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // perBlockCounts runs block function fn on the blocks of xs, each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/blockwork-dev/blockwork/array/chunks"
 	"github.com/blockwork-dev/blockwork/funcs"
@@ -32,7 +33,7 @@ func (x *Array) Extract(mask *Array) *Array {
 	if err := firstErr(x, mask); err != nil {
 		return errArray(err)
 	}
-	if mask.nd.dtype != graph.Bool || !equalInts(mask.nd.shape, x.nd.shape) {
+	if mask.nd.dtype != graph.Bool || !slices.Equal(mask.nd.shape, x.nd.shape) {
 		return errorf("extract", "mask %v%s for an array of shape %s: want a bool mask of the same shape", mask.nd.dtype, shapeStr(mask.nd.shape), shapeStr(x.nd.shape))
 	}
 	shape := x.nd.shape

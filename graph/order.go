@@ -73,7 +73,7 @@ func (g *Graph) Order() []int32 {
 		if cap(kidBuf)-len(kidBuf) < len(d) {
 			kidBuf = make([]int32, 0, max(4096, len(d)))
 		}
-		kids := append(kidBuf[len(kidBuf):len(kidBuf)], d...)
+		kids := append(kidBuf[len(kidBuf):], d...)
 		kidBuf = kidBuf[:len(kidBuf)+len(d)]
 		// insertion sort by (weight, index): inputs are few
 		for a := 1; a < len(kids); a++ {

@@ -126,7 +126,7 @@ func parseV3DType(raw json.RawMessage) (dtype, error) {
 		d = dtype{'b', 1}
 	case "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64":
 		k := byte(s[0])
-		num := strings.TrimLeft(s, "uintfloat")
+		num := strings.TrimLeftFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' })
 		bitsN, _ := strconv.Atoi(num)
 		d = dtype{k, bitsN / 8}
 	default:

@@ -148,14 +148,13 @@ func randChunk(t testing.TB, r *rand.Rand, dev device.Device, dt graph.DType, sh
 // env is a server over a memSource on 127.0.0.1 and a client, both on
 // host devices checked for leaks at the end of the test.
 type env struct {
-	t        testing.TB
-	src      *memSource
-	srcDev   *device.Host
-	dst      *device.Host
-	srv      *Server
-	addr     string
-	cli      *Client
-	released bool
+	t      testing.TB
+	src    *memSource
+	srcDev *device.Host
+	dst    *device.Host
+	srv    *Server
+	addr   string
+	cli    *Client
 }
 
 func newEnv(t testing.TB, srvOpts, cliOpts []Option) *env {
