@@ -66,10 +66,17 @@ const (
 	EvReleaseWanted
 	// EvRemoveWorker: Worker is gone with everything it held.
 	EvRemoveWorker
+	// EvRequeue: Task, running on Worker, gave up without output and
+	// without error (say, an input's holder turned out to be gone). It
+	// runs again and does not count as a failure; the shell drops what
+	// that run held (no CmdFree comes for it). Send EvRemoveWorker for a
+	// holder known to be gone first, so that the lost input is computed
+	// again rather than fetched from it once more.
+	EvRequeue
 	numEventKinds
 )
 
-var eventNames = [...]string{"invalid", "add-worker", "submit", "finished", "failed", "cancel", "release-wanted", "remove-worker"}
+var eventNames = [...]string{"invalid", "add-worker", "submit", "finished", "failed", "cancel", "release-wanted", "remove-worker", "requeue"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -81,8 +88,8 @@ func (k EventKind) String() string {
 // Event is one input to Handle.
 type Event struct {
 	Kind   EventKind
-	Worker WorkerID         // EvAddWorker, EvFinished, EvFailed, EvRemoveWorker
-	Task   TaskID           // EvFinished, EvFailed, EvReleaseWanted
+	Worker WorkerID         // EvAddWorker, EvFinished, EvFailed, EvRemoveWorker, EvRequeue
+	Task   TaskID           // EvFinished, EvFailed, EvReleaseWanted, EvRequeue
 	Bytes  int64            // EvFinished: actual output bytes (normally == OutBytes; never more)
 	Slots  int              // EvAddWorker: concurrent tasks the worker runs (>= 1)
 	Device graph.DeviceKind // EvAddWorker: one kind
@@ -103,7 +110,8 @@ const (
 	// once per CmdRun, after every dependent of Task has finished (not
 	// when it starts) and, for a wanted task, after EvReleaseWanted; after
 	// a failure or cancel at once. Not sent for outputs lost with a removed
-	// worker.
+	// worker, nor for a run that ended there or with EvRequeue: the shell
+	// drops what such a run held.
 	CmdFree
 	// CmdDone: every wanted task is resident; sent once, before the CmdRun
 	// of the same call, never after a CmdFail.

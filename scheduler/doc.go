@@ -6,8 +6,8 @@
 // a slice of TaskSpecs whose ids are dense indexes, and hands back Commands:
 // run task T on worker W, free T's output, all wanted results are ready,
 // the computation failed, nothing runs any more. The shell performs them
-// and feeds what happened (a task finished or failed, a worker came or
-// went, the client cancelled or released a result) back as Events.
+// and feeds what happened (a task finished, failed or gave up, a worker
+// came or went, the client cancelled or released a result) back as Events.
 //
 // The state machine has no goroutines, no clock, no network and no devices;
 // it never iterates a map to make a decision and uses no randomness, so the
@@ -73,4 +73,11 @@
 // worker); an output still needed (a dependent has not started, or it is
 // wanted and CmdDone has not been sent) is computed again, with any of its
 // inputs that were already freed.
+//
+// EvRequeue says a running task gave up without output and without error
+// (its worker could not fetch an input from a peer that turned out to be
+// gone). It leaves Running, its slot and reservation come back, and it is
+// Ready again when all its inputs are resident, else Waiting (an input
+// lost with a removed worker is computed again, as above). It is not a
+// failure, and no CmdFree comes for the run that gave up.
 package scheduler

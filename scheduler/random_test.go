@@ -86,7 +86,8 @@ type sim struct {
 	released []bool     // wanted output released by the client
 	runs     []int
 	frees    []int
-	lost     bool // a worker was removed
+	requeues []int // runs that ended with EvRequeue (no free comes for them)
+	lost     bool  // a worker was removed
 	done     int
 	idle     int
 	failed   error
@@ -149,6 +150,7 @@ func newSim(rng *rand.Rand) *sim {
 	x.released = make([]bool, n)
 	x.runs = make([]int, n)
 	x.frees = make([]int, n)
+	x.requeues = make([]int, n)
 	return x
 }
 
@@ -207,7 +209,7 @@ func (x *sim) perform(c Command, last bool) error {
 			return errors.New("worker has no free slot")
 		case x.held[id]:
 			return errors.New("task already holds a buffer")
-		case x.runs[id] > 0 && !x.lost:
+		case x.runs[id] > x.requeues[id] && !x.lost:
 			return errors.New("task run twice")
 		}
 		for _, d := range x.specs[id].Deps {
@@ -309,6 +311,19 @@ func (x *sim) run(rng *rand.Rand) error {
 			}
 			continue
 		}
+		if x.chaos && rng.IntN(20) == 0 {
+			// a running task gives up: the shell drops what the run held
+			i := rng.IntN(len(x.running))
+			id := x.running[i]
+			x.running = slices.Delete(x.running, i, i+1)
+			x.worker(x.onWorker[id]).running--
+			x.held[id] = false
+			x.requeues[id]++
+			if err := x.handle(Event{Kind: EvRequeue, Task: id, Worker: x.onWorker[id]}); err != nil {
+				return err
+			}
+			continue
+		}
 		if x.chaos && removals < 3 && rng.IntN(15) == 0 {
 			removals++
 			var alive []int
@@ -355,7 +370,7 @@ func (x *sim) run(rng *rand.Rand) error {
 			if x.runs[id] == 0 {
 				return fmt.Errorf("task %d never ran", id)
 			}
-			if !x.lost && (x.runs[id] != 1 || !x.specs[id].Want && x.frees[id] != 1) {
+			if !x.lost && (x.runs[id]-x.requeues[id] != 1 || !x.specs[id].Want && x.frees[id] != 1) {
 				return fmt.Errorf("task %d: %d runs, %d frees", id, x.runs[id], x.frees[id])
 			}
 		}
@@ -375,7 +390,7 @@ func (x *sim) run(rng *rand.Rand) error {
 		if x.held[id] {
 			return fmt.Errorf("task %d still held at the end", id)
 		}
-		if !x.lost && x.frees[id] != x.runs[id] {
+		if !x.lost && x.frees[id] != x.runs[id]-x.requeues[id] {
 			return fmt.Errorf("task %d: %d runs, %d frees", id, x.runs[id], x.frees[id])
 		}
 	}

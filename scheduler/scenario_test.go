@@ -26,6 +26,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	submit-end                             (one EvSubmit with all specs)
 //	finish a [w2] [bytes=7]                (worker defaults to the one it ran on)
 //	fail b [w1] "boom"
+//	requeue b [w1]                         (gave up without output; worker as for finish)
 //	cancel ["why"]
 //	release b
 //	remove-worker w1
@@ -270,6 +271,13 @@ func (h *harness) do(line string) []string {
 			}
 		}
 		return h.handle(Event{Kind: EvSubmit, Tasks: h.specs})
+	case "requeue":
+		id := h.task(arg(0))
+		w := h.ranOn[id]
+		if len(pos) > 1 {
+			w = workerArg(t, pos[1])
+		}
+		return h.handle(Event{Kind: EvRequeue, Task: id, Worker: w})
 	case "finish", "fail":
 		id := h.task(arg(0))
 		w := h.ranOn[id]

@@ -93,6 +93,8 @@ func (s *State) Handle(ev Event, out []Command) []Command {
 		out = s.releaseWanted(ev, out)
 	case EvRemoveWorker:
 		out = s.removeWorker(ev, out)
+	case EvRequeue:
+		out = s.requeue(ev, out)
 	default:
 		out = s.abort(NoTask, fmt.Errorf("%w: unknown event kind %v", ErrIllegal, ev.Kind), out)
 	}
@@ -265,8 +267,11 @@ func (s *State) checkRunning(ev Event, out []Command) ([]Command, bool) {
 	}
 	t := &s.tasks[ev.Task]
 	to := Memory
-	if ev.Kind == EvFailed {
+	switch ev.Kind {
+	case EvFailed:
 		to = Erred
+	case EvRequeue:
+		to = Ready
 	}
 	switch {
 	case t.state != Running:
@@ -349,6 +354,30 @@ func (s *State) failed(ev Event, out []Command) []Command {
 	s.aborted = true
 	out = append(out, Command{Kind: CmdFail, Task: ev.Task, Err: err}, Command{Kind: CmdFree, Task: ev.Task})
 	return s.dropAll(out)
+}
+
+// requeue: a running task gave up without output and without error. It
+// goes back to ready, or to waiting when an input was lost meanwhile (a
+// freed one is computed again, as after removeWorker). Not a failure.
+func (s *State) requeue(ev Event, out []Command) []Command {
+	out, ok := s.checkRunning(ev, out)
+	if !ok {
+		return out
+	}
+	id := ev.Task
+	if s.aborted {
+		s.transition(id, Cancelled)
+		return out
+	}
+	for _, d := range s.depsOf(id) {
+		if s.tasks[d].state != Memory {
+			s.transition(id, Waiting)
+			s.gather(id)
+			return out
+		}
+	}
+	s.transition(id, Ready)
+	return out
 }
 
 // releaseWanted: the client is done with a wanted output.

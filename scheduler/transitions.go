@@ -47,8 +47,9 @@ func init() {
 	edges[Running][Memory] = runningToMemory
 	edges[Running][Erred] = runningEnded
 	edges[Running][Released] = runningEnded  // finished after the computation failed: freed at once
-	edges[Running][Cancelled] = runningEnded // its worker was removed after the computation failed
-	edges[Running][Waiting] = runningEnded   // its worker was removed: run again
+	edges[Running][Cancelled] = runningEnded // its worker was removed, or it was requeued, after the computation failed
+	edges[Running][Waiting] = runningEnded   // its worker was removed, or it was requeued with an input lost
+	edges[Running][Ready] = runningToReady   // requeued with its inputs resident
 	edges[Memory][Released] = memoryToGone
 	edges[Memory][Waiting] = memoryToGone // lost with its worker and still needed
 	edges[Released][Waiting] = noAccounting
@@ -81,6 +82,11 @@ func runningEnded(s *State, id TaskID) {
 	t := &s.tasks[id]
 	s.unreserve(t)
 	t.where = -1
+}
+
+func runningToReady(s *State, id TaskID) {
+	runningEnded(s, id)
+	s.push(id)
 }
 
 func memoryToGone(s *State, id TaskID) {
