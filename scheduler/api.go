@@ -31,7 +31,17 @@ type Config struct {
 	// MemoryLimit bounds the bytes of chunk outputs resident plus the
 	// bytes reserved by running tasks; 0 means no limit.
 	MemoryLimit int64
+	// MaxKills is how many workers may die while a task runs on them
+	// before the computation fails with ErrKilledWorker naming that task
+	// (a task that crashes its worker would otherwise kill one after the
+	// other); 0 means 3, a negative value means no limit. EvRequeue does
+	// not count.
+	MaxKills int
 }
+
+// defaultMaxKills is MaxKills when Config leaves it 0 (Dask's
+// allowed-failures default).
+const defaultMaxKills = 3
 
 // Errors the commands carry (wrapped, with the details).
 var (
@@ -45,6 +55,9 @@ var (
 	ErrCancelled = errors.New("scheduler: cancelled")
 	// ErrSubmit: the submission is malformed (dep out of range, cycle, ...).
 	ErrSubmit = errors.New("scheduler: bad submission")
+	// ErrKilledWorker: a task was running on Config.MaxKills workers that
+	// died.
+	ErrKilledWorker = errors.New("scheduler: killed worker")
 )
 
 // EventKind says what happened.
@@ -64,7 +77,8 @@ const (
 	EvCancel
 	// EvReleaseWanted: the client no longer needs wanted Task's output.
 	EvReleaseWanted
-	// EvRemoveWorker: Worker is gone with everything it held.
+	// EvRemoveWorker: Worker is gone with everything it held. Each task
+	// running there counts one kill (see Config.MaxKills).
 	EvRemoveWorker
 	// EvRequeue: Task, running on Worker, gave up without output and
 	// without error (say, an input's holder turned out to be gone). It

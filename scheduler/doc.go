@@ -74,6 +74,12 @@
 // wanted and CmdDone has not been sent) is computed again, with any of its
 // inputs that were already freed.
 //
+// Each task running on a removed worker counts a kill; when a task's
+// kills reach Config.MaxKills (default 3, negative: no limit) the task is
+// Erred and the computation fails with ErrKilledWorker naming it, so a
+// task that crashes its worker does not take the whole cluster down one
+// worker at a time.
+//
 // EvRequeue says a running task gave up without output and without error
 // (its worker could not fetch an input from a peer that turned out to be
 // gone). It leaves Running, its slot and reservation come back, and it is

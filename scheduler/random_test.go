@@ -34,7 +34,7 @@ func TestRandom(t *testing.T) {
 		if err := sim.run(rng); err != nil {
 			t.Fatalf("seed %d, run %d (%s): %v", sd, i, sim.describe(), err)
 		}
-		again := New(Config{MemoryLimit: sim.limit})
+		again := New(sim.cfg)
 		var log []string
 		var out []Command
 		for j, ev := range sim.events { // in batches of three sharing one out slice
@@ -72,6 +72,7 @@ type sim struct {
 	specs   []TaskSpec
 	users   [][]TaskID
 	limit   int64
+	cfg     Config
 	chaos   bool // inject failures, cancels, worker losses
 	s       *State
 	workers []simWorker
@@ -142,7 +143,8 @@ func newSim(rng *rand.Rand) *sim {
 	if rng.IntN(2) == 0 && total > 0 {
 		x.limit = 100 + rng.Int64N(total+1)
 	}
-	x.s = New(Config{MemoryLimit: x.limit})
+	x.cfg = Config{MemoryLimit: x.limit, MaxKills: []int{0, 1, -1}[rng.IntN(3)]}
+	x.s = New(x.cfg)
 	x.onWorker = make([]WorkerID, n)
 	x.held = make([]bool, n)
 	x.resident = make([]bool, n)
@@ -155,7 +157,7 @@ func newSim(rng *rand.Rand) *sim {
 }
 
 func (x *sim) describe() string {
-	return fmt.Sprintf("%d tasks, %d workers, limit %d, chaos %v", len(x.specs), len(x.workers), x.limit, x.chaos)
+	return fmt.Sprintf("%d tasks, %d workers, limit %d, max kills %d, chaos %v", len(x.specs), len(x.workers), x.limit, x.cfg.MaxKills, x.chaos)
 }
 
 func (x *sim) worker(id WorkerID) *simWorker {
@@ -261,6 +263,9 @@ func (x *sim) perform(c Command, last bool) error {
 		}
 		if errors.Is(c.Err, ErrMemoryLimit) && (x.limit == 0 || len(x.running) > 0) {
 			return errors.New("memory limit failure while tasks run")
+		}
+		if errors.Is(c.Err, ErrKilledWorker) && (!x.lost || x.cfg.MaxKills < 0 || c.Task == NoTask) {
+			return errors.New("killed worker failure without a limit or a lost worker")
 		}
 		x.failed = c.Err
 	case CmdIdle:

@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 // events, the indented lines after one are the commands it produced.
 // Regenerate with go test ./scheduler -update and review the diff.
 //
-//	config mem=100                         (first, before any event)
+//	config mem=100 kills=3                 (first, before any event; each key optional)
 //	add-worker w1 cpu slots=2              (slots default 1)
 //	submit a bytes=10 prio=0               (collects a spec; names get ids in order)
 //	submit b deps=a,#99 devices=gpu want   (#N is a raw id; devices default cpu,gpu)
@@ -231,7 +231,14 @@ func (h *harness) do(line string) []string {
 		if h.events > 0 {
 			t.Fatalf("config after events")
 		}
-		h.s = New(Config{MemoryLimit: num(t, args["mem"])})
+		var cfg Config
+		if v, ok := args["mem"]; ok {
+			cfg.MemoryLimit = num(t, v)
+		}
+		if v, ok := args["kills"]; ok {
+			cfg.MaxKills = int(num(t, v))
+		}
+		h.s = New(cfg)
 		return nil
 	case "add-worker":
 		slots := int64(1)

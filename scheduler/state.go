@@ -50,6 +50,10 @@ type State struct {
 	aliveKinds graph.DeviceKinds
 	alive      int
 
+	// kills counts, per task, the workers that died while it ran there;
+	// nil until the first such death.
+	kills []int32
+
 	heaps []readyHeap
 	// waiting holds the Waiting tasks by (Priority, id), lazily (headroom.go)
 	waiting readyHeap
@@ -66,7 +70,12 @@ type State struct {
 }
 
 // New returns an empty State: no workers, no tasks.
-func New(cfg Config) *State { return &State{cfg: cfg} }
+func New(cfg Config) *State {
+	if cfg.MaxKills == 0 {
+		cfg.MaxKills = defaultMaxKills
+	}
+	return &State{cfg: cfg}
+}
 
 // Handle applies one event and appends the resulting commands to out,
 // returning it. See the package documentation for their order.

@@ -15,7 +15,7 @@ const (
 	Running                    // given to a worker; OutBytes reserved
 	Memory                     // output resident on the worker that made it
 	Released                   // output freed, or lost with its worker
-	Erred                      // its kernel failed
+	Erred                      // its kernel failed, or Config.MaxKills workers died running it
 	Cancelled                  // the computation ended before it ran
 	NumTaskStates
 )
@@ -45,7 +45,7 @@ func init() {
 	edges[Ready][Waiting] = noAccounting // an input was lost; its heap entry goes stale
 	edges[Ready][Cancelled] = noAccounting
 	edges[Running][Memory] = runningToMemory
-	edges[Running][Erred] = runningEnded
+	edges[Running][Erred] = runningEnded     // failed, or one worker too many died running it
 	edges[Running][Released] = runningEnded  // finished after the computation failed: freed at once
 	edges[Running][Cancelled] = runningEnded // its worker was removed, or it was requeued, after the computation failed
 	edges[Running][Waiting] = runningEnded   // its worker was removed, or it was requeued with an input lost

@@ -44,10 +44,12 @@ func (s *State) reportWorker(ev Event, why string, out []Command) []Command {
 }
 
 // removeWorker: a worker is gone with its running tasks and its outputs.
-// Tasks running there go back to waiting (ready once their inputs are
-// resident); outputs resident there are forgotten without CmdFree and
-// computed again when still needed: a dependent has not started, or the
-// task is wanted and CmdDone has not been sent.
+// Tasks running there count a kill each and go back to waiting (ready
+// once their inputs are resident); outputs resident there are forgotten
+// without CmdFree and computed again when still needed: a dependent has
+// not started, or the task is wanted and CmdDone has not been sent. The
+// first task (lowest id) whose kills reach Config.MaxKills is Erred and
+// fails the computation with ErrKilledWorker.
 func (s *State) removeWorker(ev Event, out []Command) []Command {
 	wi := s.findWorker(ev.Worker)
 	if wi < 0 {
@@ -61,6 +63,7 @@ func (s *State) removeWorker(ev Event, out []Command) []Command {
 	if s.aliveOf[b]--; s.aliveOf[b] == 0 {
 		s.aliveKinds &^= graph.DeviceKinds(w.kind)
 	}
+	killed := TaskID(-1)
 	for i := range s.tasks {
 		t := &s.tasks[i]
 		if t.state != Running || t.where != int32(wi) {
@@ -68,6 +71,11 @@ func (s *State) removeWorker(ev Event, out []Command) []Command {
 		}
 		if s.aborted {
 			s.transition(TaskID(i), Cancelled)
+			continue
+		}
+		if s.kill(TaskID(i)) && killed < 0 {
+			killed = TaskID(i)
+			s.transition(killed, Erred)
 			continue
 		}
 		s.transition(TaskID(i), Waiting)
@@ -79,7 +87,28 @@ func (s *State) removeWorker(ev Event, out []Command) []Command {
 			s.lose(TaskID(i))
 		}
 	}
+	if killed >= 0 {
+		n, workers := s.kills[killed], "workers"
+		if n == 1 {
+			workers = "worker"
+		}
+		out = s.abort(killed, fmt.Errorf("%w: task %d was running on %d %s that died (the last was worker %d)",
+			ErrKilledWorker, killed, n, workers, ev.Worker), out)
+	}
 	return out
+}
+
+// kill counts one worker death against running task id and reports
+// whether its kills reached Config.MaxKills.
+func (s *State) kill(id TaskID) bool {
+	if s.cfg.MaxKills < 0 {
+		return false
+	}
+	if s.kills == nil {
+		s.kills = make([]int32, len(s.tasks))
+	}
+	s.kills[id]++
+	return int(s.kills[id]) >= s.cfg.MaxKills
 }
 
 // lose forgets the resident output of task id (its worker is gone).
