@@ -1,6 +1,6 @@
 // Blockwork's control-plane protocol: the task graph a client submits and
-// the scheduler hands to workers, and a first sketch of the scheduler
-// service. Chunk bytes never travel here: they go worker to worker over the
+// the scheduler hands to workers, and the scheduler service that workers
+// and clients call (package cluster). Chunk bytes never travel here: they go worker to worker over the
 // data connection (cluster/transport).
 //
 // The graph messages mirror package graph (graph/graph.go, graph/program.go,
@@ -450,7 +450,6 @@ const (
 	ResultEvent_STATE_RUNNING     ResultEvent_State = 1
 	ResultEvent_STATE_DONE        ResultEvent_State = 2
 	ResultEvent_STATE_FAILED      ResultEvent_State = 3
-	ResultEvent_STATE_CANCELLED   ResultEvent_State = 4
 )
 
 // Enum value maps for ResultEvent_State.
@@ -460,14 +459,12 @@ var (
 		1: "STATE_RUNNING",
 		2: "STATE_DONE",
 		3: "STATE_FAILED",
-		4: "STATE_CANCELLED",
 	}
 	ResultEvent_State_value = map[string]int32{
 		"STATE_UNSPECIFIED": 0,
 		"STATE_RUNNING":     1,
 		"STATE_DONE":        2,
 		"STATE_FAILED":      3,
-		"STATE_CANCELLED":   4,
 	}
 )
 
@@ -495,7 +492,7 @@ func (x ResultEvent_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ResultEvent_State.Descriptor instead.
 func (ResultEvent_State) EnumDescriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{42, 0}
+	return file_blockwork_proto_rawDescGZIP(), []int{44, 0}
 }
 
 // Key mirrors graph.Key with the layer string interned: layer indexes
@@ -981,10 +978,13 @@ func (*Task_Assert) isTask_Params() {}
 // out) are not literal data and are not carried here; a cluster refers to
 // them by key (provisional: see PersistedRef).
 type Leaf struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Outputs       []*Chunk               `protobuf:"bytes,2,rep,name=outputs,proto3" json:"outputs,omitempty"`
-	Value         []byte                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Key     *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Outputs []*Chunk               `protobuf:"bytes,2,rep,name=outputs,proto3" json:"outputs,omitempty"`
+	Value   []byte                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	// external: the chunk lives elsewhere (a persisted chunk on a worker,
+	// named by the submission); value is empty.
+	External      bool `protobuf:"varint,4,opt,name=external,proto3" json:"external,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1038,6 +1038,13 @@ func (x *Leaf) GetValue() []byte {
 		return x.Value
 	}
 	return nil
+}
+
+func (x *Leaf) GetExternal() bool {
+	if x != nil {
+		return x.External
+	}
+	return false
 }
 
 // Instr mirrors graph.Instr: one SSA instruction.
@@ -2434,87 +2441,28 @@ func (x *AssertParams) GetMessage() string {
 	return ""
 }
 
-// DeviceInfo describes one device of a worker (PROVISIONAL).
-type DeviceInfo struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// kind is a graph.DeviceKind (1 cpu, 2 gpu).
-	Kind uint32 `protobuf:"varint,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	// index is the device's ordinal within its kind on that worker.
-	Index         uint32 `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"`
-	MemoryLimit   int64  `protobuf:"varint,3,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *DeviceInfo) Reset() {
-	*x = DeviceInfo{}
-	mi := &file_blockwork_proto_msgTypes[27]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *DeviceInfo) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*DeviceInfo) ProtoMessage() {}
-
-func (x *DeviceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[27]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use DeviceInfo.ProtoReflect.Descriptor instead.
-func (*DeviceInfo) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{27}
-}
-
-func (x *DeviceInfo) GetKind() uint32 {
-	if x != nil {
-		return x.Kind
-	}
-	return 0
-}
-
-func (x *DeviceInfo) GetIndex() uint32 {
-	if x != nil {
-		return x.Index
-	}
-	return 0
-}
-
-func (x *DeviceInfo) GetMemoryLimit() int64 {
-	if x != nil {
-		return x.MemoryLimit
-	}
-	return 0
-}
-
-// Register is a worker's first message (PROVISIONAL).
+// Register is a worker's first message.
 type Register struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// name is chosen by the worker (host:pid or given); unique per cluster.
+	// name is chosen by the worker (host:pid or given); for errors and logs.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// data_address is where other workers fetch its chunks (cluster/transport).
-	DataAddress string        `protobuf:"bytes,2,opt,name=data_address,json=dataAddress,proto3" json:"data_address,omitempty"`
-	Nthreads    uint32        `protobuf:"varint,3,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
-	Devices     []*DeviceInfo `protobuf:"bytes,4,rep,name=devices,proto3" json:"devices,omitempty"`
+	DataAddress string `protobuf:"bytes,2,opt,name=data_address,json=dataAddress,proto3" json:"data_address,omitempty"`
+	// nthreads tasks run at once; slots tasks may be queued on it.
+	Nthreads uint32 `protobuf:"varint,3,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
+	Slots    uint32 `protobuf:"varint,4,opt,name=slots,proto3" json:"slots,omitempty"`
+	// device is a graph.DeviceKind (1 cpu, 2 gpu).
+	Device      uint32 `protobuf:"varint,5,opt,name=device,proto3" json:"device,omitempty"`
+	MemoryLimit int64  `protobuf:"varint,6,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
 	// protocol_version lets the scheduler refuse an incompatible worker.
-	ProtocolVersion uint32 `protobuf:"varint,5,opt,name=protocol_version,json=protocolVersion,proto3" json:"protocol_version,omitempty"`
+	ProtocolVersion uint32 `protobuf:"varint,7,opt,name=protocol_version,json=protocolVersion,proto3" json:"protocol_version,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Register) Reset() {
 	*x = Register{}
-	mi := &file_blockwork_proto_msgTypes[28]
+	mi := &file_blockwork_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2474,7 @@ func (x *Register) String() string {
 func (*Register) ProtoMessage() {}
 
 func (x *Register) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[28]
+	mi := &file_blockwork_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2487,7 @@ func (x *Register) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Register.ProtoReflect.Descriptor instead.
 func (*Register) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{28}
+	return file_blockwork_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Register) GetName() string {
@@ -2563,11 +2511,25 @@ func (x *Register) GetNthreads() uint32 {
 	return 0
 }
 
-func (x *Register) GetDevices() []*DeviceInfo {
+func (x *Register) GetSlots() uint32 {
 	if x != nil {
-		return x.Devices
+		return x.Slots
 	}
-	return nil
+	return 0
+}
+
+func (x *Register) GetDevice() uint32 {
+	if x != nil {
+		return x.Device
+	}
+	return 0
+}
+
+func (x *Register) GetMemoryLimit() int64 {
+	if x != nil {
+		return x.MemoryLimit
+	}
+	return 0
 }
 
 func (x *Register) GetProtocolVersion() uint32 {
@@ -2577,21 +2539,18 @@ func (x *Register) GetProtocolVersion() uint32 {
 	return 0
 }
 
-// Heartbeat reports a worker's load (PROVISIONAL).
+// Heartbeat reports a worker's load.
 type Heartbeat struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// per device, in Register.devices order
-	ResidentBytes []int64 `protobuf:"varint,1,rep,packed,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
-	SpilledBytes  []int64 `protobuf:"varint,2,rep,packed,name=spilled_bytes,json=spilledBytes,proto3" json:"spilled_bytes,omitempty"`
-	Running       uint32  `protobuf:"varint,3,opt,name=running,proto3" json:"running,omitempty"`
-	Queued        uint32  `protobuf:"varint,4,opt,name=queued,proto3" json:"queued,omitempty"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ResidentBytes int64                  `protobuf:"varint,1,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
+	Running       uint32                 `protobuf:"varint,2,opt,name=running,proto3" json:"running,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_blockwork_proto_msgTypes[29]
+	mi := &file_blockwork_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2603,7 +2562,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[29]
+	mi := &file_blockwork_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2616,21 +2575,14 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{29}
+	return file_blockwork_proto_rawDescGZIP(), []int{28}
 }
 
-func (x *Heartbeat) GetResidentBytes() []int64 {
+func (x *Heartbeat) GetResidentBytes() int64 {
 	if x != nil {
 		return x.ResidentBytes
 	}
-	return nil
-}
-
-func (x *Heartbeat) GetSpilledBytes() []int64 {
-	if x != nil {
-		return x.SpilledBytes
-	}
-	return nil
+	return 0
 }
 
 func (x *Heartbeat) GetRunning() uint32 {
@@ -2640,30 +2592,21 @@ func (x *Heartbeat) GetRunning() uint32 {
 	return 0
 }
 
-func (x *Heartbeat) GetQueued() uint32 {
-	if x != nil {
-		return x.Queued
-	}
-	return 0
-}
-
-// TaskDone reports a finished task; its output stays on the worker
-// (PROVISIONAL).
+// TaskDone: a task finished; its outputs stay on the worker.
 type TaskDone struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	Computation uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	Key         *Key                   `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
-	// device indexes Register.devices: where the output is resident
-	Device        uint32 `protobuf:"varint,3,opt,name=device,proto3" json:"device,omitempty"`
-	Bytes         int64  `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
-	DurationNs    int64  `protobuf:"varint,5,opt,name=duration_ns,json=durationNs,proto3" json:"duration_ns,omitempty"`
+	// task indexes the computation's Graph.tasks
+	Task          uint32 `protobuf:"varint,2,opt,name=task,proto3" json:"task,omitempty"`
+	Bytes         int64  `protobuf:"varint,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	DurationNs    int64  `protobuf:"varint,4,opt,name=duration_ns,json=durationNs,proto3" json:"duration_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TaskDone) Reset() {
 	*x = TaskDone{}
-	mi := &file_blockwork_proto_msgTypes[30]
+	mi := &file_blockwork_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2675,7 +2618,7 @@ func (x *TaskDone) String() string {
 func (*TaskDone) ProtoMessage() {}
 
 func (x *TaskDone) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[30]
+	mi := &file_blockwork_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2688,7 +2631,7 @@ func (x *TaskDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskDone.ProtoReflect.Descriptor instead.
 func (*TaskDone) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{30}
+	return file_blockwork_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *TaskDone) GetComputation() uint64 {
@@ -2698,16 +2641,9 @@ func (x *TaskDone) GetComputation() uint64 {
 	return 0
 }
 
-func (x *TaskDone) GetKey() *Key {
+func (x *TaskDone) GetTask() uint32 {
 	if x != nil {
-		return x.Key
-	}
-	return nil
-}
-
-func (x *TaskDone) GetDevice() uint32 {
-	if x != nil {
-		return x.Device
+		return x.Task
 	}
 	return 0
 }
@@ -2726,20 +2662,24 @@ func (x *TaskDone) GetDurationNs() int64 {
 	return 0
 }
 
-// TaskFailed reports a task error (a kernel error or a caught panic)
-// (PROVISIONAL).
+// TaskFailed: a task failed. With unreachable set it did not run: an
+// input could not be fetched from the worker at peer (which the
+// scheduler then drops); otherwise error is the task's error, naming the
+// task and op.
 type TaskFailed struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	Key           *Key                   `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	Task          uint32                 `protobuf:"varint,2,opt,name=task,proto3" json:"task,omitempty"`
 	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	Unreachable   bool                   `protobuf:"varint,4,opt,name=unreachable,proto3" json:"unreachable,omitempty"`
+	Peer          string                 `protobuf:"bytes,5,opt,name=peer,proto3" json:"peer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_blockwork_proto_msgTypes[31]
+	mi := &file_blockwork_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +2691,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[31]
+	mi := &file_blockwork_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +2704,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{31}
+	return file_blockwork_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TaskFailed) GetComputation() uint64 {
@@ -2774,11 +2714,11 @@ func (x *TaskFailed) GetComputation() uint64 {
 	return 0
 }
 
-func (x *TaskFailed) GetKey() *Key {
+func (x *TaskFailed) GetTask() uint32 {
 	if x != nil {
-		return x.Key
+		return x.Task
 	}
-	return nil
+	return 0
 }
 
 func (x *TaskFailed) GetError() string {
@@ -2788,15 +2728,151 @@ func (x *TaskFailed) GetError() string {
 	return ""
 }
 
-// WorkerMessage is what a worker sends on Connect (PROVISIONAL).
+func (x *TaskFailed) GetUnreachable() bool {
+	if x != nil {
+		return x.Unreachable
+	}
+	return false
+}
+
+func (x *TaskFailed) GetPeer() string {
+	if x != nil {
+		return x.Peer
+	}
+	return ""
+}
+
+// TaskStarted: a queued task began to run (for work stealing).
+type TaskStarted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
+	Task          uint32                 `protobuf:"varint,2,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TaskStarted) Reset() {
+	*x = TaskStarted{}
+	mi := &file_blockwork_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TaskStarted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TaskStarted) ProtoMessage() {}
+
+func (x *TaskStarted) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TaskStarted.ProtoReflect.Descriptor instead.
+func (*TaskStarted) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *TaskStarted) GetComputation() uint64 {
+	if x != nil {
+		return x.Computation
+	}
+	return 0
+}
+
+func (x *TaskStarted) GetTask() uint32 {
+	if x != nil {
+		return x.Task
+	}
+	return 0
+}
+
+// Reports batches a worker's task reports.
+type Reports struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Done    []*TaskDone            `protobuf:"bytes,1,rep,name=done,proto3" json:"done,omitempty"`
+	Failed  []*TaskFailed          `protobuf:"bytes,2,rep,name=failed,proto3" json:"failed,omitempty"`
+	Started []*TaskStarted         `protobuf:"bytes,3,rep,name=started,proto3" json:"started,omitempty"`
+	// stolen: tasks the scheduler asked back that had not started
+	Stolen        []*TaskStarted `protobuf:"bytes,4,rep,name=stolen,proto3" json:"stolen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reports) Reset() {
+	*x = Reports{}
+	mi := &file_blockwork_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reports) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reports) ProtoMessage() {}
+
+func (x *Reports) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reports.ProtoReflect.Descriptor instead.
+func (*Reports) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *Reports) GetDone() []*TaskDone {
+	if x != nil {
+		return x.Done
+	}
+	return nil
+}
+
+func (x *Reports) GetFailed() []*TaskFailed {
+	if x != nil {
+		return x.Failed
+	}
+	return nil
+}
+
+func (x *Reports) GetStarted() []*TaskStarted {
+	if x != nil {
+		return x.Started
+	}
+	return nil
+}
+
+func (x *Reports) GetStolen() []*TaskStarted {
+	if x != nil {
+		return x.Stolen
+	}
+	return nil
+}
+
+// WorkerMessage is what a worker sends on Connect.
 type WorkerMessage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Msg:
 	//
 	//	*WorkerMessage_Register
 	//	*WorkerMessage_Heartbeat
-	//	*WorkerMessage_Done
-	//	*WorkerMessage_Failed
+	//	*WorkerMessage_Reports
 	Msg           isWorkerMessage_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2804,7 +2880,7 @@ type WorkerMessage struct {
 
 func (x *WorkerMessage) Reset() {
 	*x = WorkerMessage{}
-	mi := &file_blockwork_proto_msgTypes[32]
+	mi := &file_blockwork_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2816,7 +2892,7 @@ func (x *WorkerMessage) String() string {
 func (*WorkerMessage) ProtoMessage() {}
 
 func (x *WorkerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[32]
+	mi := &file_blockwork_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2829,7 +2905,7 @@ func (x *WorkerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerMessage.ProtoReflect.Descriptor instead.
 func (*WorkerMessage) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{32}
+	return file_blockwork_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WorkerMessage) GetMsg() isWorkerMessage_Msg {
@@ -2857,19 +2933,10 @@ func (x *WorkerMessage) GetHeartbeat() *Heartbeat {
 	return nil
 }
 
-func (x *WorkerMessage) GetDone() *TaskDone {
+func (x *WorkerMessage) GetReports() *Reports {
 	if x != nil {
-		if x, ok := x.Msg.(*WorkerMessage_Done); ok {
-			return x.Done
-		}
-	}
-	return nil
-}
-
-func (x *WorkerMessage) GetFailed() *TaskFailed {
-	if x != nil {
-		if x, ok := x.Msg.(*WorkerMessage_Failed); ok {
-			return x.Failed
+		if x, ok := x.Msg.(*WorkerMessage_Reports); ok {
+			return x.Reports
 		}
 	}
 	return nil
@@ -2887,23 +2954,17 @@ type WorkerMessage_Heartbeat struct {
 	Heartbeat *Heartbeat `protobuf:"bytes,2,opt,name=heartbeat,proto3,oneof"`
 }
 
-type WorkerMessage_Done struct {
-	Done *TaskDone `protobuf:"bytes,3,opt,name=done,proto3,oneof"`
-}
-
-type WorkerMessage_Failed struct {
-	Failed *TaskFailed `protobuf:"bytes,4,opt,name=failed,proto3,oneof"`
+type WorkerMessage_Reports struct {
+	Reports *Reports `protobuf:"bytes,3,opt,name=reports,proto3,oneof"`
 }
 
 func (*WorkerMessage_Register) isWorkerMessage_Msg() {}
 
 func (*WorkerMessage_Heartbeat) isWorkerMessage_Msg() {}
 
-func (*WorkerMessage_Done) isWorkerMessage_Msg() {}
+func (*WorkerMessage_Reports) isWorkerMessage_Msg() {}
 
-func (*WorkerMessage_Failed) isWorkerMessage_Msg() {}
-
-// Registered answers Register (PROVISIONAL).
+// Registered answers Register.
 type Registered struct {
 	state               protoimpl.MessageState `protogen:"open.v1"`
 	WorkerId            uint64                 `protobuf:"varint,1,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
@@ -2914,7 +2975,7 @@ type Registered struct {
 
 func (x *Registered) Reset() {
 	*x = Registered{}
-	mi := &file_blockwork_proto_msgTypes[33]
+	mi := &file_blockwork_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2926,7 +2987,7 @@ func (x *Registered) String() string {
 func (*Registered) ProtoMessage() {}
 
 func (x *Registered) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[33]
+	mi := &file_blockwork_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2939,7 +3000,7 @@ func (x *Registered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Registered.ProtoReflect.Descriptor instead.
 func (*Registered) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{33}
+	return file_blockwork_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Registered) GetWorkerId() uint64 {
@@ -2956,32 +3017,31 @@ func (x *Registered) GetHeartbeatIntervalMs() int64 {
 	return 0
 }
 
-// ChunkSource says where a task's input is resident: on this worker (empty
-// address) or on a peer to fetch from (PROVISIONAL).
-type ChunkSource struct {
+// ComputationGraph gives a worker a computation's graph, once, before the
+// first task of it that the worker runs.
+type ComputationGraph struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
-	Meta          []*Chunk               `protobuf:"bytes,3,rep,name=meta,proto3" json:"meta,omitempty"`
+	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
+	Graph         *Graph                 `protobuf:"bytes,2,opt,name=graph,proto3" json:"graph,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *ChunkSource) Reset() {
-	*x = ChunkSource{}
-	mi := &file_blockwork_proto_msgTypes[34]
+func (x *ComputationGraph) Reset() {
+	*x = ComputationGraph{}
+	mi := &file_blockwork_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *ChunkSource) String() string {
+func (x *ComputationGraph) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*ChunkSource) ProtoMessage() {}
+func (*ComputationGraph) ProtoMessage() {}
 
-func (x *ChunkSource) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[34]
+func (x *ComputationGraph) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2992,51 +3052,104 @@ func (x *ChunkSource) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ChunkSource.ProtoReflect.Descriptor instead.
-func (*ChunkSource) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{34}
+// Deprecated: Use ComputationGraph.ProtoReflect.Descriptor instead.
+func (*ComputationGraph) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{35}
 }
 
-func (x *ChunkSource) GetKey() *Key {
+func (x *ComputationGraph) GetComputation() uint64 {
 	if x != nil {
-		return x.Key
+		return x.Computation
+	}
+	return 0
+}
+
+func (x *ComputationGraph) GetGraph() *Graph {
+	if x != nil {
+		return x.Graph
 	}
 	return nil
 }
 
-func (x *ChunkSource) GetAddress() string {
+// InputSource says where one input of a task is: on this worker (address
+// empty) or at a peer's data address. layer and block, when layer is set,
+// are the chunk's data-plane key (a persisted chunk of an earlier
+// computation); otherwise the key follows from the computation and the
+// input's graph key, or the input is a literal leaf carried in the graph.
+type InputSource struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Layer         string                 `protobuf:"bytes,2,opt,name=layer,proto3" json:"layer,omitempty"`
+	Block         int64                  `protobuf:"varint,3,opt,name=block,proto3" json:"block,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InputSource) Reset() {
+	*x = InputSource{}
+	mi := &file_blockwork_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InputSource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InputSource) ProtoMessage() {}
+
+func (x *InputSource) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InputSource.ProtoReflect.Descriptor instead.
+func (*InputSource) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *InputSource) GetAddress() string {
 	if x != nil {
 		return x.Address
 	}
 	return ""
 }
 
-func (x *ChunkSource) GetMeta() []*Chunk {
+func (x *InputSource) GetLayer() string {
 	if x != nil {
-		return x.Meta
+		return x.Layer
 	}
-	return nil
+	return ""
 }
 
-// RunTask asks a worker to run one task on one of its devices
-// (PROVISIONAL). The task's keys are interned in layers, as in Graph; a
-// fused task carries its program.
+func (x *InputSource) GetBlock() int64 {
+	if x != nil {
+		return x.Block
+	}
+	return 0
+}
+
+// RunTask asks a worker to run one task of a computation; inputs are one
+// per task input, in order (a literal leaf's source is empty).
 type RunTask struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	Layers        []string               `protobuf:"bytes,2,rep,name=layers,proto3" json:"layers,omitempty"`
-	Programs      []*Program             `protobuf:"bytes,3,rep,name=programs,proto3" json:"programs,omitempty"`
-	Task          *Task                  `protobuf:"bytes,4,opt,name=task,proto3" json:"task,omitempty"`
-	Device        uint32                 `protobuf:"varint,5,opt,name=device,proto3" json:"device,omitempty"`
-	Inputs        []*ChunkSource         `protobuf:"bytes,6,rep,name=inputs,proto3" json:"inputs,omitempty"`
-	Leaves        []*Leaf                `protobuf:"bytes,7,rep,name=leaves,proto3" json:"leaves,omitempty"`
+	Task          uint32                 `protobuf:"varint,2,opt,name=task,proto3" json:"task,omitempty"`
+	Inputs        []*InputSource         `protobuf:"bytes,3,rep,name=inputs,proto3" json:"inputs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RunTask) Reset() {
 	*x = RunTask{}
-	mi := &file_blockwork_proto_msgTypes[35]
+	mi := &file_blockwork_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3048,7 +3161,7 @@ func (x *RunTask) String() string {
 func (*RunTask) ProtoMessage() {}
 
 func (x *RunTask) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[35]
+	mi := &file_blockwork_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3061,7 +3174,7 @@ func (x *RunTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunTask.ProtoReflect.Descriptor instead.
 func (*RunTask) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{35}
+	return file_blockwork_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RunTask) GetComputation() uint64 {
@@ -3071,72 +3184,45 @@ func (x *RunTask) GetComputation() uint64 {
 	return 0
 }
 
-func (x *RunTask) GetLayers() []string {
-	if x != nil {
-		return x.Layers
-	}
-	return nil
-}
-
-func (x *RunTask) GetPrograms() []*Program {
-	if x != nil {
-		return x.Programs
-	}
-	return nil
-}
-
-func (x *RunTask) GetTask() *Task {
+func (x *RunTask) GetTask() uint32 {
 	if x != nil {
 		return x.Task
-	}
-	return nil
-}
-
-func (x *RunTask) GetDevice() uint32 {
-	if x != nil {
-		return x.Device
 	}
 	return 0
 }
 
-func (x *RunTask) GetInputs() []*ChunkSource {
+func (x *RunTask) GetInputs() []*InputSource {
 	if x != nil {
 		return x.Inputs
 	}
 	return nil
 }
 
-func (x *RunTask) GetLeaves() []*Leaf {
-	if x != nil {
-		return x.Leaves
-	}
-	return nil
-}
-
-// FreeKeys asks a worker to drop chunks (PROVISIONAL).
-type FreeKeys struct {
+// ChunkKey is a data-plane key: a chunk to free (every output of the task
+// that made it).
+type ChunkKey struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Layers        []string               `protobuf:"bytes,1,rep,name=layers,proto3" json:"layers,omitempty"`
-	Keys          []*Key                 `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
+	Layer         string                 `protobuf:"bytes,1,opt,name=layer,proto3" json:"layer,omitempty"`
+	Block         int64                  `protobuf:"varint,2,opt,name=block,proto3" json:"block,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *FreeKeys) Reset() {
-	*x = FreeKeys{}
-	mi := &file_blockwork_proto_msgTypes[36]
+func (x *ChunkKey) Reset() {
+	*x = ChunkKey{}
+	mi := &file_blockwork_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *FreeKeys) String() string {
+func (x *ChunkKey) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*FreeKeys) ProtoMessage() {}
+func (*ChunkKey) ProtoMessage() {}
 
-func (x *FreeKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[36]
+func (x *ChunkKey) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3147,34 +3233,113 @@ func (x *FreeKeys) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use FreeKeys.ProtoReflect.Descriptor instead.
-func (*FreeKeys) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{36}
+// Deprecated: Use ChunkKey.ProtoReflect.Descriptor instead.
+func (*ChunkKey) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{38}
 }
 
-func (x *FreeKeys) GetLayers() []string {
+func (x *ChunkKey) GetLayer() string {
 	if x != nil {
-		return x.Layers
+		return x.Layer
+	}
+	return ""
+}
+
+func (x *ChunkKey) GetBlock() int64 {
+	if x != nil {
+		return x.Block
+	}
+	return 0
+}
+
+// Commands batches the scheduler's orders to one worker, performed in
+// this order: graphs, frees, steals, runs, ends.
+type Commands struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Graphs []*ComputationGraph    `protobuf:"bytes,1,rep,name=graphs,proto3" json:"graphs,omitempty"`
+	Free   []*ChunkKey            `protobuf:"bytes,2,rep,name=free,proto3" json:"free,omitempty"`
+	Run    []*RunTask             `protobuf:"bytes,3,rep,name=run,proto3" json:"run,omitempty"`
+	// end: computations over; drop their graphs and queued tasks
+	End []uint64 `protobuf:"varint,4,rep,packed,name=end,proto3" json:"end,omitempty"`
+	// steal: give these queued tasks back (answered in Reports.stolen, or
+	// Reports.started when too late)
+	Steal         []*TaskStarted `protobuf:"bytes,5,rep,name=steal,proto3" json:"steal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Commands) Reset() {
+	*x = Commands{}
+	mi := &file_blockwork_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Commands) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Commands) ProtoMessage() {}
+
+func (x *Commands) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Commands.ProtoReflect.Descriptor instead.
+func (*Commands) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *Commands) GetGraphs() []*ComputationGraph {
+	if x != nil {
+		return x.Graphs
 	}
 	return nil
 }
 
-func (x *FreeKeys) GetKeys() []*Key {
+func (x *Commands) GetFree() []*ChunkKey {
 	if x != nil {
-		return x.Keys
+		return x.Free
 	}
 	return nil
 }
 
-// SchedulerMessage is what the scheduler sends on Connect (PROVISIONAL;
-// spill and steal commands to come).
+func (x *Commands) GetRun() []*RunTask {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+func (x *Commands) GetEnd() []uint64 {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *Commands) GetSteal() []*TaskStarted {
+	if x != nil {
+		return x.Steal
+	}
+	return nil
+}
+
+// SchedulerMessage is what the scheduler sends on Connect.
 type SchedulerMessage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Msg:
 	//
 	//	*SchedulerMessage_Registered
-	//	*SchedulerMessage_Run
-	//	*SchedulerMessage_Free
+	//	*SchedulerMessage_Commands
 	Msg           isSchedulerMessage_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3182,7 +3347,7 @@ type SchedulerMessage struct {
 
 func (x *SchedulerMessage) Reset() {
 	*x = SchedulerMessage{}
-	mi := &file_blockwork_proto_msgTypes[37]
+	mi := &file_blockwork_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3194,7 +3359,7 @@ func (x *SchedulerMessage) String() string {
 func (*SchedulerMessage) ProtoMessage() {}
 
 func (x *SchedulerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[37]
+	mi := &file_blockwork_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3207,7 +3372,7 @@ func (x *SchedulerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchedulerMessage.ProtoReflect.Descriptor instead.
 func (*SchedulerMessage) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{37}
+	return file_blockwork_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SchedulerMessage) GetMsg() isSchedulerMessage_Msg {
@@ -3226,19 +3391,10 @@ func (x *SchedulerMessage) GetRegistered() *Registered {
 	return nil
 }
 
-func (x *SchedulerMessage) GetRun() *RunTask {
+func (x *SchedulerMessage) GetCommands() *Commands {
 	if x != nil {
-		if x, ok := x.Msg.(*SchedulerMessage_Run); ok {
-			return x.Run
-		}
-	}
-	return nil
-}
-
-func (x *SchedulerMessage) GetFree() *FreeKeys {
-	if x != nil {
-		if x, ok := x.Msg.(*SchedulerMessage_Free); ok {
-			return x.Free
+		if x, ok := x.Msg.(*SchedulerMessage_Commands); ok {
+			return x.Commands
 		}
 	}
 	return nil
@@ -3252,38 +3408,35 @@ type SchedulerMessage_Registered struct {
 	Registered *Registered `protobuf:"bytes,1,opt,name=registered,proto3,oneof"`
 }
 
-type SchedulerMessage_Run struct {
-	Run *RunTask `protobuf:"bytes,2,opt,name=run,proto3,oneof"`
-}
-
-type SchedulerMessage_Free struct {
-	Free *FreeKeys `protobuf:"bytes,3,opt,name=free,proto3,oneof"`
+type SchedulerMessage_Commands struct {
+	Commands *Commands `protobuf:"bytes,2,opt,name=commands,proto3,oneof"`
 }
 
 func (*SchedulerMessage_Registered) isSchedulerMessage_Msg() {}
 
-func (*SchedulerMessage_Run) isSchedulerMessage_Msg() {}
+func (*SchedulerMessage_Commands) isSchedulerMessage_Msg() {}
 
-func (*SchedulerMessage_Free) isSchedulerMessage_Msg() {}
-
-// SubmitRequest submits a graph (PROVISIONAL). wanted are the keys whose
-// chunks the client will gather or persist.
+// SubmitRequest submits a graph. wanted are the keys whose chunks the
+// client will gather or persist.
 type SubmitRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Graph  *Graph                 `protobuf:"bytes,1,opt,name=graph,proto3" json:"graph,omitempty"`
 	Wanted []*Key                 `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
 	// persist: keep the wanted chunks resident on workers until Release.
 	Persist bool `protobuf:"varint,3,opt,name=persist,proto3" json:"persist,omitempty"`
-	// PersistedRef keys of earlier computations that this graph reads (as
-	// leaves it does not carry).
-	Persisted     []*PersistedRef `protobuf:"bytes,4,rep,name=persisted,proto3" json:"persisted,omitempty"`
+	// persisted: the graph's leaves that are chunks persisted earlier (their
+	// Leaf.value is empty).
+	Persisted []*PersistedInput `protobuf:"bytes,4,rep,name=persisted,proto3" json:"persisted,omitempty"`
+	// retries: times a failing task is run again before the computation
+	// fails (a task error; workers dying are counted apart).
+	Retries       uint32 `protobuf:"varint,5,opt,name=retries,proto3" json:"retries,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SubmitRequest) Reset() {
 	*x = SubmitRequest{}
-	mi := &file_blockwork_proto_msgTypes[38]
+	mi := &file_blockwork_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3295,7 +3448,7 @@ func (x *SubmitRequest) String() string {
 func (*SubmitRequest) ProtoMessage() {}
 
 func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[38]
+	mi := &file_blockwork_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3308,7 +3461,7 @@ func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitRequest.ProtoReflect.Descriptor instead.
 func (*SubmitRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{38}
+	return file_blockwork_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SubmitRequest) GetGraph() *Graph {
@@ -3332,38 +3485,44 @@ func (x *SubmitRequest) GetPersist() bool {
 	return false
 }
 
-func (x *SubmitRequest) GetPersisted() []*PersistedRef {
+func (x *SubmitRequest) GetPersisted() []*PersistedInput {
 	if x != nil {
 		return x.Persisted
 	}
 	return nil
 }
 
-// PersistedRef names a chunk resident on workers from an earlier persist
-// (PROVISIONAL). The key is interned in the request's graph layers.
-type PersistedRef struct {
+func (x *SubmitRequest) GetRetries() uint32 {
+	if x != nil {
+		return x.Retries
+	}
+	return 0
+}
+
+// PersistedInput says that Graph.leaves[leaf] is the persisted chunk ref.
+type PersistedInput struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Meta          *Chunk                 `protobuf:"bytes,2,opt,name=meta,proto3" json:"meta,omitempty"`
+	Leaf          uint32                 `protobuf:"varint,1,opt,name=leaf,proto3" json:"leaf,omitempty"`
+	Ref           uint64                 `protobuf:"varint,2,opt,name=ref,proto3" json:"ref,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *PersistedRef) Reset() {
-	*x = PersistedRef{}
-	mi := &file_blockwork_proto_msgTypes[39]
+func (x *PersistedInput) Reset() {
+	*x = PersistedInput{}
+	mi := &file_blockwork_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *PersistedRef) String() string {
+func (x *PersistedInput) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*PersistedRef) ProtoMessage() {}
+func (*PersistedInput) ProtoMessage() {}
 
-func (x *PersistedRef) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[39]
+func (x *PersistedInput) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3374,136 +3533,115 @@ func (x *PersistedRef) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use PersistedRef.ProtoReflect.Descriptor instead.
-func (*PersistedRef) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{39}
+// Deprecated: Use PersistedInput.ProtoReflect.Descriptor instead.
+func (*PersistedInput) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{42}
 }
 
-func (x *PersistedRef) GetKey() *Key {
+func (x *PersistedInput) GetLeaf() uint32 {
+	if x != nil {
+		return x.Leaf
+	}
+	return 0
+}
+
+func (x *PersistedInput) GetRef() uint64 {
+	if x != nil {
+		return x.Ref
+	}
+	return 0
+}
+
+// Result is where a wanted chunk is.
+type Result struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Address string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Key     *ChunkKey              `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	Meta    *Chunk                 `protobuf:"bytes,3,opt,name=meta,proto3" json:"meta,omitempty"`
+	// ref names a persisted chunk (persist only) for later submissions and
+	// Release.
+	Ref           uint64 `protobuf:"varint,4,opt,name=ref,proto3" json:"ref,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Result) Reset() {
+	*x = Result{}
+	mi := &file_blockwork_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Result) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Result) ProtoMessage() {}
+
+func (x *Result) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Result.ProtoReflect.Descriptor instead.
+func (*Result) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *Result) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *Result) GetKey() *ChunkKey {
 	if x != nil {
 		return x.Key
 	}
 	return nil
 }
 
-func (x *PersistedRef) GetMeta() *Chunk {
+func (x *Result) GetMeta() *Chunk {
 	if x != nil {
 		return x.Meta
 	}
 	return nil
 }
 
-// SubmitReply names the computation (PROVISIONAL).
-type SubmitReply struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *SubmitReply) Reset() {
-	*x = SubmitReply{}
-	mi := &file_blockwork_proto_msgTypes[40]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *SubmitReply) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*SubmitReply) ProtoMessage() {}
-
-func (x *SubmitReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[40]
+func (x *Result) GetRef() uint64 {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use SubmitReply.ProtoReflect.Descriptor instead.
-func (*SubmitReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{40}
-}
-
-func (x *SubmitReply) GetComputation() uint64 {
-	if x != nil {
-		return x.Computation
+		return x.Ref
 	}
 	return 0
 }
 
-// ResultsRequest asks for a computation's events (PROVISIONAL).
-type ResultsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ResultsRequest) Reset() {
-	*x = ResultsRequest{}
-	mi := &file_blockwork_proto_msgTypes[41]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ResultsRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ResultsRequest) ProtoMessage() {}
-
-func (x *ResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[41]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ResultsRequest.ProtoReflect.Descriptor instead.
-func (*ResultsRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{41}
-}
-
-func (x *ResultsRequest) GetComputation() uint64 {
-	if x != nil {
-		return x.Computation
-	}
-	return 0
-}
-
-// ResultEvent is one event of a computation (PROVISIONAL). A key's chunk is
-// not in the event: the client fetches it from data_address (or it stays
-// there, persisted).
+// ResultEvent is one event of a computation.
 type ResultEvent struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	State ResultEvent_State      `protobuf:"varint,1,opt,name=state,proto3,enum=blockwork.v1.ResultEvent_State" json:"state,omitempty"`
-	// a wanted key that finished, interned in the submitted graph's layers
-	Key         *Key     `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
-	DataAddress string   `protobuf:"bytes,3,opt,name=data_address,json=dataAddress,proto3" json:"data_address,omitempty"`
-	Meta        []*Chunk `protobuf:"bytes,4,rep,name=meta,proto3" json:"meta,omitempty"`
-	// the error of a failed computation, naming the task and op
-	Error         string `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
-	TasksDone     int64  `protobuf:"varint,6,opt,name=tasks_done,json=tasksDone,proto3" json:"tasks_done,omitempty"`
-	TasksTotal    int64  `protobuf:"varint,7,opt,name=tasks_total,json=tasksTotal,proto3" json:"tasks_total,omitempty"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	State         ResultEvent_State      `protobuf:"varint,1,opt,name=state,proto3,enum=blockwork.v1.ResultEvent_State" json:"state,omitempty"`
+	TasksDone     int64                  `protobuf:"varint,2,opt,name=tasks_done,json=tasksDone,proto3" json:"tasks_done,omitempty"`
+	TasksTotal    int64                  `protobuf:"varint,3,opt,name=tasks_total,json=tasksTotal,proto3" json:"tasks_total,omitempty"`
+	ResidentBytes int64                  `protobuf:"varint,4,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
+	// DONE: one per wanted key, in SubmitRequest.wanted order
+	Results []*Result `protobuf:"bytes,5,rep,name=results,proto3" json:"results,omitempty"`
+	// FAILED: the error, naming the task and op
+	Error         string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	Computation   uint64 `protobuf:"varint,7,opt,name=computation,proto3" json:"computation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ResultEvent) Reset() {
 	*x = ResultEvent{}
-	mi := &file_blockwork_proto_msgTypes[42]
+	mi := &file_blockwork_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3515,7 +3653,7 @@ func (x *ResultEvent) String() string {
 func (*ResultEvent) ProtoMessage() {}
 
 func (x *ResultEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[42]
+	mi := &file_blockwork_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3528,7 +3666,7 @@ func (x *ResultEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResultEvent.ProtoReflect.Descriptor instead.
 func (*ResultEvent) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{42}
+	return file_blockwork_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ResultEvent) GetState() ResultEvent_State {
@@ -3536,34 +3674,6 @@ func (x *ResultEvent) GetState() ResultEvent_State {
 		return x.State
 	}
 	return ResultEvent_STATE_UNSPECIFIED
-}
-
-func (x *ResultEvent) GetKey() *Key {
-	if x != nil {
-		return x.Key
-	}
-	return nil
-}
-
-func (x *ResultEvent) GetDataAddress() string {
-	if x != nil {
-		return x.DataAddress
-	}
-	return ""
-}
-
-func (x *ResultEvent) GetMeta() []*Chunk {
-	if x != nil {
-		return x.Meta
-	}
-	return nil
-}
-
-func (x *ResultEvent) GetError() string {
-	if x != nil {
-		return x.Error
-	}
-	return ""
 }
 
 func (x *ResultEvent) GetTasksDone() int64 {
@@ -3580,18 +3690,44 @@ func (x *ResultEvent) GetTasksTotal() int64 {
 	return 0
 }
 
-// ReleaseRequest drops keys of a computation (PROVISIONAL).
+func (x *ResultEvent) GetResidentBytes() int64 {
+	if x != nil {
+		return x.ResidentBytes
+	}
+	return 0
+}
+
+func (x *ResultEvent) GetResults() []*Result {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+func (x *ResultEvent) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *ResultEvent) GetComputation() uint64 {
+	if x != nil {
+		return x.Computation
+	}
+	return 0
+}
+
 type ReleaseRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	Keys          []*Key                 `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
+	Refs          []uint64               `protobuf:"varint,1,rep,packed,name=refs,proto3" json:"refs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_blockwork_proto_msgTypes[43]
+	mi := &file_blockwork_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3603,7 +3739,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[43]
+	mi := &file_blockwork_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3616,19 +3752,12 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{43}
+	return file_blockwork_proto_rawDescGZIP(), []int{45}
 }
 
-func (x *ReleaseRequest) GetComputation() uint64 {
+func (x *ReleaseRequest) GetRefs() []uint64 {
 	if x != nil {
-		return x.Computation
-	}
-	return 0
-}
-
-func (x *ReleaseRequest) GetKeys() []*Key {
-	if x != nil {
-		return x.Keys
+		return x.Refs
 	}
 	return nil
 }
@@ -3641,7 +3770,7 @@ type ReleaseReply struct {
 
 func (x *ReleaseReply) Reset() {
 	*x = ReleaseReply{}
-	mi := &file_blockwork_proto_msgTypes[44]
+	mi := &file_blockwork_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3653,7 +3782,7 @@ func (x *ReleaseReply) String() string {
 func (*ReleaseReply) ProtoMessage() {}
 
 func (x *ReleaseReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[44]
+	mi := &file_blockwork_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3666,32 +3795,30 @@ func (x *ReleaseReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseReply.ProtoReflect.Descriptor instead.
 func (*ReleaseReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{44}
+	return file_blockwork_proto_rawDescGZIP(), []int{46}
 }
 
-// CancelRequest stops a computation (PROVISIONAL).
-type CancelRequest struct {
+type InfoRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *CancelRequest) Reset() {
-	*x = CancelRequest{}
-	mi := &file_blockwork_proto_msgTypes[45]
+func (x *InfoRequest) Reset() {
+	*x = InfoRequest{}
+	mi := &file_blockwork_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *CancelRequest) String() string {
+func (x *InfoRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*CancelRequest) ProtoMessage() {}
+func (*InfoRequest) ProtoMessage() {}
 
-func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[45]
+func (x *InfoRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3702,39 +3829,136 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
-func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{45}
+// Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
+func (*InfoRequest) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{47}
 }
 
-func (x *CancelRequest) GetComputation() uint64 {
+// WorkerInfo describes one live worker.
+type WorkerInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	DataAddress   string                 `protobuf:"bytes,3,opt,name=data_address,json=dataAddress,proto3" json:"data_address,omitempty"`
+	Nthreads      uint32                 `protobuf:"varint,4,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
+	Device        uint32                 `protobuf:"varint,5,opt,name=device,proto3" json:"device,omitempty"`
+	MemoryLimit   int64                  `protobuf:"varint,6,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	ResidentBytes int64                  `protobuf:"varint,7,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
+	Running       uint32                 `protobuf:"varint,8,opt,name=running,proto3" json:"running,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkerInfo) Reset() {
+	*x = WorkerInfo{}
+	mi := &file_blockwork_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkerInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkerInfo) ProtoMessage() {}
+
+func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[48]
 	if x != nil {
-		return x.Computation
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
+func (*WorkerInfo) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *WorkerInfo) GetId() uint64 {
+	if x != nil {
+		return x.Id
 	}
 	return 0
 }
 
-type CancelReply struct {
+func (x *WorkerInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WorkerInfo) GetDataAddress() string {
+	if x != nil {
+		return x.DataAddress
+	}
+	return ""
+}
+
+func (x *WorkerInfo) GetNthreads() uint32 {
+	if x != nil {
+		return x.Nthreads
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetDevice() uint32 {
+	if x != nil {
+		return x.Device
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetMemoryLimit() int64 {
+	if x != nil {
+		return x.MemoryLimit
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetResidentBytes() int64 {
+	if x != nil {
+		return x.ResidentBytes
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetRunning() uint32 {
+	if x != nil {
+		return x.Running
+	}
+	return 0
+}
+
+type InfoReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	Workers       []*WorkerInfo          `protobuf:"bytes,1,rep,name=workers,proto3" json:"workers,omitempty"`
+	Computations  uint64                 `protobuf:"varint,2,opt,name=computations,proto3" json:"computations,omitempty"`
+	Persisted     uint64                 `protobuf:"varint,3,opt,name=persisted,proto3" json:"persisted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *CancelReply) Reset() {
-	*x = CancelReply{}
-	mi := &file_blockwork_proto_msgTypes[46]
+func (x *InfoReply) Reset() {
+	*x = InfoReply{}
+	mi := &file_blockwork_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *CancelReply) String() string {
+func (x *InfoReply) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*CancelReply) ProtoMessage() {}
+func (*InfoReply) ProtoMessage() {}
 
-func (x *CancelReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[46]
+func (x *InfoReply) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3745,9 +3969,30 @@ func (x *CancelReply) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CancelReply.ProtoReflect.Descriptor instead.
-func (*CancelReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{46}
+// Deprecated: Use InfoReply.ProtoReflect.Descriptor instead.
+func (*InfoReply) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *InfoReply) GetWorkers() []*WorkerInfo {
+	if x != nil {
+		return x.Workers
+	}
+	return nil
+}
+
+func (x *InfoReply) GetComputations() uint64 {
+	if x != nil {
+		return x.Computations
+	}
+	return 0
+}
+
+func (x *InfoReply) GetPersisted() uint64 {
+	if x != nil {
+		return x.Persisted
+	}
+	return 0
 }
 
 var File_blockwork_proto protoreflect.FileDescriptor
@@ -3787,11 +4032,12 @@ const file_blockwork_proto_rawDesc = "" +
 	"\bquantile\x18\x14 \x01(\v2\x1c.blockwork.v1.QuantileParamsH\x00R\bquantile\x12.\n" +
 	"\x04scan\x18\x15 \x01(\v2\x18.blockwork.v1.ScanParamsH\x00R\x04scan\x124\n" +
 	"\x06assert\x18\x16 \x01(\v2\x1a.blockwork.v1.AssertParamsH\x00R\x06assertB\b\n" +
-	"\x06params\"p\n" +
+	"\x06params\"\x8c\x01\n" +
 	"\x04Leaf\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12-\n" +
 	"\aoutputs\x18\x02 \x03(\v2\x13.blockwork.v1.ChunkR\aoutputs\x12\x14\n" +
-	"\x05value\x18\x03 \x01(\fR\x05value\"\xb8\x01\n" +
+	"\x05value\x18\x03 \x01(\fR\x05value\x12\x1a\n" +
+	"\bexternal\x18\x04 \x01(\bR\bexternal\"\xb8\x01\n" +
 	"\x05Instr\x12$\n" +
 	"\x02op\x18\x01 \x01(\x0e2\x14.blockwork.v1.ElemOpR\x02op\x12)\n" +
 	"\x05dtype\x18\x02 \x01(\x0e2\x13.blockwork.v1.DTypeR\x05dtype\x12\f\n" +
@@ -3892,103 +4138,122 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.blockwork.v1.ReduceKindR\x04kind\x12\x12\n" +
 	"\x04axis\x18\x02 \x01(\x03R\x04axis\"(\n" +
 	"\fAssertParams\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage\"Y\n" +
-	"\n" +
-	"DeviceInfo\x12\x12\n" +
-	"\x04kind\x18\x01 \x01(\rR\x04kind\x12\x14\n" +
-	"\x05index\x18\x02 \x01(\rR\x05index\x12!\n" +
-	"\fmemory_limit\x18\x03 \x01(\x03R\vmemoryLimit\"\xbc\x01\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage\"\xd9\x01\n" +
 	"\bRegister\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fdata_address\x18\x02 \x01(\tR\vdataAddress\x12\x1a\n" +
-	"\bnthreads\x18\x03 \x01(\rR\bnthreads\x122\n" +
-	"\adevices\x18\x04 \x03(\v2\x18.blockwork.v1.DeviceInfoR\adevices\x12)\n" +
-	"\x10protocol_version\x18\x05 \x01(\rR\x0fprotocolVersion\"\x89\x01\n" +
+	"\bnthreads\x18\x03 \x01(\rR\bnthreads\x12\x14\n" +
+	"\x05slots\x18\x04 \x01(\rR\x05slots\x12\x16\n" +
+	"\x06device\x18\x05 \x01(\rR\x06device\x12!\n" +
+	"\fmemory_limit\x18\x06 \x01(\x03R\vmemoryLimit\x12)\n" +
+	"\x10protocol_version\x18\a \x01(\rR\x0fprotocolVersion\"L\n" +
 	"\tHeartbeat\x12%\n" +
-	"\x0eresident_bytes\x18\x01 \x03(\x03R\rresidentBytes\x12#\n" +
-	"\rspilled_bytes\x18\x02 \x03(\x03R\fspilledBytes\x12\x18\n" +
-	"\arunning\x18\x03 \x01(\rR\arunning\x12\x16\n" +
-	"\x06queued\x18\x04 \x01(\rR\x06queued\"\xa0\x01\n" +
+	"\x0eresident_bytes\x18\x01 \x01(\x03R\rresidentBytes\x12\x18\n" +
+	"\arunning\x18\x02 \x01(\rR\arunning\"w\n" +
 	"\bTaskDone\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12#\n" +
-	"\x03key\x18\x02 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12\x16\n" +
-	"\x06device\x18\x03 \x01(\rR\x06device\x12\x14\n" +
-	"\x05bytes\x18\x04 \x01(\x03R\x05bytes\x12\x1f\n" +
-	"\vduration_ns\x18\x05 \x01(\x03R\n" +
-	"durationNs\"i\n" +
+	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12\x12\n" +
+	"\x04task\x18\x02 \x01(\rR\x04task\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\x03R\x05bytes\x12\x1f\n" +
+	"\vduration_ns\x18\x04 \x01(\x03R\n" +
+	"durationNs\"\x8e\x01\n" +
 	"\n" +
 	"TaskFailed\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12#\n" +
-	"\x03key\x18\x02 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error\"\xe7\x01\n" +
+	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12\x12\n" +
+	"\x04task\x18\x02 \x01(\rR\x04task\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\x12 \n" +
+	"\vunreachable\x18\x04 \x01(\bR\vunreachable\x12\x12\n" +
+	"\x04peer\x18\x05 \x01(\tR\x04peer\"C\n" +
+	"\vTaskStarted\x12 \n" +
+	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12\x12\n" +
+	"\x04task\x18\x02 \x01(\rR\x04task\"\xcf\x01\n" +
+	"\aReports\x12*\n" +
+	"\x04done\x18\x01 \x03(\v2\x16.blockwork.v1.TaskDoneR\x04done\x120\n" +
+	"\x06failed\x18\x02 \x03(\v2\x18.blockwork.v1.TaskFailedR\x06failed\x123\n" +
+	"\astarted\x18\x03 \x03(\v2\x19.blockwork.v1.TaskStartedR\astarted\x121\n" +
+	"\x06stolen\x18\x04 \x03(\v2\x19.blockwork.v1.TaskStartedR\x06stolen\"\xb8\x01\n" +
 	"\rWorkerMessage\x124\n" +
 	"\bregister\x18\x01 \x01(\v2\x16.blockwork.v1.RegisterH\x00R\bregister\x127\n" +
-	"\theartbeat\x18\x02 \x01(\v2\x17.blockwork.v1.HeartbeatH\x00R\theartbeat\x12,\n" +
-	"\x04done\x18\x03 \x01(\v2\x16.blockwork.v1.TaskDoneH\x00R\x04done\x122\n" +
-	"\x06failed\x18\x04 \x01(\v2\x18.blockwork.v1.TaskFailedH\x00R\x06failedB\x05\n" +
+	"\theartbeat\x18\x02 \x01(\v2\x17.blockwork.v1.HeartbeatH\x00R\theartbeat\x121\n" +
+	"\areports\x18\x03 \x01(\v2\x15.blockwork.v1.ReportsH\x00R\areportsB\x05\n" +
 	"\x03msg\"]\n" +
 	"\n" +
 	"Registered\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x04R\bworkerId\x122\n" +
-	"\x15heartbeat_interval_ms\x18\x02 \x01(\x03R\x13heartbeatIntervalMs\"u\n" +
-	"\vChunkSource\x12#\n" +
-	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12\x18\n" +
-	"\aaddress\x18\x02 \x01(\tR\aaddress\x12'\n" +
-	"\x04meta\x18\x03 \x03(\v2\x13.blockwork.v1.ChunkR\x04meta\"\x95\x02\n" +
+	"\x15heartbeat_interval_ms\x18\x02 \x01(\x03R\x13heartbeatIntervalMs\"_\n" +
+	"\x10ComputationGraph\x12 \n" +
+	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12)\n" +
+	"\x05graph\x18\x02 \x01(\v2\x13.blockwork.v1.GraphR\x05graph\"S\n" +
+	"\vInputSource\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
+	"\x05layer\x18\x02 \x01(\tR\x05layer\x12\x14\n" +
+	"\x05block\x18\x03 \x01(\x03R\x05block\"r\n" +
 	"\aRunTask\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12\x16\n" +
-	"\x06layers\x18\x02 \x03(\tR\x06layers\x121\n" +
-	"\bprograms\x18\x03 \x03(\v2\x15.blockwork.v1.ProgramR\bprograms\x12&\n" +
-	"\x04task\x18\x04 \x01(\v2\x12.blockwork.v1.TaskR\x04task\x12\x16\n" +
-	"\x06device\x18\x05 \x01(\rR\x06device\x121\n" +
-	"\x06inputs\x18\x06 \x03(\v2\x19.blockwork.v1.ChunkSourceR\x06inputs\x12*\n" +
-	"\x06leaves\x18\a \x03(\v2\x12.blockwork.v1.LeafR\x06leaves\"I\n" +
-	"\bFreeKeys\x12\x16\n" +
-	"\x06layers\x18\x01 \x03(\tR\x06layers\x12%\n" +
-	"\x04keys\x18\x02 \x03(\v2\x11.blockwork.v1.KeyR\x04keys\"\xae\x01\n" +
+	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12\x12\n" +
+	"\x04task\x18\x02 \x01(\rR\x04task\x121\n" +
+	"\x06inputs\x18\x03 \x03(\v2\x19.blockwork.v1.InputSourceR\x06inputs\"6\n" +
+	"\bChunkKey\x12\x14\n" +
+	"\x05layer\x18\x01 \x01(\tR\x05layer\x12\x14\n" +
+	"\x05block\x18\x02 \x01(\x03R\x05block\"\xda\x01\n" +
+	"\bCommands\x126\n" +
+	"\x06graphs\x18\x01 \x03(\v2\x1e.blockwork.v1.ComputationGraphR\x06graphs\x12*\n" +
+	"\x04free\x18\x02 \x03(\v2\x16.blockwork.v1.ChunkKeyR\x04free\x12'\n" +
+	"\x03run\x18\x03 \x03(\v2\x15.blockwork.v1.RunTaskR\x03run\x12\x10\n" +
+	"\x03end\x18\x04 \x03(\x04R\x03end\x12/\n" +
+	"\x05steal\x18\x05 \x03(\v2\x19.blockwork.v1.TaskStartedR\x05steal\"\x8b\x01\n" +
 	"\x10SchedulerMessage\x12:\n" +
 	"\n" +
 	"registered\x18\x01 \x01(\v2\x18.blockwork.v1.RegisteredH\x00R\n" +
-	"registered\x12)\n" +
-	"\x03run\x18\x02 \x01(\v2\x15.blockwork.v1.RunTaskH\x00R\x03run\x12,\n" +
-	"\x04free\x18\x03 \x01(\v2\x16.blockwork.v1.FreeKeysH\x00R\x04freeB\x05\n" +
-	"\x03msg\"\xb9\x01\n" +
+	"registered\x124\n" +
+	"\bcommands\x18\x02 \x01(\v2\x16.blockwork.v1.CommandsH\x00R\bcommandsB\x05\n" +
+	"\x03msg\"\xd5\x01\n" +
 	"\rSubmitRequest\x12)\n" +
 	"\x05graph\x18\x01 \x01(\v2\x13.blockwork.v1.GraphR\x05graph\x12)\n" +
 	"\x06wanted\x18\x02 \x03(\v2\x11.blockwork.v1.KeyR\x06wanted\x12\x18\n" +
-	"\apersist\x18\x03 \x01(\bR\apersist\x128\n" +
-	"\tpersisted\x18\x04 \x03(\v2\x1a.blockwork.v1.PersistedRefR\tpersisted\"\\\n" +
-	"\fPersistedRef\x12#\n" +
-	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12'\n" +
-	"\x04meta\x18\x02 \x01(\v2\x13.blockwork.v1.ChunkR\x04meta\"/\n" +
-	"\vSubmitReply\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\"2\n" +
-	"\x0eResultsRequest\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\"\xf5\x02\n" +
+	"\apersist\x18\x03 \x01(\bR\apersist\x12:\n" +
+	"\tpersisted\x18\x04 \x03(\v2\x1c.blockwork.v1.PersistedInputR\tpersisted\x12\x18\n" +
+	"\aretries\x18\x05 \x01(\rR\aretries\"6\n" +
+	"\x0ePersistedInput\x12\x12\n" +
+	"\x04leaf\x18\x01 \x01(\rR\x04leaf\x12\x10\n" +
+	"\x03ref\x18\x02 \x01(\x04R\x03ref\"\x87\x01\n" +
+	"\x06Result\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12(\n" +
+	"\x03key\x18\x02 \x01(\v2\x16.blockwork.v1.ChunkKeyR\x03key\x12'\n" +
+	"\x04meta\x18\x03 \x01(\v2\x13.blockwork.v1.ChunkR\x04meta\x12\x10\n" +
+	"\x03ref\x18\x04 \x01(\x04R\x03ref\"\xe8\x02\n" +
 	"\vResultEvent\x125\n" +
-	"\x05state\x18\x01 \x01(\x0e2\x1f.blockwork.v1.ResultEvent.StateR\x05state\x12#\n" +
-	"\x03key\x18\x02 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12!\n" +
-	"\fdata_address\x18\x03 \x01(\tR\vdataAddress\x12'\n" +
-	"\x04meta\x18\x04 \x03(\v2\x13.blockwork.v1.ChunkR\x04meta\x12\x14\n" +
-	"\x05error\x18\x05 \x01(\tR\x05error\x12\x1d\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1f.blockwork.v1.ResultEvent.StateR\x05state\x12\x1d\n" +
 	"\n" +
-	"tasks_done\x18\x06 \x01(\x03R\ttasksDone\x12\x1f\n" +
-	"\vtasks_total\x18\a \x01(\x03R\n" +
-	"tasksTotal\"h\n" +
+	"tasks_done\x18\x02 \x01(\x03R\ttasksDone\x12\x1f\n" +
+	"\vtasks_total\x18\x03 \x01(\x03R\n" +
+	"tasksTotal\x12%\n" +
+	"\x0eresident_bytes\x18\x04 \x01(\x03R\rresidentBytes\x12.\n" +
+	"\aresults\x18\x05 \x03(\v2\x14.blockwork.v1.ResultR\aresults\x12\x14\n" +
+	"\x05error\x18\x06 \x01(\tR\x05error\x12 \n" +
+	"\vcomputation\x18\a \x01(\x04R\vcomputation\"S\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSTATE_RUNNING\x10\x01\x12\x0e\n" +
 	"\n" +
 	"STATE_DONE\x10\x02\x12\x10\n" +
-	"\fSTATE_FAILED\x10\x03\x12\x13\n" +
-	"\x0fSTATE_CANCELLED\x10\x04\"Y\n" +
-	"\x0eReleaseRequest\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12%\n" +
-	"\x04keys\x18\x02 \x03(\v2\x11.blockwork.v1.KeyR\x04keys\"\x0e\n" +
-	"\fReleaseReply\"1\n" +
-	"\rCancelRequest\x12 \n" +
-	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\"\r\n" +
-	"\vCancelReply*r\n" +
+	"\fSTATE_FAILED\x10\x03\"$\n" +
+	"\x0eReleaseRequest\x12\x12\n" +
+	"\x04refs\x18\x01 \x03(\x04R\x04refs\"\x0e\n" +
+	"\fReleaseReply\"\r\n" +
+	"\vInfoRequest\"\xeb\x01\n" +
+	"\n" +
+	"WorkerInfo\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
+	"\fdata_address\x18\x03 \x01(\tR\vdataAddress\x12\x1a\n" +
+	"\bnthreads\x18\x04 \x01(\rR\bnthreads\x12\x16\n" +
+	"\x06device\x18\x05 \x01(\rR\x06device\x12!\n" +
+	"\fmemory_limit\x18\x06 \x01(\x03R\vmemoryLimit\x12%\n" +
+	"\x0eresident_bytes\x18\a \x01(\x03R\rresidentBytes\x12\x18\n" +
+	"\arunning\x18\b \x01(\rR\arunning\"\x81\x01\n" +
+	"\tInfoReply\x122\n" +
+	"\aworkers\x18\x01 \x03(\v2\x18.blockwork.v1.WorkerInfoR\aworkers\x12\"\n" +
+	"\fcomputations\x18\x02 \x01(\x04R\fcomputations\x12\x1c\n" +
+	"\tpersisted\x18\x03 \x01(\x04R\tpersisted*r\n" +
 	"\x05DType\x12\x11\n" +
 	"\rDTYPE_INVALID\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -4084,13 +4349,12 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x12REDUCE_KIND_ARGMAX\x10\x06\x12\x13\n" +
 	"\x0fREDUCE_KIND_ANY\x10\a\x12\x13\n" +
 	"\x0fREDUCE_KIND_ALL\x10\b\x12\x17\n" +
-	"\x13REDUCE_KIND_MOMENTS\x10\t2\xe6\x02\n" +
+	"\x13REDUCE_KIND_MOMENTS\x10\t2\x9c\x02\n" +
 	"\tScheduler\x12J\n" +
-	"\aConnect\x12\x1b.blockwork.v1.WorkerMessage\x1a\x1e.blockwork.v1.SchedulerMessage(\x010\x01\x12@\n" +
-	"\x06Submit\x12\x1b.blockwork.v1.SubmitRequest\x1a\x19.blockwork.v1.SubmitReply\x12D\n" +
-	"\aResults\x12\x1c.blockwork.v1.ResultsRequest\x1a\x19.blockwork.v1.ResultEvent0\x01\x12C\n" +
-	"\aRelease\x12\x1c.blockwork.v1.ReleaseRequest\x1a\x1a.blockwork.v1.ReleaseReply\x12@\n" +
-	"\x06Cancel\x12\x1b.blockwork.v1.CancelRequest\x1a\x19.blockwork.v1.CancelReplyB2Z0github.com/blockwork-dev/blockwork/cluster/protob\x06proto3"
+	"\aConnect\x12\x1b.blockwork.v1.WorkerMessage\x1a\x1e.blockwork.v1.SchedulerMessage(\x010\x01\x12B\n" +
+	"\x06Submit\x12\x1b.blockwork.v1.SubmitRequest\x1a\x19.blockwork.v1.ResultEvent0\x01\x12C\n" +
+	"\aRelease\x12\x1c.blockwork.v1.ReleaseRequest\x1a\x1a.blockwork.v1.ReleaseReply\x12:\n" +
+	"\x04Info\x12\x19.blockwork.v1.InfoRequest\x1a\x17.blockwork.v1.InfoReplyB2Z0github.com/blockwork-dev/blockwork/cluster/protob\x06proto3"
 
 var (
 	file_blockwork_proto_rawDescOnce sync.Once
@@ -4105,7 +4369,7 @@ func file_blockwork_proto_rawDescGZIP() []byte {
 }
 
 var file_blockwork_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_blockwork_proto_goTypes = []any{
 	(DType)(0),               // 0: blockwork.v1.DType
 	(ElemOp)(0),              // 1: blockwork.v1.ElemOp
@@ -4139,26 +4403,29 @@ var file_blockwork_proto_goTypes = []any{
 	(*QuantileParams)(nil),   // 29: blockwork.v1.QuantileParams
 	(*ScanParams)(nil),       // 30: blockwork.v1.ScanParams
 	(*AssertParams)(nil),     // 31: blockwork.v1.AssertParams
-	(*DeviceInfo)(nil),       // 32: blockwork.v1.DeviceInfo
-	(*Register)(nil),         // 33: blockwork.v1.Register
-	(*Heartbeat)(nil),        // 34: blockwork.v1.Heartbeat
-	(*TaskDone)(nil),         // 35: blockwork.v1.TaskDone
-	(*TaskFailed)(nil),       // 36: blockwork.v1.TaskFailed
-	(*WorkerMessage)(nil),    // 37: blockwork.v1.WorkerMessage
-	(*Registered)(nil),       // 38: blockwork.v1.Registered
-	(*ChunkSource)(nil),      // 39: blockwork.v1.ChunkSource
-	(*RunTask)(nil),          // 40: blockwork.v1.RunTask
-	(*FreeKeys)(nil),         // 41: blockwork.v1.FreeKeys
-	(*SchedulerMessage)(nil), // 42: blockwork.v1.SchedulerMessage
-	(*SubmitRequest)(nil),    // 43: blockwork.v1.SubmitRequest
-	(*PersistedRef)(nil),     // 44: blockwork.v1.PersistedRef
-	(*SubmitReply)(nil),      // 45: blockwork.v1.SubmitReply
-	(*ResultsRequest)(nil),   // 46: blockwork.v1.ResultsRequest
-	(*ResultEvent)(nil),      // 47: blockwork.v1.ResultEvent
-	(*ReleaseRequest)(nil),   // 48: blockwork.v1.ReleaseRequest
-	(*ReleaseReply)(nil),     // 49: blockwork.v1.ReleaseReply
-	(*CancelRequest)(nil),    // 50: blockwork.v1.CancelRequest
-	(*CancelReply)(nil),      // 51: blockwork.v1.CancelReply
+	(*Register)(nil),         // 32: blockwork.v1.Register
+	(*Heartbeat)(nil),        // 33: blockwork.v1.Heartbeat
+	(*TaskDone)(nil),         // 34: blockwork.v1.TaskDone
+	(*TaskFailed)(nil),       // 35: blockwork.v1.TaskFailed
+	(*TaskStarted)(nil),      // 36: blockwork.v1.TaskStarted
+	(*Reports)(nil),          // 37: blockwork.v1.Reports
+	(*WorkerMessage)(nil),    // 38: blockwork.v1.WorkerMessage
+	(*Registered)(nil),       // 39: blockwork.v1.Registered
+	(*ComputationGraph)(nil), // 40: blockwork.v1.ComputationGraph
+	(*InputSource)(nil),      // 41: blockwork.v1.InputSource
+	(*RunTask)(nil),          // 42: blockwork.v1.RunTask
+	(*ChunkKey)(nil),         // 43: blockwork.v1.ChunkKey
+	(*Commands)(nil),         // 44: blockwork.v1.Commands
+	(*SchedulerMessage)(nil), // 45: blockwork.v1.SchedulerMessage
+	(*SubmitRequest)(nil),    // 46: blockwork.v1.SubmitRequest
+	(*PersistedInput)(nil),   // 47: blockwork.v1.PersistedInput
+	(*Result)(nil),           // 48: blockwork.v1.Result
+	(*ResultEvent)(nil),      // 49: blockwork.v1.ResultEvent
+	(*ReleaseRequest)(nil),   // 50: blockwork.v1.ReleaseRequest
+	(*ReleaseReply)(nil),     // 51: blockwork.v1.ReleaseReply
+	(*InfoRequest)(nil),      // 52: blockwork.v1.InfoRequest
+	(*WorkerInfo)(nil),       // 53: blockwork.v1.WorkerInfo
+	(*InfoReply)(nil),        // 54: blockwork.v1.InfoReply
 }
 var file_blockwork_proto_depIdxs = []int32{
 	0,  // 0: blockwork.v1.Chunk.dtype:type_name -> blockwork.v1.DType
@@ -4198,47 +4465,42 @@ var file_blockwork_proto_depIdxs = []int32{
 	22, // 34: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
 	25, // 35: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
 	3,  // 36: blockwork.v1.ScanParams.kind:type_name -> blockwork.v1.ReduceKind
-	32, // 37: blockwork.v1.Register.devices:type_name -> blockwork.v1.DeviceInfo
-	5,  // 38: blockwork.v1.TaskDone.key:type_name -> blockwork.v1.Key
-	5,  // 39: blockwork.v1.TaskFailed.key:type_name -> blockwork.v1.Key
-	33, // 40: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
-	34, // 41: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
-	35, // 42: blockwork.v1.WorkerMessage.done:type_name -> blockwork.v1.TaskDone
-	36, // 43: blockwork.v1.WorkerMessage.failed:type_name -> blockwork.v1.TaskFailed
-	5,  // 44: blockwork.v1.ChunkSource.key:type_name -> blockwork.v1.Key
-	6,  // 45: blockwork.v1.ChunkSource.meta:type_name -> blockwork.v1.Chunk
-	13, // 46: blockwork.v1.RunTask.programs:type_name -> blockwork.v1.Program
-	8,  // 47: blockwork.v1.RunTask.task:type_name -> blockwork.v1.Task
-	39, // 48: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.ChunkSource
-	9,  // 49: blockwork.v1.RunTask.leaves:type_name -> blockwork.v1.Leaf
-	5,  // 50: blockwork.v1.FreeKeys.keys:type_name -> blockwork.v1.Key
-	38, // 51: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
-	40, // 52: blockwork.v1.SchedulerMessage.run:type_name -> blockwork.v1.RunTask
-	41, // 53: blockwork.v1.SchedulerMessage.free:type_name -> blockwork.v1.FreeKeys
-	7,  // 54: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
-	5,  // 55: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
-	44, // 56: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedRef
-	5,  // 57: blockwork.v1.PersistedRef.key:type_name -> blockwork.v1.Key
-	6,  // 58: blockwork.v1.PersistedRef.meta:type_name -> blockwork.v1.Chunk
-	4,  // 59: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
-	5,  // 60: blockwork.v1.ResultEvent.key:type_name -> blockwork.v1.Key
-	6,  // 61: blockwork.v1.ResultEvent.meta:type_name -> blockwork.v1.Chunk
-	5,  // 62: blockwork.v1.ReleaseRequest.keys:type_name -> blockwork.v1.Key
-	37, // 63: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
-	43, // 64: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
-	46, // 65: blockwork.v1.Scheduler.Results:input_type -> blockwork.v1.ResultsRequest
-	48, // 66: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
-	50, // 67: blockwork.v1.Scheduler.Cancel:input_type -> blockwork.v1.CancelRequest
-	42, // 68: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
-	45, // 69: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.SubmitReply
-	47, // 70: blockwork.v1.Scheduler.Results:output_type -> blockwork.v1.ResultEvent
-	49, // 71: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
-	51, // 72: blockwork.v1.Scheduler.Cancel:output_type -> blockwork.v1.CancelReply
-	68, // [68:73] is the sub-list for method output_type
-	63, // [63:68] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	34, // 37: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
+	35, // 38: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
+	36, // 39: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
+	36, // 40: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
+	32, // 41: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
+	33, // 42: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
+	37, // 43: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
+	7,  // 44: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
+	41, // 45: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
+	40, // 46: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
+	43, // 47: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
+	42, // 48: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
+	36, // 49: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
+	39, // 50: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
+	44, // 51: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
+	7,  // 52: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
+	5,  // 53: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
+	47, // 54: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
+	43, // 55: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
+	6,  // 56: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
+	4,  // 57: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
+	48, // 58: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
+	53, // 59: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
+	38, // 60: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
+	46, // 61: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
+	50, // 62: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
+	52, // 63: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
+	45, // 64: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
+	49, // 65: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
+	51, // 66: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
+	54, // 67: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
+	64, // [64:68] is the sub-list for method output_type
+	60, // [60:64] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_blockwork_proto_init() }
@@ -4261,16 +4523,14 @@ func file_blockwork_proto_init() {
 		(*Task_Scan)(nil),
 		(*Task_Assert)(nil),
 	}
-	file_blockwork_proto_msgTypes[32].OneofWrappers = []any{
+	file_blockwork_proto_msgTypes[33].OneofWrappers = []any{
 		(*WorkerMessage_Register)(nil),
 		(*WorkerMessage_Heartbeat)(nil),
-		(*WorkerMessage_Done)(nil),
-		(*WorkerMessage_Failed)(nil),
+		(*WorkerMessage_Reports)(nil),
 	}
-	file_blockwork_proto_msgTypes[37].OneofWrappers = []any{
+	file_blockwork_proto_msgTypes[40].OneofWrappers = []any{
 		(*SchedulerMessage_Registered)(nil),
-		(*SchedulerMessage_Run)(nil),
-		(*SchedulerMessage_Free)(nil),
+		(*SchedulerMessage_Commands)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -4278,7 +4538,7 @@ func file_blockwork_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_blockwork_proto_rawDesc), len(file_blockwork_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   47,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,6 +1,6 @@
 // Blockwork's control-plane protocol: the task graph a client submits and
-// the scheduler hands to workers, and a first sketch of the scheduler
-// service. Chunk bytes never travel here: they go worker to worker over the
+// the scheduler hands to workers, and the scheduler service that workers
+// and clients call (package cluster). Chunk bytes never travel here: they go worker to worker over the
 // data connection (cluster/transport).
 //
 // The graph messages mirror package graph (graph/graph.go, graph/program.go,
@@ -33,9 +33,8 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	Scheduler_Connect_FullMethodName = "/blockwork.v1.Scheduler/Connect"
 	Scheduler_Submit_FullMethodName  = "/blockwork.v1.Scheduler/Submit"
-	Scheduler_Results_FullMethodName = "/blockwork.v1.Scheduler/Results"
 	Scheduler_Release_FullMethodName = "/blockwork.v1.Scheduler/Release"
-	Scheduler_Cancel_FullMethodName  = "/blockwork.v1.Scheduler/Cancel"
+	Scheduler_Info_FullMethodName    = "/blockwork.v1.Scheduler/Info"
 )
 
 // SchedulerClient is the client API for Scheduler service.
@@ -43,21 +42,20 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type SchedulerClient interface {
 	// Connect is a worker's session: the worker sends Register first, then
-	// heartbeats and task reports; the scheduler sends the worker's commands.
-	// The stream ending means the worker is gone (its chunks are lost and
-	// recomputed from lineage).
+	// heartbeats and task reports; the scheduler answers Registered, then
+	// sends batches of commands. The stream ending means the worker is gone
+	// (its chunks are lost and recomputed from lineage).
 	Connect(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[WorkerMessage, SchedulerMessage], error)
-	// Submit hands the scheduler a graph and the keys a client wants; the
-	// reply names the computation.
-	Submit(ctx context.Context, in *SubmitRequest, opts ...grpc.CallOption) (*SubmitReply, error)
-	// Results streams a computation's progress, the locations of finished
-	// wanted keys, and errors, until it is done, failed or cancelled.
-	Results(ctx context.Context, in *ResultsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResultEvent], error)
-	// Release drops a client's hold on keys (persisted chunks, gathered
-	// results); workers free them when nothing else needs them.
+	// Submit hands the scheduler a graph and the keys a client wants and
+	// streams the computation's progress, then one DONE event with where
+	// each wanted chunk is (or FAILED). The client ending the stream
+	// cancels the computation if it still runs, and releases its results
+	// (not persisted ones: those stay until Release).
+	Submit(ctx context.Context, in *SubmitRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResultEvent], error)
+	// Release drops persisted chunks; workers free them.
 	Release(ctx context.Context, in *ReleaseRequest, opts ...grpc.CallOption) (*ReleaseReply, error)
-	// Cancel stops a computation; its Results stream ends with CANCELLED.
-	Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelReply, error)
+	// Info describes the cluster (workers, their load).
+	Info(ctx context.Context, in *InfoRequest, opts ...grpc.CallOption) (*InfoReply, error)
 }
 
 type schedulerClient struct {
@@ -81,23 +79,13 @@ func (c *schedulerClient) Connect(ctx context.Context, opts ...grpc.CallOption) 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Scheduler_ConnectClient = grpc.BidiStreamingClient[WorkerMessage, SchedulerMessage]
 
-func (c *schedulerClient) Submit(ctx context.Context, in *SubmitRequest, opts ...grpc.CallOption) (*SubmitReply, error) {
+func (c *schedulerClient) Submit(ctx context.Context, in *SubmitRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResultEvent], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(SubmitReply)
-	err := c.cc.Invoke(ctx, Scheduler_Submit_FullMethodName, in, out, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &Scheduler_ServiceDesc.Streams[1], Scheduler_Submit_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
-}
-
-func (c *schedulerClient) Results(ctx context.Context, in *ResultsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResultEvent], error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &Scheduler_ServiceDesc.Streams[1], Scheduler_Results_FullMethodName, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	x := &grpc.GenericClientStream[ResultsRequest, ResultEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[SubmitRequest, ResultEvent]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -108,7 +96,7 @@ func (c *schedulerClient) Results(ctx context.Context, in *ResultsRequest, opts 
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Scheduler_ResultsClient = grpc.ServerStreamingClient[ResultEvent]
+type Scheduler_SubmitClient = grpc.ServerStreamingClient[ResultEvent]
 
 func (c *schedulerClient) Release(ctx context.Context, in *ReleaseRequest, opts ...grpc.CallOption) (*ReleaseReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -120,10 +108,10 @@ func (c *schedulerClient) Release(ctx context.Context, in *ReleaseRequest, opts 
 	return out, nil
 }
 
-func (c *schedulerClient) Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelReply, error) {
+func (c *schedulerClient) Info(ctx context.Context, in *InfoRequest, opts ...grpc.CallOption) (*InfoReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(CancelReply)
-	err := c.cc.Invoke(ctx, Scheduler_Cancel_FullMethodName, in, out, cOpts...)
+	out := new(InfoReply)
+	err := c.cc.Invoke(ctx, Scheduler_Info_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -135,21 +123,20 @@ func (c *schedulerClient) Cancel(ctx context.Context, in *CancelRequest, opts ..
 // for forward compatibility.
 type SchedulerServer interface {
 	// Connect is a worker's session: the worker sends Register first, then
-	// heartbeats and task reports; the scheduler sends the worker's commands.
-	// The stream ending means the worker is gone (its chunks are lost and
-	// recomputed from lineage).
+	// heartbeats and task reports; the scheduler answers Registered, then
+	// sends batches of commands. The stream ending means the worker is gone
+	// (its chunks are lost and recomputed from lineage).
 	Connect(grpc.BidiStreamingServer[WorkerMessage, SchedulerMessage]) error
-	// Submit hands the scheduler a graph and the keys a client wants; the
-	// reply names the computation.
-	Submit(context.Context, *SubmitRequest) (*SubmitReply, error)
-	// Results streams a computation's progress, the locations of finished
-	// wanted keys, and errors, until it is done, failed or cancelled.
-	Results(*ResultsRequest, grpc.ServerStreamingServer[ResultEvent]) error
-	// Release drops a client's hold on keys (persisted chunks, gathered
-	// results); workers free them when nothing else needs them.
+	// Submit hands the scheduler a graph and the keys a client wants and
+	// streams the computation's progress, then one DONE event with where
+	// each wanted chunk is (or FAILED). The client ending the stream
+	// cancels the computation if it still runs, and releases its results
+	// (not persisted ones: those stay until Release).
+	Submit(*SubmitRequest, grpc.ServerStreamingServer[ResultEvent]) error
+	// Release drops persisted chunks; workers free them.
 	Release(context.Context, *ReleaseRequest) (*ReleaseReply, error)
-	// Cancel stops a computation; its Results stream ends with CANCELLED.
-	Cancel(context.Context, *CancelRequest) (*CancelReply, error)
+	// Info describes the cluster (workers, their load).
+	Info(context.Context, *InfoRequest) (*InfoReply, error)
 	mustEmbedUnimplementedSchedulerServer()
 }
 
@@ -163,17 +150,14 @@ type UnimplementedSchedulerServer struct{}
 func (UnimplementedSchedulerServer) Connect(grpc.BidiStreamingServer[WorkerMessage, SchedulerMessage]) error {
 	return status.Error(codes.Unimplemented, "method Connect not implemented")
 }
-func (UnimplementedSchedulerServer) Submit(context.Context, *SubmitRequest) (*SubmitReply, error) {
-	return nil, status.Error(codes.Unimplemented, "method Submit not implemented")
-}
-func (UnimplementedSchedulerServer) Results(*ResultsRequest, grpc.ServerStreamingServer[ResultEvent]) error {
-	return status.Error(codes.Unimplemented, "method Results not implemented")
+func (UnimplementedSchedulerServer) Submit(*SubmitRequest, grpc.ServerStreamingServer[ResultEvent]) error {
+	return status.Error(codes.Unimplemented, "method Submit not implemented")
 }
 func (UnimplementedSchedulerServer) Release(context.Context, *ReleaseRequest) (*ReleaseReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Release not implemented")
 }
-func (UnimplementedSchedulerServer) Cancel(context.Context, *CancelRequest) (*CancelReply, error) {
-	return nil, status.Error(codes.Unimplemented, "method Cancel not implemented")
+func (UnimplementedSchedulerServer) Info(context.Context, *InfoRequest) (*InfoReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Info not implemented")
 }
 func (UnimplementedSchedulerServer) mustEmbedUnimplementedSchedulerServer() {}
 func (UnimplementedSchedulerServer) testEmbeddedByValue()                   {}
@@ -203,34 +187,16 @@ func _Scheduler_Connect_Handler(srv interface{}, stream grpc.ServerStream) error
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Scheduler_ConnectServer = grpc.BidiStreamingServer[WorkerMessage, SchedulerMessage]
 
-func _Scheduler_Submit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(SubmitRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(SchedulerServer).Submit(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: Scheduler_Submit_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SchedulerServer).Submit(ctx, req.(*SubmitRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _Scheduler_Results_Handler(srv interface{}, stream grpc.ServerStream) error {
-	m := new(ResultsRequest)
+func _Scheduler_Submit_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SubmitRequest)
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(SchedulerServer).Results(m, &grpc.GenericServerStream[ResultsRequest, ResultEvent]{ServerStream: stream})
+	return srv.(SchedulerServer).Submit(m, &grpc.GenericServerStream[SubmitRequest, ResultEvent]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Scheduler_ResultsServer = grpc.ServerStreamingServer[ResultEvent]
+type Scheduler_SubmitServer = grpc.ServerStreamingServer[ResultEvent]
 
 func _Scheduler_Release_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ReleaseRequest)
@@ -250,20 +216,20 @@ func _Scheduler_Release_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Scheduler_Cancel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CancelRequest)
+func _Scheduler_Info_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(InfoRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SchedulerServer).Cancel(ctx, in)
+		return srv.(SchedulerServer).Info(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Scheduler_Cancel_FullMethodName,
+		FullMethod: Scheduler_Info_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SchedulerServer).Cancel(ctx, req.(*CancelRequest))
+		return srv.(SchedulerServer).Info(ctx, req.(*InfoRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -276,16 +242,12 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 	HandlerType: (*SchedulerServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
-			MethodName: "Submit",
-			Handler:    _Scheduler_Submit_Handler,
-		},
-		{
 			MethodName: "Release",
 			Handler:    _Scheduler_Release_Handler,
 		},
 		{
-			MethodName: "Cancel",
-			Handler:    _Scheduler_Cancel_Handler,
+			MethodName: "Info",
+			Handler:    _Scheduler_Info_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
@@ -296,8 +258,8 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 			ClientStreams: true,
 		},
 		{
-			StreamName:    "Results",
-			Handler:       _Scheduler_Results_Handler,
+			StreamName:    "Submit",
+			Handler:       _Scheduler_Submit_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -19,6 +19,11 @@ var (
 	ErrMalformed = errors.New("proto: malformed graph")
 )
 
+// External is the Value of a leaf whose chunk lives elsewhere (a chunk
+// persisted on a cluster's worker, named by the submission): it is
+// encoded without bytes, and decoded as External{}.
+type External struct{}
+
 // Limits bound what DecodeGraph accepts from the network. Each is checked
 // before the codec allocates anything sized by it. A zero field means its
 // default (DefaultLimits). The raw message must be bounded before it is

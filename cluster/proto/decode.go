@@ -618,6 +618,13 @@ func (d *decoder) leaf(l *graph.Leaf, m *Leaf) error {
 	if err != nil {
 		return fmt.Errorf("%v: %w", l.Key, err)
 	}
+	if m.External {
+		if len(m.Value) != 0 {
+			return fmt.Errorf("%w: external leaf %v carries %d bytes", ErrMalformed, l.Key, len(m.Value))
+		}
+		l.Outputs, l.Value = outs, External{}
+		return nil
+	}
 	if err := d.blob(m.Value, d.l.MaxLeafBytes, "leaf value"); err != nil {
 		return fmt.Errorf("%v: %w", l.Key, err)
 	}

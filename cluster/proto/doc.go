@@ -19,8 +19,9 @@
 // validate graph structure (call Validate) or the semantics of params
 // (kernels check what they index).
 //
-// The scheduler service (Scheduler) is a first sketch: its messages are
-// marked provisional in blockwork.proto and will change as the cluster
-// shells (package cluster) are written. Chunk bytes never travel in these
-// messages; they go worker to worker over cluster/transport.
+// The scheduler service (Scheduler) is what package cluster's workers and
+// clients call: a worker's session (Connect), a client's Submit (which
+// streams the computation's events), Release and Info. Chunk bytes never
+// travel in these messages; they go worker to worker, and worker to
+// client, over cluster/transport.
 package proto

@@ -18,8 +18,9 @@ type encoder struct {
 
 // EncodeGraph converts g to its message. Layer names and fused programs
 // (by pointer) are stored once. Params may be the structs of package graph
-// or pointers to them; leaves must hold literal bytes ([]byte): a
-// persisted chunk's handle is executor-specific and is an error here.
+// or pointers to them; leaves must hold literal bytes ([]byte) or
+// External (a persisted chunk that the submission names apart): another
+// executor's handle is an error here.
 // The message shares the byte slices (args, leaf values, take and
 // quantile lists) of g.
 func EncodeGraph(g *graph.Graph) (*Graph, error) {
@@ -38,6 +39,14 @@ func EncodeGraph(g *graph.Graph) (*Graph, error) {
 	e.out.Leaves = make([]*Leaf, len(g.Leaves))
 	for i := range g.Leaves {
 		l := &g.Leaves[i]
+		if _, ok := l.Value.(External); ok {
+			k, err := e.key(l.Key)
+			if err != nil {
+				return nil, err
+			}
+			e.out.Leaves[i] = &Leaf{Key: k, Outputs: encChunks(l.Outputs), External: true}
+			continue
+		}
 		v, ok := l.Value.([]byte)
 		if !ok {
 			return nil, fmt.Errorf("%w: leaf %v holds a %T, not literal bytes (persisted chunks are referred to by key, not carried)", ErrMalformed, l.Key, l.Value)

@@ -1,0 +1,220 @@
+package cluster_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/blockwork-dev/blockwork/array"
+	"github.com/blockwork-dev/blockwork/cluster"
+	"github.com/blockwork-dev/blockwork/cluster/local"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+var seedFlag = flag.Uint64("seed", 0, "replay a random test with this seed")
+
+func newRand(t testing.TB) *rand.Rand {
+	t.Helper()
+	seed := *seedFlag
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// testCluster is a scheduler and n workers in this process, on loopback.
+type testCluster struct {
+	s       *cluster.Scheduler
+	workers []*cluster.Worker
+	c       *cluster.Client
+}
+
+func startCluster(t testing.TB, n int, opts ...cluster.Option) *testCluster {
+	t.Helper()
+	ctx := context.Background()
+	s, err := cluster.Listen("127.0.0.1:0", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := &testCluster{s: s}
+	for i := range n {
+		w, err := cluster.StartWorker(ctx, s.Addr(), append([]cluster.Option{cluster.WithThreads(2), cluster.WithName("w" + string(rune('0'+i)))}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.workers = append(tc.workers, w)
+	}
+	tc.c, err = cluster.Connect(ctx, s.Addr(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.close(t) })
+	return tc
+}
+
+// close stops everything and checks that no worker holds a byte.
+func (tc *testCluster) close(t testing.TB) {
+	tc.c.Close()
+	for _, w := range tc.workers {
+		w.Close()
+		if live := w.Host().Stats().LiveBytes; live != 0 {
+			t.Errorf("worker %d: %d bytes live after close", w.ID(), live)
+		}
+	}
+	tc.s.Close()
+}
+
+// settle waits until every worker holds nothing (frees are asynchronous).
+func (tc *testCluster) settle(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var live int64
+		for _, w := range tc.workers {
+			live += w.Host().Stats().LiveBytes
+		}
+		if live == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d bytes still live on workers", live)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func localExec(t testing.TB) *local.Executor {
+	e, err := local.New(local.Workers(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// sameBits fails unless the cluster's result equals the local executor's,
+// bit for bit.
+func sameBits(t *testing.T, name string, x *array.Array, c *cluster.Client, le *local.Executor) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := x.Compute(ctx, array.On(le))
+	if err != nil {
+		t.Fatalf("%s: local: %v", name, err)
+	}
+	got, err := x.Compute(ctx, array.On(c))
+	if err != nil {
+		t.Fatalf("%s: cluster: %v", name, err)
+	}
+	if got.DType != want.DType || !slicesEqual(got.Shape, want.Shape) || !bytes.Equal(got.Data, want.Data) {
+		t.Fatalf("%s: cluster %v%v differs from local %v%v", name, got.DType, got.Shape, want.DType, want.Shape)
+	}
+}
+
+func slicesEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// workloads are the local engine's, on random shapes and chunkings.
+func workloads(r *rand.Rand) map[string]*array.Array {
+	n := 40 + r.IntN(60)
+	ch := 7 + r.IntN(20)
+	rnd := array.NewRandom(r.Uint64())
+	x := rnd.Uniform(-1, 1, []int{n, n}, graph.Float64, array.Chunked(ch))
+	y := rnd.Normal(0, 1, []int{n, n}, graph.Float64, array.Chunked(ch+3))
+	data := make([]float64, n)
+	for i := range data {
+		data[i] = r.NormFloat64()
+	}
+	lit := array.FromSlice(data, []int{n}, array.Chunked(ch))
+	return map[string]*array.Array{
+		"transpose_sum": x.Add(x.T()).Sub(x.Mean(0)).Sum(),
+		"matmul":        x.MatMul(y).Sum(0),
+		"fused_chain":   x.Sin().Mul(x.Sin()).Add(x.Cos().Mul(x.Cos())).MulScalar(3).SubScalar(1),
+		"reductions":    x.Std(1).Add(y.Max(1)),
+		"rechunk":       x.Rechunk(array.Chunked(n, 3)).Rechunk(array.Chunked(3, n)).Sum(0),
+		"slicing":       x.Slice(array.Sl(0, n, 3), array.Sl(2, n-1, 1)).Sum(1),
+		"literal":       x.Add(lit).Sum(0).Add(lit),
+		"argmax":        y.ArgMax(0),
+	}
+}
+
+func TestWorkloadsMatchLocal(t *testing.T) {
+	r := newRand(t)
+	tc := startCluster(t, 3)
+	le := localExec(t)
+	for name, x := range workloads(r) {
+		sameBits(t, name, x, tc.c, le)
+	}
+	tc.settle(t)
+}
+
+func TestPersistAcrossComputations(t *testing.T) {
+	r := newRand(t)
+	tc := startCluster(t, 3)
+	le := localExec(t)
+	ctx := context.Background()
+	n, ch := 30+r.IntN(40), 5+r.IntN(10)
+	x := array.NewRandom(r.Uint64()).Uniform(0, 1, []int{n, n}, graph.Float64, array.Chunked(ch)).Exp()
+	p, err := x.Persist(ctx, array.On(tc.c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resident int64
+	for _, w := range tc.workers {
+		resident += w.Host().Stats().LiveBytes
+	}
+	if resident < int64(n*n*8) {
+		t.Fatalf("persisted %d bytes, workers hold %d", n*n*8, resident)
+	}
+	// computed twice from the resident chunks, equal to local from scratch
+	for range 2 {
+		got, err := p.Array().T().Add(p.Array()).Sum(0).Compute(ctx, array.On(tc.c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := x.T().Add(x).Sum(0).Compute(ctx, array.On(le))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Data, want.Data) {
+			t.Fatal("persisted result differs from local")
+		}
+	}
+	p.Release()
+	tc.settle(t)
+}
+
+func TestTaskErrorNamesTask(t *testing.T) {
+	tc := startCluster(t, 2)
+	// an integer to a negative power is a task error
+	x := array.Arange(0, 10, 1, graph.Int64, array.Chunked(3))
+	_, err := x.Pow(array.Full([]int{10}, -1, graph.Int64, array.Chunked(3))).Sum().Compute(context.Background(), array.On(tc.c))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	t.Logf("error: %v", err)
+	tc.settle(t)
+}
+
+func TestCancel(t *testing.T) {
+	tc := startCluster(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	x := array.NewRandom(1).Uniform(0, 1, []int{4000, 4000}, graph.Float64, array.Chunked(500))
+	_, err := x.MatMul(x).MatMul(x).Sum().Compute(ctx, array.On(tc.c))
+	if err == nil {
+		t.Fatal("no error after the deadline")
+	}
+	tc.settle(t)
+}

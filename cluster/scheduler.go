@@ -1,0 +1,790 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/blockwork-dev/blockwork/cluster/proto"
+	"github.com/blockwork-dev/blockwork/graph"
+	"github.com/blockwork-dev/blockwork/scheduler"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Scheduler is the cluster's scheduler process: a gRPC server whose one
+// loop goroutine owns the workers, the computations and the persisted
+// chunks.
+type Scheduler struct {
+	proto.UnimplementedSchedulerServer
+	cfg  *config
+	srv  *grpc.Server
+	ln   net.Listener
+	loop chan func()
+	quit chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+
+	// owned by the loop goroutine
+	workers   map[uint64]*wconn
+	order     []uint64 // live worker ids in join order
+	comps     map[uint64]*comp
+	persisted map[uint64]*pchunk
+	nextID    uint64 // workers, computations and refs share one counter
+	dirty     []*wconn
+}
+
+// wconn is one worker's session, seen from the scheduler.
+type wconn struct {
+	id       uint64
+	reg      *proto.Register
+	alive    bool
+	lastSeen time.Time
+	resident int64
+	running  uint32
+	graphs   map[uint64]bool // computations whose graph it was sent
+	pending  *proto.Commands // to send after the current batch
+	out      *outbox
+	stop     context.CancelFunc
+}
+
+// pchunk is a persisted chunk: on worker holder under key, with replicas.
+type pchunk struct {
+	holder   uint64
+	layer    string
+	block    int64
+	nout     int
+	meta     []graph.Chunk
+	replicas []uint64
+	lost     string // why it is gone, when it is
+}
+
+// comp is one computation on the scheduler's loop.
+type comp struct {
+	*plan
+	id       uint64
+	st       *scheduler.State
+	where    []uint64            // scheduler id -> worker of its last CmdRun
+	replicas map[int32][]uint64  // scheduler id -> workers holding a fetched copy
+	attempts map[int32]int       // task errors so far, for retries
+	events   chan *proto.ResultEvent // progress (lossy) and the final event
+	final    chan *proto.ResultEvent
+	done     int
+	sentDone bool
+	failed   bool
+	idle     bool
+	released bool
+	cmds     []scheduler.Command
+	evs      []scheduler.Event
+}
+
+// Listen starts a scheduler on the TCP address addr (":8786",
+// "127.0.0.1:0"). Beyond loopback it needs WithToken or
+// WithInsecureNoToken.
+func Listen(addr string, opts ...Option) (*Scheduler, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: listen: %w", err)
+	}
+	s, err := Serve(ln, opts...)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Serve starts a scheduler on ln until Close.
+func Serve(ln net.Listener, opts ...Option) (*Scheduler, error) {
+	cfg := newConfig(opts)
+	if err := cfg.checkListen(ln); err != nil {
+		return nil, err
+	}
+	s := &Scheduler{
+		cfg: cfg, ln: ln,
+		loop:      make(chan func(), 1024),
+		quit:      make(chan struct{}),
+		workers:   map[uint64]*wconn{},
+		comps:     map[uint64]*comp{},
+		persisted: map[uint64]*pchunk{},
+	}
+	s.srv = grpc.NewServer(cfg.serverOpts()...)
+	proto.RegisterSchedulerServer(s.srv, s)
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); s.run() }()
+	go func() { defer s.wg.Done(); s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Addr is the scheduler's address.
+func (s *Scheduler) Addr() string { return s.ln.Addr().String() }
+
+// Close stops the scheduler: workers and clients see their streams end.
+func (s *Scheduler) Close() error {
+	s.once.Do(func() {
+		s.srv.Stop()
+		close(s.quit)
+		s.wg.Wait()
+	})
+	return nil
+}
+
+// do runs f on the loop; false when the scheduler is closed.
+func (s *Scheduler) do(f func()) bool {
+	select {
+	case s.loop <- f:
+		return true
+	case <-s.quit:
+		return false
+	}
+}
+
+// run is the loop: closures from handlers, batched, then the commands
+// they produced are flushed to the workers; a ticker checks heartbeats.
+func (s *Scheduler) run() {
+	tick := time.NewTicker(s.cfg.heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case f := <-s.loop:
+			f()
+		drain:
+			for range 256 {
+				select {
+				case f := <-s.loop:
+					f()
+				default:
+					break drain
+				}
+			}
+		case <-tick.C:
+			s.checkHeartbeats()
+		case <-s.quit:
+			for _, w := range s.workers {
+				w.out.close()
+			}
+			return
+		}
+		s.flush()
+	}
+}
+
+func (s *Scheduler) flush() {
+	for _, w := range s.dirty {
+		if w.pending != nil {
+			if w.alive {
+				w.out.push(&proto.SchedulerMessage{Msg: &proto.SchedulerMessage_Commands{Commands: w.pending}})
+			}
+			w.pending = nil
+		}
+	}
+	s.dirty = s.dirty[:0]
+	for _, c := range s.comps {
+		s.progress(c)
+	}
+}
+
+func (s *Scheduler) cmds(w *wconn) *proto.Commands {
+	if w.pending == nil {
+		w.pending = &proto.Commands{}
+		s.dirty = append(s.dirty, w)
+	}
+	return w.pending
+}
+
+func (s *Scheduler) checkHeartbeats() {
+	limit := 5 * s.cfg.heartbeat
+	now := time.Now()
+	for _, id := range slices.Clone(s.order) {
+		if w := s.workers[id]; w.alive && now.Sub(w.lastSeen) > limit {
+			s.removeWorker(w, fmt.Sprintf("no heartbeat for %v", now.Sub(w.lastSeen).Round(time.Millisecond)))
+		}
+	}
+}
+
+// ---- workers
+
+// Connect is a worker's session.
+func (s *Scheduler) Connect(stream grpc.BidiStreamingServer[proto.WorkerMessage, proto.SchedulerMessage]) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	reg := first.GetRegister()
+	switch {
+	case reg == nil:
+		return status.Error(codes.InvalidArgument, "cluster: a worker's first message must be Register")
+	case reg.ProtocolVersion != ProtocolVersion:
+		return status.Errorf(codes.FailedPrecondition, "cluster: worker protocol %d, scheduler %d", reg.ProtocolVersion, ProtocolVersion)
+	case reg.Nthreads < 1 || reg.Nthreads > 1<<16 || reg.Slots < reg.Nthreads || reg.Slots > 1<<20:
+		return status.Errorf(codes.InvalidArgument, "cluster: worker threads %d, slots %d", reg.Nthreads, reg.Slots)
+	case graph.DeviceKind(reg.Device) != graph.CPU && graph.DeviceKind(reg.Device) != graph.GPU:
+		return status.Errorf(codes.InvalidArgument, "cluster: worker device kind %d", reg.Device)
+	case reg.DataAddress == "" || len(reg.DataAddress) > 1024 || len(reg.Name) > 1024:
+		return status.Error(codes.InvalidArgument, "cluster: worker data address missing or too long")
+	}
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	w := &wconn{reg: reg, alive: true, lastSeen: time.Now(), graphs: map[uint64]bool{}, out: newOutbox(), stop: cancel}
+	if !s.do(func() { s.addWorker(w) }) {
+		return status.Error(codes.Unavailable, "cluster: scheduler closing")
+	}
+	// reports: each message becomes one closure on the loop
+	go func() {
+		defer cancel()
+		for {
+			m, err := stream.Recv()
+			if err != nil {
+				s.do(func() { s.removeWorker(w, fmt.Sprintf("connection lost: %v", err)) })
+				return
+			}
+			if !s.do(func() { s.workerMessage(w, m) }) {
+				return
+			}
+		}
+	}()
+	for {
+		msgs, ok := w.out.wait(ctx)
+		if !ok {
+			s.do(func() { s.removeWorker(w, "session ended") })
+			return ctx.Err()
+		}
+		for _, m := range msgs {
+			if err := stream.Send(m); err != nil {
+				s.do(func() { s.removeWorker(w, fmt.Sprintf("send failed: %v", err)) })
+				return err
+			}
+		}
+	}
+}
+
+func (s *Scheduler) addWorker(w *wconn) {
+	s.nextID++
+	w.id = s.nextID
+	s.workers[w.id] = w
+	s.order = append(s.order, w.id)
+	w.out.push(&proto.SchedulerMessage{Msg: &proto.SchedulerMessage_Registered{Registered: &proto.Registered{
+		WorkerId: w.id, HeartbeatIntervalMs: s.cfg.heartbeat.Milliseconds()}}})
+	for _, c := range s.sortedComps() {
+		s.handle(c, s.addEvent(w))
+	}
+}
+
+func (s *Scheduler) addEvent(w *wconn) scheduler.Event {
+	return scheduler.Event{Kind: scheduler.EvAddWorker, Worker: scheduler.WorkerID(w.id),
+		Device: graph.DeviceKind(w.reg.Device), Slots: int(w.reg.Slots)}
+}
+
+// removeWorker drops a worker: every computation recomputes what it
+// held; persisted chunks move to a replica or are marked lost.
+func (s *Scheduler) removeWorker(w *wconn, why string) {
+	if !w.alive {
+		return
+	}
+	w.alive = false
+	w.stop()
+	w.out.close()
+	delete(s.workers, w.id)
+	s.order = slices.DeleteFunc(s.order, func(id uint64) bool { return id == w.id })
+	for _, c := range s.sortedComps() {
+		s.handle(c, scheduler.Event{Kind: scheduler.EvRemoveWorker, Worker: scheduler.WorkerID(w.id)})
+	}
+	for _, p := range s.persisted {
+		p.replicas = slices.DeleteFunc(p.replicas, func(id uint64) bool { return id == w.id })
+		if p.holder == w.id {
+			if len(p.replicas) > 0 {
+				p.holder, p.replicas = p.replicas[0], p.replicas[1:]
+			} else if p.lost == "" {
+				p.lost = fmt.Sprintf("worker %s (%s) that held it is gone: %s", w.reg.Name, w.reg.DataAddress, why)
+			}
+		}
+	}
+}
+
+func (s *Scheduler) workerMessage(w *wconn, m *proto.WorkerMessage) {
+	if !w.alive {
+		return
+	}
+	w.lastSeen = time.Now()
+	switch m := m.Msg.(type) {
+	case *proto.WorkerMessage_Heartbeat:
+		w.resident, w.running = m.Heartbeat.ResidentBytes, m.Heartbeat.Running
+	case *proto.WorkerMessage_Reports:
+		s.reports(w, m.Reports)
+	}
+}
+
+func (s *Scheduler) reports(w *wconn, r *proto.Reports) {
+	wid := scheduler.WorkerID(w.id)
+	touched := map[*comp]bool{}
+	task := func(cid uint64, gi uint32) (*comp, scheduler.TaskID, bool) {
+		c := s.comps[cid]
+		if c == nil || int(gi) >= len(c.sid) || c.sid[gi] == 0 {
+			return nil, 0, false
+		}
+		touched[c] = true
+		return c, scheduler.TaskID(c.sid[gi] - 1), true
+	}
+	for _, d := range r.Done {
+		if c, id, ok := task(d.Computation, d.Task); ok {
+			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvFinished, Task: id, Worker: wid, Bytes: d.Bytes})
+			c.done++
+		}
+	}
+	var drop []string
+	for _, f := range r.Failed {
+		c, id, ok := task(f.Computation, f.Task)
+		if !ok {
+			continue
+		}
+		switch {
+		case f.Unreachable:
+			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvRequeue, Task: id, Worker: wid})
+			drop = append(drop, f.Peer)
+		case c.attempts[int32(id)] < c.retries:
+			c.attempts[int32(id)]++
+			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvRequeue, Task: id, Worker: wid})
+		default:
+			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Worker: wid, Err: errors.New(f.Error)})
+		}
+	}
+	for _, c := range s.sortedComps() {
+		if touched[c] {
+			evs := c.evs
+			c.evs = nil
+			s.handle(c, evs...)
+		}
+	}
+	// a peer that another worker could not reach is dropped (it registers
+	// again if it is alive); what it held is recomputed
+	for _, addr := range drop {
+		for _, id := range slices.Clone(s.order) {
+			if pw := s.workers[id]; pw.reg.DataAddress == addr {
+				s.removeWorker(pw, "a peer could not fetch from it")
+			}
+		}
+	}
+}
+
+func (s *Scheduler) sortedComps() []*comp {
+	cs := make([]*comp, 0, len(s.comps))
+	for _, c := range s.comps {
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b *comp) int { return int(a.id) - int(b.id) })
+	return cs
+}
+
+// ---- computations
+
+// Submit runs a computation and streams its events.
+func (s *Scheduler) Submit(req *proto.SubmitRequest, stream grpc.ServerStreamingServer[proto.ResultEvent]) error {
+	p, err := s.newPlan(req)
+	if err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	c := &comp{plan: p, replicas: map[int32][]uint64{}, attempts: map[int32]int{},
+		events: make(chan *proto.ResultEvent, 1), final: make(chan *proto.ResultEvent, 1)}
+	errc := make(chan error, 1)
+	if !s.do(func() { errc <- s.start(c) }) {
+		return status.Error(codes.Unavailable, "cluster: scheduler closing")
+	}
+	if err := <-errc; err != nil {
+		return status.Error(codes.FailedPrecondition, err.Error())
+	}
+	ctx := stream.Context()
+	defer s.do(func() { s.release(c, ctx.Err()) })
+	for {
+		select {
+		case ev := <-c.events:
+			if err := stream.Send(ev); err != nil {
+				return err
+			}
+		case ev := <-c.final:
+			if err := stream.Send(ev); err != nil {
+				return err
+			}
+			if ev.State == proto.ResultEvent_STATE_FAILED {
+				return nil
+			}
+			// the client fetches the results, then ends the stream
+			<-ctx.Done()
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.quit:
+			return status.Error(codes.Unavailable, "cluster: scheduler closing")
+		}
+	}
+}
+
+func (s *Scheduler) newPlan(req *proto.SubmitRequest) (*plan, error) {
+	if req.Graph == nil {
+		return nil, errors.New("cluster: no graph")
+	}
+	g, err := proto.DecodeGraph(req.Graph, s.cfg.limits)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if len(req.Wanted) > len(g.Tasks)+len(g.Leaves) {
+		return nil, fmt.Errorf("cluster: %d wanted keys for %d tasks", len(req.Wanted), len(g.Tasks))
+	}
+	wanted := make([]graph.Key, len(req.Wanted))
+	for i, k := range req.Wanted {
+		if k == nil || int(k.Layer) >= len(req.Graph.Layers) {
+			return nil, fmt.Errorf("cluster: wanted key %d: bad layer", i)
+		}
+		wanted[i] = graph.Key{Layer: req.Graph.Layers[k.Layer], Block: k.Block}
+	}
+	p, err := newPlan(g, wanted)
+	if err != nil {
+		return nil, err
+	}
+	p.msg = req.Graph
+	p.persist = req.Persist
+	p.retries = int(min(req.Retries, 100))
+	for _, pi := range req.Persisted {
+		if int(pi.Leaf) >= len(g.Leaves) || pi.Ref == 0 {
+			return nil, fmt.Errorf("cluster: persisted input for leaf %d of %d", pi.Leaf, len(g.Leaves))
+		}
+		p.leafRef[pi.Leaf] = pi.Ref
+	}
+	return p, nil
+}
+
+// start registers c and submits it to a new State with the live workers.
+func (s *Scheduler) start(c *comp) error {
+	for li, ref := range c.leafRef {
+		if ref == 0 {
+			continue
+		}
+		pc := s.persisted[ref]
+		if pc == nil {
+			return fmt.Errorf("cluster: leaf %v: persisted chunk %d is unknown (released?)", c.g.Leaves[li].Key, ref)
+		}
+		if pc.lost != "" {
+			return fmt.Errorf("cluster: leaf %v: persisted chunk %d is lost: %s", c.g.Leaves[li].Key, ref, pc.lost)
+		}
+	}
+	s.nextID++
+	c.id = s.nextID
+	s.comps[c.id] = c
+	c.where = make([]uint64, len(c.specs))
+	c.st = scheduler.New(scheduler.Config{})
+	evs := make([]scheduler.Event, 0, len(s.order)+1)
+	for _, id := range s.order {
+		evs = append(evs, s.addEvent(s.workers[id]))
+	}
+	evs = append(evs, scheduler.Event{Kind: scheduler.EvSubmit, Tasks: c.specs})
+	s.handle(c, evs...)
+	return nil
+}
+
+// handle feeds events to c's State and performs the commands.
+func (s *Scheduler) handle(c *comp, evs ...scheduler.Event) {
+	if c.st == nil {
+		return
+	}
+	c.cmds = c.cmds[:0]
+	for _, ev := range evs {
+		c.cmds = c.st.Handle(ev, c.cmds)
+	}
+	for _, cmd := range c.cmds {
+		switch cmd.Kind {
+		case scheduler.CmdRun:
+			s.runTask(c, cmd.Task, uint64(cmd.Worker))
+		case scheduler.CmdFree:
+			s.freeTask(c, cmd.Task)
+		case scheduler.CmdDone:
+			s.finish(c)
+		case scheduler.CmdFail:
+			c.failed = true
+			c.sendFinal(&proto.ResultEvent{State: proto.ResultEvent_STATE_FAILED, Error: cmd.Err.Error(), Computation: c.id, TasksTotal: int64(len(c.specs))})
+		case scheduler.CmdIdle:
+			c.idle = true
+		}
+	}
+	if c.idle && (c.failed || c.released || c.persist && c.sentDone) {
+		s.end(c)
+	}
+}
+
+func (s *Scheduler) runTask(c *comp, id scheduler.TaskID, wid uint64) {
+	w := s.workers[wid]
+	m := s.cmds(w)
+	if !w.graphs[c.id] {
+		w.graphs[c.id] = true
+		m.Graphs = append(m.Graphs, &proto.ComputationGraph{Computation: c.id, Graph: c.msg})
+	}
+	c.where[id] = wid
+	gi := c.tix[id]
+	t := &c.g.Tasks[gi]
+	rt := &proto.RunTask{Computation: c.id, Task: uint32(gi)}
+	ix, lix := c.g.Index(), c.g.LeafIndex()
+	for _, in := range t.Inputs {
+		if ti, ok := ix.Get(in); ok {
+			d := c.sid[ti] - 1
+			holder := c.where[d]
+			// the holder's address even when a replica is recorded here: the
+			// task that fetches it may still be queued (the worker looks in
+			// its own store first)
+			src := &proto.InputSource{}
+			if holder != wid {
+				if hw := s.workers[holder]; hw != nil {
+					src.Address = hw.reg.DataAddress
+				}
+				if !slices.Contains(c.replicas[d], wid) {
+					c.replicas[d] = append(c.replicas[d], wid)
+				}
+			}
+			rt.Inputs = append(rt.Inputs, src)
+			continue
+		}
+		li, _ := lix.Get(in)
+		ref := c.leafRef[li]
+		if ref == 0 {
+			rt.Inputs = append(rt.Inputs, &proto.InputSource{}) // literal: in the graph
+			continue
+		}
+		pc := s.persisted[ref]
+		src := &proto.InputSource{Layer: pc.layer, Block: pc.block}
+		if pc.holder != wid {
+			if hw := s.workers[pc.holder]; hw != nil && pc.lost == "" {
+				src.Address = hw.reg.DataAddress
+			}
+			if !slices.Contains(pc.replicas, wid) {
+				pc.replicas = append(pc.replicas, wid)
+			}
+		}
+		rt.Inputs = append(rt.Inputs, src)
+	}
+	m.Run = append(m.Run, rt)
+}
+
+func (s *Scheduler) chunkKey(c *comp, id scheduler.TaskID) *proto.ChunkKey {
+	k := c.g.Tasks[c.tix[id]].Key
+	return &proto.ChunkKey{Layer: dataLayer(c.id, k.Layer, 0), Block: k.Block}
+}
+
+func (s *Scheduler) freeTask(c *comp, id scheduler.TaskID) {
+	key := s.chunkKey(c, id)
+	if w := s.workers[c.where[id]]; w != nil {
+		m := s.cmds(w)
+		m.Free = append(m.Free, key)
+	}
+	for _, r := range c.replicas[int32(id)] {
+		if w := s.workers[r]; w != nil && r != c.where[id] {
+			m := s.cmds(w)
+			m.Free = append(m.Free, key)
+		}
+	}
+	delete(c.replicas, int32(id))
+}
+
+// finish: every wanted chunk is resident. Tell the client where; for a
+// persist, the chunks become persisted (the State no longer owns them).
+func (s *Scheduler) finish(c *comp) {
+	ev := &proto.ResultEvent{State: proto.ResultEvent_STATE_DONE, Computation: c.id,
+		TasksDone: int64(len(c.specs)), TasksTotal: int64(len(c.specs)), Results: make([]*proto.Result, len(c.want))}
+	for i, w := range c.want {
+		meta := c.wantMeta(i)
+		r := &proto.Result{Meta: &proto.Chunk{Dtype: proto.DType(meta[0].DType), Shape: toInt64s(meta[0].Shape)}}
+		if w >= 0 {
+			r.Key = s.chunkKey(c, scheduler.TaskID(w))
+			r.Address = s.workers[c.where[w]].reg.DataAddress
+			if c.persist {
+				s.nextID++
+				r.Ref = s.nextID
+				s.persisted[r.Ref] = &pchunk{holder: c.where[w], layer: r.Key.Layer, block: r.Key.Block, nout: len(meta), meta: meta,
+					replicas: slices.DeleteFunc(slices.Clone(c.replicas[w]), func(id uint64) bool { return id == c.where[w] })}
+				delete(c.replicas, w) // the persisted chunk owns them now
+			}
+		} else if ref := c.leafRef[-1-w]; ref != 0 {
+			pc := s.persisted[ref]
+			r.Key = &proto.ChunkKey{Layer: pc.layer, Block: pc.block}
+			if hw := s.workers[pc.holder]; hw != nil {
+				r.Address = hw.reg.DataAddress
+			}
+		}
+		// else a literal leaf: the client has it
+		ev.Results[i] = r
+	}
+	c.sentDone = true
+	c.sendFinal(ev)
+}
+
+// sendFinal hands the Submit handler its last event (one only: a late
+// failure after DONE is dropped).
+func (c *comp) sendFinal(ev *proto.ResultEvent) {
+	select {
+	case c.final <- ev:
+	default:
+	}
+}
+
+// release: the client ended its stream (after fetching, or to cancel).
+func (s *Scheduler) release(c *comp, cause error) {
+	if s.comps[c.id] != c {
+		return
+	}
+	c.released = true
+	switch {
+	case !c.sentDone && !c.failed:
+		if cause == nil {
+			cause = context.Canceled
+		}
+		s.handle(c, scheduler.Event{Kind: scheduler.EvCancel, Err: fmt.Errorf("%w: client went away: %w", scheduler.ErrCancelled, cause)})
+	case c.sentDone && !c.persist:
+		evs := make([]scheduler.Event, len(c.wantIDs))
+		for i, id := range c.wantIDs {
+			evs[i] = scheduler.Event{Kind: scheduler.EvReleaseWanted, Task: id}
+		}
+		s.handle(c, evs...)
+		s.end(c)
+	default:
+		s.handle(c)
+	}
+}
+
+// end drops a computation: workers forget its graph and queue.
+func (s *Scheduler) end(c *comp) {
+	if s.comps[c.id] != c {
+		return
+	}
+	delete(s.comps, c.id)
+	c.st = nil
+	for _, id := range s.order {
+		if w := s.workers[id]; w.graphs[c.id] {
+			delete(w.graphs, c.id)
+			m := s.cmds(w)
+			m.End = append(m.End, c.id)
+		}
+	}
+}
+
+// progress sends a lossy RUNNING event when the count moved.
+func (s *Scheduler) progress(c *comp) {
+	if c.sentDone || c.failed {
+		return
+	}
+	select {
+	case c.events <- &proto.ResultEvent{State: proto.ResultEvent_STATE_RUNNING, Computation: c.id, TasksDone: int64(c.done), TasksTotal: int64(len(c.specs))}:
+	default:
+	}
+}
+
+// Release drops persisted chunks.
+func (s *Scheduler) Release(ctx context.Context, req *proto.ReleaseRequest) (*proto.ReleaseReply, error) {
+	if len(req.Refs) > 1<<24 {
+		return nil, status.Error(codes.InvalidArgument, "cluster: too many refs")
+	}
+	s.do(func() {
+		for _, ref := range req.Refs {
+			pc := s.persisted[ref]
+			if pc == nil {
+				continue
+			}
+			delete(s.persisted, ref)
+			key := &proto.ChunkKey{Layer: pc.layer, Block: pc.block}
+			for _, wid := range append([]uint64{pc.holder}, pc.replicas...) {
+				if w := s.workers[wid]; w != nil {
+					m := s.cmds(w)
+					m.Free = append(m.Free, key)
+				}
+			}
+		}
+	})
+	return &proto.ReleaseReply{}, nil
+}
+
+// Info describes the cluster.
+func (s *Scheduler) Info(ctx context.Context, _ *proto.InfoRequest) (*proto.InfoReply, error) {
+	ch := make(chan *proto.InfoReply, 1)
+	if !s.do(func() {
+		r := &proto.InfoReply{Computations: uint64(len(s.comps)), Persisted: uint64(len(s.persisted))}
+		for _, id := range s.order {
+			w := s.workers[id]
+			r.Workers = append(r.Workers, &proto.WorkerInfo{Id: id, Name: w.reg.Name, DataAddress: w.reg.DataAddress,
+				Nthreads: w.reg.Nthreads, Device: w.reg.Device, MemoryLimit: w.reg.MemoryLimit, ResidentBytes: w.resident, Running: w.running})
+		}
+		ch <- r
+	}) {
+		return nil, status.Error(codes.Unavailable, "cluster: scheduler closing")
+	}
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func toInt64s(xs []int) []int64 {
+	out := make([]int64, len(xs))
+	for i, x := range xs {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+// ---- outbox: an unbounded queue from the loop to a send goroutine
+
+type outbox struct {
+	mu     sync.Mutex
+	msgs   []*proto.SchedulerMessage
+	signal chan struct{}
+	closed bool
+}
+
+func newOutbox() *outbox { return &outbox{signal: make(chan struct{}, 1)} }
+
+func (o *outbox) push(m *proto.SchedulerMessage) {
+	o.mu.Lock()
+	if !o.closed {
+		o.msgs = append(o.msgs, m)
+	}
+	o.mu.Unlock()
+	select {
+	case o.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (o *outbox) close() {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	select {
+	case o.signal <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns the queued messages, or false once closed or ctx ends.
+func (o *outbox) wait(ctx context.Context) ([]*proto.SchedulerMessage, bool) {
+	for {
+		o.mu.Lock()
+		msgs, closed := o.msgs, o.closed
+		o.msgs = nil
+		o.mu.Unlock()
+		if closed {
+			return nil, false
+		}
+		if len(msgs) > 0 {
+			return msgs, true
+		}
+		select {
+		case <-o.signal:
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+}
