@@ -69,9 +69,9 @@ type comp struct {
 	*plan
 	id       uint64
 	st       *scheduler.State
-	where    []uint64            // scheduler id -> worker of its last CmdRun
-	replicas map[int32][]uint64  // scheduler id -> workers holding a fetched copy
-	attempts map[int32]int       // task errors so far, for retries
+	where    []uint64                // scheduler id -> worker of its last CmdRun
+	replicas map[int32][]uint64      // scheduler id -> workers holding a fetched copy
+	attempts map[int32]int           // task errors so far, for retries
 	events   chan *proto.ResultEvent // progress (lossy) and the final event
 	final    chan *proto.ResultEvent
 	done     int
@@ -478,7 +478,7 @@ func (s *Scheduler) start(c *comp) error {
 	c.id = s.nextID
 	s.comps[c.id] = c
 	c.where = make([]uint64, len(c.specs))
-	c.st = scheduler.New(scheduler.Config{})
+	c.st = scheduler.New(scheduler.Config{MaxKills: s.cfg.killLimit})
 	evs := make([]scheduler.Event, 0, len(s.order)+1)
 	for _, id := range s.order {
 		evs = append(evs, s.addEvent(s.workers[id]))

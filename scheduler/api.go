@@ -45,7 +45,8 @@ const defaultMaxKills = 3
 
 // Errors the commands carry (wrapped, with the details).
 var (
-	// ErrMemoryLimit: nothing runs and no ready task fits under the limit.
+	// ErrMemoryLimit: nothing runs and no ready task fits under the limit
+	// (Config.MemoryLimit, or the Memory of every worker that could run it).
 	ErrMemoryLimit = errors.New("scheduler: memory limit")
 	// ErrNoWorker: a ready task can run on no kind of worker present.
 	ErrNoWorker = errors.New("scheduler: no worker can run task")
@@ -65,7 +66,9 @@ type EventKind uint8
 
 // The events. Fields of Event not named here are ignored.
 const (
-	// EvAddWorker: Worker joined with Slots concurrent tasks of kind Device.
+	// EvAddWorker: Worker joined with Slots concurrent tasks of kind Device,
+	// holding at most Memory bytes of outputs and reservations (0: no limit
+	// of its own).
 	EvAddWorker EventKind = iota + 1
 	// EvSubmit: Tasks is the whole graph; once per State.
 	EvSubmit
@@ -106,6 +109,7 @@ type Event struct {
 	Task   TaskID           // EvFinished, EvFailed, EvReleaseWanted, EvRequeue
 	Bytes  int64            // EvFinished: actual output bytes (normally == OutBytes; never more)
 	Slots  int              // EvAddWorker: concurrent tasks the worker runs (>= 1)
+	Memory int64            // EvAddWorker: the worker's own memory limit in bytes (0: none)
 	Device graph.DeviceKind // EvAddWorker: one kind
 	Tasks  []TaskSpec       // EvSubmit; not retained after Handle returns
 	Err    error            // EvFailed, EvCancel

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"math/bits"
+	"strings"
 
 	"github.com/blockwork-dev/blockwork/graph"
 )
@@ -112,9 +113,29 @@ func (s *State) fits(t *task) bool {
 	return s.cfg.MemoryLimit <= 0 || s.resident+s.reserved+t.outBytes <= s.cfg.MemoryLimit
 }
 
+// room reports whether t's output fits beside what worker w holds and
+// has reserved, under w's own limit. A worker without room is paused for
+// t: placement passes it over until frees make room.
+func (w *worker) room(t *task) bool {
+	return w.limit <= 0 || w.resident+w.reserved+t.outBytes <= w.limit
+}
+
+// placeable reports whether some live worker with a free slot, of a kind
+// that can run t, has room for it.
+func (s *State) placeable(t *task) bool {
+	for i := range s.workers {
+		w := &s.workers[i]
+		if w.alive && w.running < w.slots && t.devs.Has(w.kind) && w.room(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // firstFit returns the first ready task in (Priority, id) order that a
-// worker with a free slot can run and that fits under the limit; -1 if
-// none. It scans every heap: used only when nothing runs.
+// worker with a free slot can run and that fits under the limit and on
+// such a worker; -1 if none. It scans every heap: used only when nothing
+// runs.
 func (s *State) firstFit() TaskID {
 	best, bestKey := TaskID(-1), uint64(0)
 	for i := range s.heaps {
@@ -125,7 +146,7 @@ func (s *State) firstFit() TaskID {
 		for _, k := range h.keys {
 			id := keyTask(k)
 			t := &s.tasks[id]
-			if t.state == Ready && s.fits(t) && (best < 0 || k < bestKey) {
+			if t.state == Ready && (best < 0 || k < bestKey) && s.fits(t) && (s.limited == 0 || s.placeable(t)) {
 				best, bestKey = id, k
 			}
 		}
@@ -135,7 +156,7 @@ func (s *State) firstFit() TaskID {
 
 // checkStuck ends the computation when it cannot go on: a ready task no
 // live worker kind can run (once a worker exists), or nothing running and
-// no ready task fitting under the memory limit.
+// no ready task fitting under the memory limit and on a worker.
 func (s *State) checkStuck(out []Command) []Command {
 	if s.count[Ready] == 0 || s.alive == 0 {
 		return out
@@ -154,7 +175,7 @@ func (s *State) checkStuck(out []Command) []Command {
 		return s.abort(bad, fmt.Errorf("%w %d: it runs on %v, the workers are %v",
 			ErrNoWorker, bad, kindsString(s.tasks[bad].devs), kindsString(s.aliveKinds)), out)
 	}
-	if s.running > 0 || s.cfg.MemoryLimit <= 0 {
+	if s.running > 0 || s.cfg.MemoryLimit <= 0 && s.limited == 0 {
 		return out
 	}
 	i := s.next(s.freeKinds)
@@ -162,14 +183,43 @@ func (s *State) checkStuck(out []Command) []Command {
 		return out
 	}
 	head := keyTask(s.heaps[i].keys[0])
-	if s.fits(&s.tasks[head]) || s.firstFit() >= 0 {
+	t := &s.tasks[head]
+	if s.fits(t) && (s.limited == 0 || s.placeable(t)) || s.firstFit() >= 0 {
 		return out
 	}
-	// Spilling goes here: pick resident outputs to move down a tier until
-	// head fits, and fail only when nothing can be spilled.
-	t := &s.tasks[head]
-	return s.abort(head, fmt.Errorf("%w: task %d needs %d bytes, %d resident, limit %d, nothing running",
-		ErrMemoryLimit, head, t.outBytes, s.resident, s.cfg.MemoryLimit), out)
+	// Spilling goes here: pick resident outputs to move down a tier (on
+	// the workers that could run head, when their own limits stop it)
+	// until head fits, and fail only when nothing can be spilled.
+	if !s.fits(t) {
+		return s.abort(head, fmt.Errorf("%w: task %d needs %d bytes, %d resident, limit %d, nothing running",
+			ErrMemoryLimit, head, t.outBytes, s.resident, s.cfg.MemoryLimit), out)
+	}
+	return s.abort(head, fmt.Errorf("%w: task %d needs %d bytes, no worker that can run it has room, nothing running:%s",
+		ErrMemoryLimit, head, t.outBytes, s.workerMemory(t)), out)
+}
+
+// workerMemory lists what the live workers that can run t hold, against
+// their limits, for an error (the first 8).
+func (s *State) workerMemory(t *task) string {
+	var b strings.Builder
+	n := 0
+	for i := range s.workers {
+		w := &s.workers[i]
+		if !w.alive || !t.devs.Has(w.kind) {
+			continue
+		}
+		if n++; n > 8 {
+			continue
+		}
+		if n > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, " worker %d holds %d of %d", w.id, w.resident+w.reserved, w.limit)
+	}
+	if n > 8 {
+		fmt.Fprintf(&b, " and %d more", n-8)
+	}
+	return b.String()
 }
 
 // dispatch admits ready tasks in (Priority, id) order while a worker slot
@@ -182,19 +232,24 @@ func (s *State) dispatch(out []Command) []Command {
 		}
 		h := &s.heaps[i]
 		id := keyTask(h.keys[0])
+		w := int32(-1)
 		if s.admits(id) {
-			h.pop()
-		} else {
+			if w = s.place(id); w >= 0 {
+				h.pop()
+			}
+		}
+		if w < 0 {
 			if s.running > 0 {
 				break // strict order: wait for frees
 			}
 			if id = s.firstFit(); id < 0 {
 				break
 			}
+			w = s.place(id) // firstFit made sure it finds one
 			// its heap entry goes stale once it runs
 		}
 		t := &s.tasks[id]
-		t.where = s.place(id)
+		t.where = w
 		s.transition(id, Running)
 		out = append(out, Command{Kind: CmdRun, Task: id, Worker: s.workers[t.where].id})
 	}
@@ -202,9 +257,9 @@ func (s *State) dispatch(out []Command) []Command {
 }
 
 // place chooses the worker for ready task id among those with a free slot
-// of a kind that can run it: most bytes of its deps resident there, then
-// fewest running tasks, then lowest WorkerID. The caller made sure one
-// exists.
+// of a kind that can run it and room for its output under their own
+// memory limit: most bytes of its deps resident there, then fewest
+// running tasks, then lowest WorkerID; -1 when none has room.
 func (s *State) place(id TaskID) int32 {
 	t := &s.tasks[id]
 	ds := s.depsOf(id)
@@ -216,7 +271,7 @@ func (s *State) place(id TaskID) int32 {
 	best := int32(-1)
 	for i := range s.workers {
 		w := &s.workers[i]
-		if !w.alive || w.running >= w.slots || !t.devs.Has(w.kind) {
+		if !w.alive || w.running >= w.slots || !t.devs.Has(w.kind) || !w.room(t) {
 			continue
 		}
 		if best < 0 {

@@ -66,6 +66,15 @@
 // will go). A ready task no live worker kind can run fails the computation
 // with ErrNoWorker, once at least one worker exists.
 //
+// A worker added with Memory > 0 has a limit of its own: it counts the
+// bytes of outputs resident there and the OutBytes reserved by tasks
+// running there (State.WorkerStats), and placement passes it over for a
+// task whose output would not fit beside them (the worker is paused for
+// that task). The head of the order waits for frees as under the global
+// limit; when nothing runs anywhere and no ready task fits on any worker
+// that could run it, the computation fails with ErrMemoryLimit naming the
+// task, its size and what each of those workers holds against its limit.
+//
 // # Recovery
 //
 // EvRemoveWorker puts the tasks running there back to ready and forgets the

@@ -65,6 +65,7 @@ type simWorker struct {
 	slots   int
 	running int
 	alive   bool
+	memory  int64 // its own limit, 0 none
 }
 
 // sim plays the shell.
@@ -82,6 +83,7 @@ type sim struct {
 	running  []TaskID
 	onWorker []WorkerID // per task: where it runs or its output is held
 	held     []bool     // the shell holds a buffer for the task (CmdRun to CmdFree)
+	bytes    []int64    // held: OutBytes while running, then the bytes it finished with
 	resident []bool     // finished, output held
 	finished []bool     // finished at least once
 	released []bool     // wanted output released by the client
@@ -100,8 +102,13 @@ func newSim(rng *rand.Rand) *sim {
 		n = 0
 	}
 	x := &sim{chaos: rng.IntN(3) == 0}
-	// workers
+	// workers, in some runs with memory limits of their own (at least the
+	// largest OutBytes, 100)
 	nw := 1 + rng.IntN(3)
+	workerMem := func() int64 { return 0 }
+	if rng.IntN(3) == 0 {
+		workerMem = func() int64 { return 100 + rng.Int64N(int64(n)*30+1) }
+	}
 	var kinds graph.DeviceKinds
 	for i := 0; i < nw; i++ {
 		k := graph.CPU
@@ -109,7 +116,7 @@ func newSim(rng *rand.Rand) *sim {
 			k = graph.GPU
 		}
 		kinds |= graph.DeviceKinds(k)
-		x.workers = append(x.workers, simWorker{id: WorkerID(10 + i), kind: k, slots: 1 + rng.IntN(3), alive: true})
+		x.workers = append(x.workers, simWorker{id: WorkerID(10 + i), kind: k, slots: 1 + rng.IntN(3), alive: true, memory: workerMem()})
 	}
 	// a random DAG over a random permutation of ids
 	perm := rng.Perm(n)
@@ -147,6 +154,7 @@ func newSim(rng *rand.Rand) *sim {
 	x.s = New(x.cfg)
 	x.onWorker = make([]WorkerID, n)
 	x.held = make([]bool, n)
+	x.bytes = make([]int64, n)
 	x.resident = make([]bool, n)
 	x.finished = make([]bool, n)
 	x.released = make([]bool, n)
@@ -158,6 +166,10 @@ func newSim(rng *rand.Rand) *sim {
 
 func (x *sim) describe() string {
 	return fmt.Sprintf("%d tasks, %d workers, limit %d, max kills %d, chaos %v", len(x.specs), len(x.workers), x.limit, x.cfg.MaxKills, x.chaos)
+}
+
+func (x *sim) workerLimits() bool {
+	return slices.ContainsFunc(x.workers, func(w simWorker) bool { return w.memory > 0 })
 }
 
 func (x *sim) worker(id WorkerID) *simWorker {
@@ -219,6 +231,18 @@ func (x *sim) perform(c Command, last bool) error {
 				return fmt.Errorf("dep %d not resident", d)
 			}
 		}
+		if w.memory > 0 {
+			load := x.specs[id].OutBytes
+			for t := range x.specs {
+				if x.held[t] && x.onWorker[t] == w.id {
+					load += x.bytes[t]
+				}
+			}
+			if load > w.memory {
+				return fmt.Errorf("worker %d would hold %d bytes, over its limit %d", w.id, load, w.memory)
+			}
+		}
+		x.bytes[id] = x.specs[id].OutBytes
 		w.running++
 		x.runs[id]++
 		x.held[id] = true
@@ -261,7 +285,7 @@ func (x *sim) perform(c Command, last bool) error {
 		if c.Err == nil || errors.Is(c.Err, ErrIllegal) || errors.Is(c.Err, ErrNoWorker) || errors.Is(c.Err, ErrSubmit) {
 			return fmt.Errorf("unexpected error %v", c.Err)
 		}
-		if errors.Is(c.Err, ErrMemoryLimit) && (x.limit == 0 || len(x.running) > 0) {
+		if errors.Is(c.Err, ErrMemoryLimit) && (x.limit == 0 && !x.workerLimits() || len(x.running) > 0) {
 			return errors.New("memory limit failure while tasks run")
 		}
 		if errors.Is(c.Err, ErrKilledWorker) && (!x.lost || x.cfg.MaxKills < 0 || c.Task == NoTask) {
@@ -296,7 +320,7 @@ func (x *sim) prompt() error {
 
 func (x *sim) run(rng *rand.Rand) error {
 	for _, w := range x.workers {
-		if err := x.handle(Event{Kind: EvAddWorker, Worker: w.id, Device: w.kind, Slots: w.slots}); err != nil {
+		if err := x.handle(Event{Kind: EvAddWorker, Worker: w.id, Device: w.kind, Slots: w.slots, Memory: w.memory}); err != nil {
 			return err
 		}
 	}
@@ -338,10 +362,10 @@ func (x *sim) run(rng *rand.Rand) error {
 				}
 			}
 			old := x.workers[alive[rng.IntN(len(alive))]]
-			nw := simWorker{id: WorkerID(100 + len(x.workers)), kind: old.kind, slots: 1 + rng.IntN(3), alive: true}
+			nw := simWorker{id: WorkerID(100 + len(x.workers)), kind: old.kind, slots: 1 + rng.IntN(3), alive: true, memory: old.memory}
 			x.workers = append(x.workers, nw)
 			// the replacement joins first, so a kind never goes missing
-			if err := x.handle(Event{Kind: EvAddWorker, Worker: nw.id, Device: nw.kind, Slots: nw.slots}); err != nil {
+			if err := x.handle(Event{Kind: EvAddWorker, Worker: nw.id, Device: nw.kind, Slots: nw.slots, Memory: nw.memory}); err != nil {
 				return err
 			}
 			if err := x.handle(Event{Kind: EvRemoveWorker, Worker: old.id}); err != nil {
@@ -360,6 +384,7 @@ func (x *sim) run(rng *rand.Rand) error {
 		if x.failed == nil {
 			x.finished[id], x.resident[id] = true, true
 		}
+		x.bytes[id] = bytes
 		if err := x.handle(Event{Kind: EvFinished, Task: id, Worker: x.onWorker[id], Bytes: bytes}); err != nil {
 			return err
 		}

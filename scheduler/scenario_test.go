@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 // Regenerate with go test ./scheduler -update and review the diff.
 //
 //	config mem=100 kills=3                 (first, before any event; each key optional)
-//	add-worker w1 cpu slots=2              (slots default 1)
+//	add-worker w1 cpu slots=2 mem=100      (slots default 1; mem: its own limit, default none)
 //	submit a bytes=10 prio=0               (collects a spec; names get ids in order)
 //	submit b deps=a,#99 devices=gpu want   (#N is a raw id; devices default cpu,gpu)
 //	submit-end                             (one EvSubmit with all specs)
@@ -31,6 +31,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	release b
 //	remove-worker w1
 //	stats
+//	worker-stats w1                        (resident, reserved, running of one worker)
 func TestScenarios(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
@@ -245,7 +246,11 @@ func (h *harness) do(line string) []string {
 		if v, ok := args["slots"]; ok {
 			slots = num(t, v)
 		}
-		return h.handle(Event{Kind: EvAddWorker, Worker: workerArg(t, arg(0)), Device: graph.DeviceKind(kinds(t, arg(1))), Slots: int(slots)})
+		var mem int64
+		if v, ok := args["mem"]; ok {
+			mem = num(t, v)
+		}
+		return h.handle(Event{Kind: EvAddWorker, Worker: workerArg(t, arg(0)), Device: graph.DeviceKind(kinds(t, arg(1))), Slots: int(slots), Memory: mem})
 	case "submit":
 		name := arg(0)
 		if _, dup := h.ids[name]; dup {
@@ -314,6 +319,9 @@ func (h *harness) do(line string) []string {
 		return h.handle(Event{Kind: EvReleaseWanted, Task: h.task(arg(0))})
 	case "remove-worker":
 		return h.handle(Event{Kind: EvRemoveWorker, Worker: workerArg(t, arg(0))})
+	case "worker-stats":
+		res, rsv, run := h.s.WorkerStats(workerArg(t, arg(0)))
+		return []string{fmt.Sprintf("worker-stats resident=%d reserved=%d running=%d", res, rsv, run)}
 	case "stats":
 		st := h.s.Stats()
 		var parts []string
@@ -336,6 +344,8 @@ func audit(s *State) error {
 	var resident, reserved int64
 	running := 0
 	wrun := make([]int32, len(s.workers))
+	wres := make([]int64, len(s.workers))
+	wrsv := make([]int64, len(s.workers))
 	wantLeft := 0
 	for i := range s.tasks {
 		t := &s.tasks[i]
@@ -343,6 +353,7 @@ func audit(s *State) error {
 		switch t.state {
 		case Memory:
 			resident += t.bytes
+			wres[t.where] += t.bytes
 			if t.where < 0 || !s.workers[t.where].alive {
 				return fmt.Errorf("task %d in memory on no live worker (%d)", i, t.where)
 			}
@@ -350,6 +361,7 @@ func audit(s *State) error {
 			reserved += t.outBytes
 			running++
 			wrun[t.where]++
+			wrsv[t.where] += t.outBytes
 		case Waiting:
 			if s.aborted {
 				break
@@ -403,6 +415,12 @@ func audit(s *State) error {
 		w := &s.workers[i]
 		if wrun[i] != w.running {
 			return fmt.Errorf("worker %d: running %d, recounted %d", w.id, w.running, wrun[i])
+		}
+		if wres[i] != w.resident || wrsv[i] != w.reserved {
+			return fmt.Errorf("worker %d: resident %d reserved %d, recounted %d %d", w.id, w.resident, w.reserved, wres[i], wrsv[i])
+		}
+		if w.limit > 0 && w.resident+w.reserved > w.limit {
+			return fmt.Errorf("worker %d: resident %d + reserved %d over its limit %d", w.id, w.resident, w.reserved, w.limit)
 		}
 		if w.running > w.slots {
 			return fmt.Errorf("worker %d: %d running in %d slots", w.id, w.running, w.slots)

@@ -23,11 +23,14 @@ type task struct {
 
 // worker is one worker; removed ones stay (dead) so that indexes hold.
 type worker struct {
-	id      WorkerID
-	kind    graph.DeviceKind
-	slots   int32
-	running int32
-	alive   bool
+	id       WorkerID
+	kind     graph.DeviceKind
+	slots    int32
+	running  int32
+	alive    bool
+	limit    int64 // its own memory limit; 0 none
+	resident int64 // bytes of outputs in Memory here
+	reserved int64 // OutBytes of tasks running here
 }
 
 // State is the central scheduler state machine. The zero value is not
@@ -49,6 +52,7 @@ type State struct {
 	freeKinds  graph.DeviceKinds
 	aliveKinds graph.DeviceKinds
 	alive      int
+	limited    int // live workers with a memory limit of their own
 
 	// kills counts, per task, the workers that died while it ran there;
 	// nil until the first such death.
@@ -135,6 +139,18 @@ func (s *State) Stats() Stats {
 		Runs:         s.runs,
 		Workers:      s.alive,
 	}
+}
+
+// WorkerStats returns the accounting of live worker id: bytes of outputs
+// resident there, OutBytes reserved by tasks running there, and how many
+// run there. All zero for a worker that is not live.
+func (s *State) WorkerStats(id WorkerID) (resident, reserved int64, running int) {
+	wi := s.findWorker(id)
+	if wi < 0 {
+		return 0, 0, 0
+	}
+	w := &s.workers[wi]
+	return w.resident, w.reserved, int(w.running)
 }
 
 // TaskState returns the state of task id (Waiting for an unknown id).

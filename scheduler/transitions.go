@@ -67,12 +67,14 @@ func readyToRunning(s *State, id TaskID) {
 	s.running++
 	s.runs++
 	s.reserved += t.outBytes
+	w.reserved += t.outBytes
 }
 
 func runningToMemory(s *State, id TaskID) {
 	t := &s.tasks[id]
 	s.unreserve(t)
 	s.resident += t.bytes
+	s.workers[t.where].resident += t.bytes
 	if s.resident > s.peak {
 		s.peak = s.resident
 	}
@@ -92,6 +94,7 @@ func runningToReady(s *State, id TaskID) {
 func memoryToGone(s *State, id TaskID) {
 	t := &s.tasks[id]
 	s.resident -= t.bytes
+	s.workers[t.where].resident -= t.bytes
 	t.bytes = 0
 	t.where = -1
 }
@@ -103,6 +106,7 @@ func (s *State) unreserve(t *task) {
 	s.addFree(w, 1)
 	s.running--
 	s.reserved -= t.outBytes
+	w.reserved -= t.outBytes
 }
 
 // transition moves task id to state to through the table. A missing edge

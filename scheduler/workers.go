@@ -25,8 +25,13 @@ func (s *State) addWorker(ev Event, out []Command) []Command {
 		return s.reportWorker(ev, fmt.Sprintf("%d slots (want 1 to 2^20)", ev.Slots), out)
 	case ev.Device != graph.CPU && ev.Device != graph.GPU:
 		return s.reportWorker(ev, fmt.Sprintf("device kind %v", ev.Device), out)
+	case ev.Memory < 0:
+		return s.reportWorker(ev, fmt.Sprintf("memory %d < 0", ev.Memory), out)
 	}
-	s.workers = append(s.workers, worker{id: ev.Worker, kind: ev.Device, slots: int32(ev.Slots), alive: true})
+	s.workers = append(s.workers, worker{id: ev.Worker, kind: ev.Device, slots: int32(ev.Slots), alive: true, limit: ev.Memory})
+	if ev.Memory > 0 {
+		s.limited++
+	}
 	s.loc = append(s.loc, 0)
 	w := &s.workers[len(s.workers)-1]
 	s.alive++
@@ -59,6 +64,9 @@ func (s *State) removeWorker(ev Event, out []Command) []Command {
 	s.addFree(w, -(w.slots - w.running))
 	w.alive = false
 	s.alive--
+	if w.limit > 0 {
+		s.limited--
+	}
 	b := kindBit(w.kind)
 	if s.aliveOf[b]--; s.aliveOf[b] == 0 {
 		s.aliveKinds &^= graph.DeviceKinds(w.kind)
