@@ -247,7 +247,10 @@ func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, p
 			if errors.Is(err, io.EOF) {
 				err = errors.New("stream ended before the computation did")
 			}
-			return nil, nil, nil, fmt.Errorf("%w: %w", ErrSchedulerGone, rpcErr(err))
+			if err = rpcErr(err); !errors.Is(err, ErrSchedulerGone) {
+				err = fmt.Errorf("%w: %w", ErrSchedulerGone, err)
+			}
+			return nil, nil, nil, err
 		}
 		switch ev.State {
 		case proto.ResultEvent_STATE_RUNNING:

@@ -1,5 +1,6 @@
-// Command blockwork runs Blockwork's demo and, later, its scheduler and
-// workers. It is the only place that reads flags and the environment.
+// Command blockwork runs Blockwork's demo, its benchmark suite, and the
+// cluster's scheduler and worker processes. It is the only place that
+// reads flags and the environment.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/blockwork-dev/blockwork/array"
@@ -24,6 +26,12 @@ commands:
           array on the embedded executor (all cores), with progress, then
           print the result, wall time, tasks run and peak memory
   bench   run the benchmark suite (see blockwork bench -h)
+  scheduler [-listen :8786]
+          run a cluster scheduler (see blockwork scheduler -h)
+  worker  -scheduler ADDR [-nthreads N] [-gpus all|0,1] [-memory-limit 8GiB]
+          run a cluster worker (see blockwork worker -h)
+
+The cluster's shared token is read from $BLOCKWORK_TOKEN or -token-file.
 `)
 }
 
@@ -41,7 +49,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "blockwork:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
 	switch os.Args[1] {
@@ -49,6 +57,10 @@ func main() {
 		err = demo(ctx, os.Args[2:])
 	case "bench":
 		err = benchCmd(ctx, os.Args[2:])
+	case "scheduler":
+		err = schedulerCmd(ctx, os.Args[2:])
+	case "worker":
+		err = workerCmd(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
