@@ -258,11 +258,17 @@ func (s *State) dispatch(out []Command) []Command {
 
 // place chooses the worker for ready task id among those with a free slot
 // of a kind that can run it and room for its output under their own
-// memory limit: most bytes of its deps resident there, then fewest
-// running tasks, then lowest WorkerID; -1 when none has room.
+// memory limit: for a root task, the worker of the last root's group
+// while the group has room (coassign.go); else most bytes of its deps
+// resident there, then fewest running tasks, then lowest WorkerID. -1
+// when none has room.
 func (s *State) place(id TaskID) int32 {
 	t := &s.tasks[id]
 	ds := s.depsOf(id)
+	if len(ds) == 0 && s.lastRoot >= 0 && s.joinsGroup(t) {
+		s.group++
+		return s.lastRoot
+	}
 	for _, d := range ds {
 		if dt := &s.tasks[d]; dt.where >= 0 {
 			s.loc[dt.where] += dt.bytes
@@ -296,6 +302,9 @@ func (s *State) place(id TaskID) int32 {
 		if dt := &s.tasks[d]; dt.where >= 0 {
 			s.loc[dt.where] = 0
 		}
+	}
+	if len(ds) == 0 && best >= 0 {
+		s.lastRoot, s.group = best, 1 // a new group
 	}
 	return best
 }

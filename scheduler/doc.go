@@ -52,6 +52,18 @@
 // a CmdFail whose error wraps ErrIllegal and names the task, the event and
 // the task's last transitions.
 //
+// # Placement
+//
+// A task goes to a live worker of a kind that can run it, with a free
+// slot (and room, see Memory): the one holding most bytes of its inputs,
+// then the one running fewest tasks, then the lowest WorkerID. A root
+// task (no deps) first tries the worker that took the previous root, so
+// that roots consecutive in the order, which feed the same reductions,
+// share a worker (co-assignment, coassign.go): it joins that worker's
+// group while the worker has a free slot and the group is under the
+// worker's share of the roots, ceil(roots * its slots / live slots of the
+// kinds that can run the task); else the usual rule starts a new group.
+//
 // # Memory
 //
 // With Config.MemoryLimit set, a ready task is admitted only when resident

@@ -49,6 +49,7 @@ type State struct {
 	loc        []int64  // scratch for placement, one per worker, zero between uses
 	freeSlots  [8]int32 // free slots of live workers, by kind bit
 	aliveOf    [8]int32 // live workers, by kind bit
+	slotsOf    [8]int64 // slots of live workers, by kind bit
 	freeKinds  graph.DeviceKinds
 	aliveKinds graph.DeviceKinds
 	alive      int
@@ -57,6 +58,12 @@ type State struct {
 	// kills counts, per task, the workers that died while it ran there;
 	// nil until the first such death.
 	kills []int32
+
+	// co-assignment of root tasks (coassign.go): the worker that took the
+	// last root placed, and how many roots its current group has
+	roots    int64
+	lastRoot int32
+	group    int64
 
 	heaps []readyHeap
 	// waiting holds the Waiting tasks by (Priority, id), lazily (headroom.go)
@@ -78,7 +85,7 @@ func New(cfg Config) *State {
 	if cfg.MaxKills == 0 {
 		cfg.MaxKills = defaultMaxKills
 	}
-	return &State{cfg: cfg}
+	return &State{cfg: cfg, lastRoot: -1}
 }
 
 // Handle applies one event and appends the resulting commands to out,
@@ -234,6 +241,7 @@ func (s *State) submit(ev Event, out []Command) []Command {
 	}
 	for i := range s.tasks {
 		if s.tasks[i].missing == 0 {
+			s.roots++
 			s.transition(TaskID(i), Ready)
 		} else if s.cfg.MemoryLimit > 0 {
 			s.pushWaiting(TaskID(i))

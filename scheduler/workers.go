@@ -36,6 +36,7 @@ func (s *State) addWorker(ev Event, out []Command) []Command {
 	w := &s.workers[len(s.workers)-1]
 	s.alive++
 	s.aliveOf[kindBit(w.kind)]++
+	s.slotsOf[kindBit(w.kind)] += int64(w.slots)
 	s.aliveKinds |= graph.DeviceKinds(w.kind)
 	s.addFree(w, w.slots)
 	return out
@@ -68,6 +69,7 @@ func (s *State) removeWorker(ev Event, out []Command) []Command {
 		s.limited--
 	}
 	b := kindBit(w.kind)
+	s.slotsOf[b] -= int64(w.slots)
 	if s.aliveOf[b]--; s.aliveOf[b] == 0 {
 		s.aliveKinds &^= graph.DeviceKinds(w.kind)
 	}
