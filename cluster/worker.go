@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"runtime"
@@ -159,7 +160,8 @@ func (w *Worker) connect() (*session, error) {
 			Device: uint32(graph.CPU), MemoryLimit: w.cfg.memLimit, ProtocolVersion: ProtocolVersion}}})
 	}
 	var first *proto.SchedulerMessage
-	if err == nil {
+	if err == nil || errors.Is(err, io.EOF) {
+		// a refused stream reports io.EOF on Send; Recv has the status
 		first, err = stream.Recv()
 	}
 	if err == nil && first.GetRegistered() == nil {
