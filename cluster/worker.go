@@ -160,7 +160,7 @@ func (w *Worker) connect() (*session, error) {
 			Device: uint32(graph.CPU), MemoryLimit: w.cfg.memLimit, ProtocolVersion: ProtocolVersion}}})
 	}
 	var first *proto.SchedulerMessage
-	if err == nil || errors.Is(err, io.EOF) {
+	if stream != nil && (err == nil || errors.Is(err, io.EOF)) {
 		// a refused stream reports io.EOF on Send; Recv has the status
 		first, err = stream.Recv()
 	}
