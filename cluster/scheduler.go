@@ -277,7 +277,7 @@ func (s *Scheduler) addWorker(w *wconn) {
 
 func (s *Scheduler) addEvent(w *wconn) scheduler.Event {
 	return scheduler.Event{Kind: scheduler.EvAddWorker, Worker: scheduler.WorkerID(w.id),
-		Device: graph.DeviceKind(w.reg.Device), Slots: int(w.reg.Slots)}
+		Device: graph.DeviceKind(w.reg.Device), Slots: int(w.reg.Slots), Memory: w.reg.MemoryLimit}
 }
 
 // removeWorker drops a worker: every computation recomputes what it
