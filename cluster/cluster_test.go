@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"math/rand/v2"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,6 +217,81 @@ func TestCancel(t *testing.T) {
 	_, err := x.MatMul(x).MatMul(x).Sum().Compute(ctx, array.On(tc.c))
 	if err == nil {
 		t.Fatal("no error after the deadline")
+	}
+	tc.settle(t)
+}
+
+// cutProxy forwards connections to the scheduler and can cut them all.
+type cutProxy struct {
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (p *cutProxy) dial(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.conns = append(p.conns, c)
+	p.mu.Unlock()
+	return c, nil
+}
+
+func (p *cutProxy) cut() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.conns)
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	return n
+}
+
+// A worker whose connection to the scheduler is cut mid-computation: the
+// scheduler drops it (its chunks are recomputed), it registers again as a
+// new worker, and the result is still right.
+func TestConnectionCut(t *testing.T) {
+	r := newRand(t)
+	tc := startCluster(t, 2)
+	p := &cutProxy{}
+	w, err := cluster.StartWorker(context.Background(), tc.s.Addr(), cluster.WithThreads(1), cluster.WithDialer(p.dial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.workers = append(tc.workers, w)
+	first := w.ID()
+	le := localExec(t)
+	x := array.NewRandom(r.Uint64()).Uniform(-1, 1, []int{600, 600}, graph.Float64, array.Chunked(60))
+	z := x.MatMul(x.T()).Add(x).Exp().Sum(0)
+	want, err := z.Compute(context.Background(), array.On(le))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	got, err := z.Compute(context.Background(), array.On(tc.c), array.Progress(func(done, total int, _ int64) {
+		if done*4 >= total {
+			once.Do(func() {
+				if p.cut() == 0 {
+					t.Error("no connection to cut")
+				}
+			})
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Data, want.Data) {
+		t.Fatal("result after a cut differs from the local executor's")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w.ID() == first {
+		if time.Now().After(deadline) {
+			t.Fatal("the cut worker did not register again")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	tc.settle(t)
 }

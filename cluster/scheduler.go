@@ -512,8 +512,13 @@ func (s *Scheduler) handle(c *comp, evs ...scheduler.Event) {
 			c.idle = true
 		}
 	}
-	if c.idle && (c.failed || c.released || c.persist && c.sentDone) {
-		s.end(c)
+	switch {
+	case c.failed:
+		// no waiting for running tasks: workers stop them and drop the
+		// computation's chunks; their late reports are ignored
+		s.end(c, true)
+	case c.idle && (c.released || c.persist && c.sentDone):
+		s.end(c, false)
 	}
 }
 
@@ -648,14 +653,15 @@ func (s *Scheduler) release(c *comp, cause error) {
 			evs[i] = scheduler.Event{Kind: scheduler.EvReleaseWanted, Task: id}
 		}
 		s.handle(c, evs...)
-		s.end(c)
+		s.end(c, false)
 	default:
 		s.handle(c)
 	}
 }
 
-// end drops a computation: workers forget its graph and queue.
-func (s *Scheduler) end(c *comp) {
+// end drops a computation: workers forget its graph and queue; with
+// abort they also stop its running tasks and drop its chunks.
+func (s *Scheduler) end(c *comp, abort bool) {
 	if s.comps[c.id] != c {
 		return
 	}
@@ -665,7 +671,11 @@ func (s *Scheduler) end(c *comp) {
 		if w := s.workers[id]; w.graphs[c.id] {
 			delete(w.graphs, c.id)
 			m := s.cmds(w)
-			m.End = append(m.End, c.id)
+			if abort {
+				m.Abort = append(m.Abort, c.id)
+			} else {
+				m.End = append(m.End, c.id)
+			}
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -325,6 +327,20 @@ func (st *store) free(base graph.Key) {
 	}
 }
 
+// sweep drops every chunk of computation comp (an aborted one).
+func (st *store) sweep(comp uint64) {
+	prefix := "c" + strconv.FormatUint(comp, 10) + "/"
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k, c := range st.m {
+		if strings.HasPrefix(k.Layer, prefix) {
+			delete(st.m, k)
+			st.bytes -= c.buf.Len()
+			c.buf.Release()
+		}
+	}
+}
+
 func (st *store) clear() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -384,9 +400,14 @@ func (w *Worker) fetchInto(ctx context.Context, addr string, key graph.Key) erro
 type wcomp struct {
 	id     uint64
 	g      *graph.Graph
+	ctx    context.Context // ends with the computation
+	cancel context.CancelFunc
 	mu     sync.Mutex
 	leaves map[int][]*device.Buffer
 	ended  bool
+	// guarded by exec.mu
+	running int
+	aborted bool
 }
 
 type wjob struct {
@@ -434,6 +455,7 @@ func (ex *exec) stop() {
 }
 
 func (c *wcomp) drop() {
+	c.cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ended = true
@@ -454,7 +476,8 @@ func (ex *exec) commands(m *proto.Commands) error {
 		if err != nil {
 			return fmt.Errorf("cluster: graph of computation %d: %w", g.Computation, err)
 		}
-		ex.comps[g.Computation] = &wcomp{id: g.Computation, g: dg, leaves: map[int][]*device.Buffer{}}
+		ctx, cancel := context.WithCancel(ex.s.ctx)
+		ex.comps[g.Computation] = &wcomp{id: g.Computation, g: dg, leaves: map[int][]*device.Buffer{}, ctx: ctx, cancel: cancel}
 	}
 	for _, k := range m.Free {
 		ex.w.store.free(graph.Key{Layer: k.Layer, Block: k.Block})
@@ -488,6 +511,17 @@ func (ex *exec) commands(m *proto.Commands) error {
 			delete(ex.comps, id)
 			ex.queue = deleteComp(ex.queue, c)
 			c.drop()
+		}
+	}
+	for _, id := range m.Abort {
+		if c := ex.comps[id]; c != nil {
+			delete(ex.comps, id)
+			ex.queue = deleteComp(ex.queue, c)
+			c.aborted = true
+			c.drop()
+			if c.running == 0 {
+				ex.w.store.sweep(c.id)
+			}
 		}
 	}
 	ex.cond.Broadcast()
@@ -567,12 +601,17 @@ func (ex *exec) thread() {
 		ex.queue[0] = nil
 		ex.queue = ex.queue[1:]
 		ex.running++
+		j.c.running++
 		ex.rep.Started = append(ex.rep.Started, &proto.TaskStarted{Computation: j.c.id, Task: j.rt.Task})
 		ex.mu.Unlock()
 		t0 := time.Now()
-		bytes, err := ex.w.runTask(ex.s.ctx, j)
+		bytes, err := ex.w.runTask(j.c.ctx, j)
 		ex.mu.Lock()
 		ex.running--
+		if j.c.running--; j.c.running == 0 && j.c.aborted {
+			// fetches of an aborted computation may have left replicas
+			ex.w.store.sweep(j.c.id)
+		}
 		switch {
 		case err == nil:
 			ex.rep.Done = append(ex.rep.Done, &proto.TaskDone{Computation: j.c.id, Task: j.rt.Task, Bytes: bytes, DurationNs: int64(time.Since(t0))})

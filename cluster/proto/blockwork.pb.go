@@ -3263,7 +3263,10 @@ type Commands struct {
 	End []uint64 `protobuf:"varint,4,rep,packed,name=end,proto3" json:"end,omitempty"`
 	// steal: give these queued tasks back (answered in Reports.stolen, or
 	// Reports.started when too late)
-	Steal         []*TaskStarted `protobuf:"bytes,5,rep,name=steal,proto3" json:"steal,omitempty"`
+	Steal []*TaskStarted `protobuf:"bytes,5,rep,name=steal,proto3" json:"steal,omitempty"`
+	// abort: computations that failed or were cancelled: stop their running
+	// tasks (their contexts end) and drop every chunk of theirs, as end does
+	Abort         []uint64 `protobuf:"varint,6,rep,packed,name=abort,proto3" json:"abort,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3329,6 +3332,13 @@ func (x *Commands) GetEnd() []uint64 {
 func (x *Commands) GetSteal() []*TaskStarted {
 	if x != nil {
 		return x.Steal
+	}
+	return nil
+}
+
+func (x *Commands) GetAbort() []uint64 {
+	if x != nil {
+		return x.Abort
 	}
 	return nil
 }
@@ -4193,13 +4203,14 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x06inputs\x18\x03 \x03(\v2\x19.blockwork.v1.InputSourceR\x06inputs\"6\n" +
 	"\bChunkKey\x12\x14\n" +
 	"\x05layer\x18\x01 \x01(\tR\x05layer\x12\x14\n" +
-	"\x05block\x18\x02 \x01(\x03R\x05block\"\xda\x01\n" +
+	"\x05block\x18\x02 \x01(\x03R\x05block\"\xf0\x01\n" +
 	"\bCommands\x126\n" +
 	"\x06graphs\x18\x01 \x03(\v2\x1e.blockwork.v1.ComputationGraphR\x06graphs\x12*\n" +
 	"\x04free\x18\x02 \x03(\v2\x16.blockwork.v1.ChunkKeyR\x04free\x12'\n" +
 	"\x03run\x18\x03 \x03(\v2\x15.blockwork.v1.RunTaskR\x03run\x12\x10\n" +
 	"\x03end\x18\x04 \x03(\x04R\x03end\x12/\n" +
-	"\x05steal\x18\x05 \x03(\v2\x19.blockwork.v1.TaskStartedR\x05steal\"\x8b\x01\n" +
+	"\x05steal\x18\x05 \x03(\v2\x19.blockwork.v1.TaskStartedR\x05steal\x12\x14\n" +
+	"\x05abort\x18\x06 \x03(\x04R\x05abort\"\x8b\x01\n" +
 	"\x10SchedulerMessage\x12:\n" +
 	"\n" +
 	"registered\x18\x01 \x01(\v2\x18.blockwork.v1.RegisteredH\x00R\n" +
