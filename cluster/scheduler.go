@@ -685,8 +685,12 @@ func (s *Scheduler) progress(c *comp) {
 	if c.sentDone || c.failed {
 		return
 	}
+	var resident int64 // as the workers' last heartbeats said
+	for _, w := range s.workers {
+		resident += w.resident
+	}
 	select {
-	case c.events <- &proto.ResultEvent{State: proto.ResultEvent_STATE_RUNNING, Computation: c.id, TasksDone: int64(c.done), TasksTotal: int64(len(c.specs))}:
+	case c.events <- &proto.ResultEvent{State: proto.ResultEvent_STATE_RUNNING, Computation: c.id, TasksDone: int64(c.done), TasksTotal: int64(len(c.specs)), ResidentBytes: resident}:
 	default:
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -154,4 +155,62 @@ func parseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
 	return int64(v * mult), nil
+}
+
+// localCluster is a scheduler and workers in this process, on loopback:
+// the demo's cluster.
+type localCluster struct {
+	sched   *cluster.Scheduler
+	workers []*cluster.Worker
+	client  *cluster.Client
+}
+
+func startLocalCluster(ctx context.Context, n, threads int, mem int64) (*localCluster, error) {
+	s, err := cluster.Listen("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	lc := &localCluster{sched: s}
+	if threads <= 0 {
+		threads = max(1, runtime.GOMAXPROCS(0)/n)
+	}
+	for range n {
+		w, err := cluster.StartWorker(ctx, s.Addr(), cluster.WithThreads(threads), cluster.WithMemoryLimit(mem/int64(n)))
+		if err != nil {
+			lc.close()
+			return nil, err
+		}
+		lc.workers = append(lc.workers, w)
+	}
+	if lc.client, err = cluster.Connect(ctx, s.Addr()); err != nil {
+		lc.close()
+		return nil, err
+	}
+	return lc, nil
+}
+
+func (lc *localCluster) tasksRun() int64 {
+	var n int64
+	for _, w := range lc.workers {
+		n += w.TasksRun()
+	}
+	return n
+}
+
+func (lc *localCluster) peakBytes() int64 {
+	var n int64
+	for _, w := range lc.workers {
+		n += w.Host().Stats().PeakBytes
+	}
+	return n
+}
+
+func (lc *localCluster) close() {
+	if lc.client != nil {
+		lc.client.Close()
+	}
+	for _, w := range lc.workers {
+		w.Close()
+	}
+	lc.sched.Close()
 }

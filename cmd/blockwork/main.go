@@ -23,7 +23,8 @@ func usage() {
 
 commands:
   demo    compute (x + x.T - x.mean(axis=0)).std() for a random n x n float64
-          array on the embedded executor (all cores), with progress, then
+          array on an in-process cluster (a scheduler and two workers on
+          loopback; -cluster 0: the embedded executor), with progress, then
           print the result, wall time, tasks run and peak memory
   bench   run the benchmark suite (see blockwork bench -h)
   scheduler [-listen :8786]
@@ -82,12 +83,29 @@ func demo(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 0, "worker goroutines (0: one per core)")
 	mem := fs.Int64("memory-limit", 0, "bytes of chunks resident at once (0: 3/4 of RAM)")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	nworkers := fs.Int("cluster", 2, "run on an in-process cluster of this many workers (a gRPC scheduler on loopback, chunks moved between workers over TCP); 0: the embedded executor")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := local.New(local.Workers(*workers), local.MemoryLimit(*mem))
-	if err != nil {
-		return err
+	var e array.Executor
+	var tasksRun func() int64
+	var chunkPeak func() int64
+	var where string
+	if *nworkers > 0 {
+		cl, err := startLocalCluster(ctx, *nworkers, *workers, *mem)
+		if err != nil {
+			return err
+		}
+		defer cl.close()
+		e, tasksRun, chunkPeak = cl.client, cl.tasksRun, cl.peakBytes
+		where = fmt.Sprintf("an in-process cluster: scheduler on %s, %d workers", cl.sched.Addr(), *nworkers)
+	} else {
+		le, err := local.New(local.Workers(*workers), local.MemoryLimit(*mem))
+		if err != nil {
+			return err
+		}
+		e, tasksRun, chunkPeak = le, le.TasksRun, func() int64 { return le.Host().Stats().PeakBytes }
+		where = "the embedded executor"
 	}
 	x := bench.DemoInput(*n, *chunk)
 	y := bench.Demo(x)
@@ -95,21 +113,20 @@ func demo(ctx context.Context, args []string) error {
 		return err
 	}
 	size := int64(*n) * int64(*n) * 8
-	fmt.Printf("blockwork demo: (x + x.T - x.mean(axis=0)).std(), x random %dx%d float64 (%s, chunks %v), never materialised\n",
-		*n, *n, bench.FormatBytes(size), chunkDesc(x))
+	fmt.Printf("blockwork demo: (x + x.T - x.mean(axis=0)).std(), x random %dx%d float64 (%s, chunks %v), never materialised, on %s\n",
+		*n, *n, bench.FormatBytes(size), chunkDesc(x), where)
 	opts := []array.ComputeOption{array.On(e)}
 	if !*quiet {
 		opts = append(opts, array.Progress(bench.ProgressLine(os.Stderr, "computing", 200*time.Millisecond)))
 	}
-	res, err := bench.Run(ctx, "demo", y, e.TasksRun, opts...)
+	res, err := bench.Run(ctx, "demo", y, tasksRun, opts...)
 	if err != nil {
 		return err
 	}
-	hs := e.Host().Stats()
 	fmt.Printf("result     %.12g\n", res.Value)
 	fmt.Printf("wall time  %.3f s\n", res.Wall.Seconds())
 	fmt.Printf("tasks run  %d\n", res.Tasks)
-	fmt.Printf("peak chunk memory %s, peak RSS %s\n", bench.FormatBytes(hs.PeakBytes), bench.FormatBytes(res.PeakRSS))
+	fmt.Printf("peak chunk memory %s, peak RSS %s\n", bench.FormatBytes(chunkPeak()), bench.FormatBytes(res.PeakRSS))
 	return nil
 }
 
