@@ -20,6 +20,7 @@ import (
 	"github.com/blockwork-dev/blockwork/array"
 	"github.com/blockwork-dev/blockwork/cluster"
 	"github.com/blockwork-dev/blockwork/cluster/local"
+	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
@@ -335,4 +336,28 @@ func TestSchedulerGone(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("client still waiting 10 s after the scheduler died")
 	}
+}
+
+func init() {
+	// crash kills the worker process that runs it
+	funcs.MustRegisterBlockFunc("clustertest.crash", func(context.Context, []byte, funcs.Block, []byte, []funcs.Block, [][]byte) error {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	})
+}
+
+// A task that kills every worker that runs it fails the computation after
+// three, with an error that says so, instead of killing the cluster.
+func TestTaskKillsWorkers(t *testing.T) {
+	pc := startProcCluster(t, 4, "tok")
+	c := connect(t, pc.addr, "tok")
+	waitWorkers(t, c, 4)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	f := c.Submit(ctx, "clustertest.crash", nil, graph.Chunk{DType: graph.Float64, Shape: []int{1}}, nil)
+	err := f.Err(ctx)
+	if err == nil || !strings.Contains(err.Error(), "3 workers that died") {
+		t.Fatalf("got %v, want an error saying the task was running on 3 workers that died", err)
+	}
+	waitWorkers(t, c, 1)
 }
