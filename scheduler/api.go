@@ -66,9 +66,10 @@ type EventKind uint8
 
 // The events. Fields of Event not named here are ignored.
 const (
-	// EvAddWorker: Worker joined with Slots concurrent tasks of kind Device,
-	// holding at most Memory bytes of outputs and reservations (0: no limit
-	// of its own).
+	// EvAddWorker: Worker joined with Slots concurrent tasks of kind Device
+	// (tasks given to it, queued or executing), Threads of which execute
+	// at once (0: Slots), holding at most Memory bytes of outputs and
+	// reservations (0: no limit of its own).
 	EvAddWorker EventKind = iota + 1
 	// EvSubmit: Tasks is the whole graph; once per State.
 	EvSubmit
@@ -90,10 +91,22 @@ const (
 	// holder known to be gone first, so that the lost input is computed
 	// again rather than fetched from it once more.
 	EvRequeue
+	// EvStarted: Task, running on Worker, began executing there (its
+	// worker took it off its queue and will not give it back). Optional:
+	// stealing starts with the first EvStarted, and a shell that sends it
+	// sends it for every task it starts, before the task's EvFinished or
+	// EvFailed. It also answers a CmdSteal that came too late.
+	EvStarted
+	// EvStolen: Task, given to Worker and not started there, was taken
+	// back in answer to a CmdSteal; it is ready again (waiting if an input
+	// was lost meanwhile) and the next dispatch places it, on the worker
+	// it was stolen for when that one still has a free slot and room. No
+	// CmdFree comes for that run.
+	EvStolen
 	numEventKinds
 )
 
-var eventNames = [...]string{"invalid", "add-worker", "submit", "finished", "failed", "cancel", "release-wanted", "remove-worker", "requeue"}
+var eventNames = [...]string{"invalid", "add-worker", "submit", "finished", "failed", "cancel", "release-wanted", "remove-worker", "requeue", "started", "stolen"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -104,22 +117,24 @@ func (k EventKind) String() string {
 
 // Event is one input to Handle.
 type Event struct {
-	Kind   EventKind
-	Worker WorkerID         // EvAddWorker, EvFinished, EvFailed, EvRemoveWorker, EvRequeue
-	Task   TaskID           // EvFinished, EvFailed, EvReleaseWanted, EvRequeue
-	Bytes  int64            // EvFinished: actual output bytes (normally == OutBytes; never more)
-	Slots  int              // EvAddWorker: concurrent tasks the worker runs (>= 1)
-	Memory int64            // EvAddWorker: the worker's own memory limit in bytes (0: none)
-	Device graph.DeviceKind // EvAddWorker: one kind
-	Tasks  []TaskSpec       // EvSubmit; not retained after Handle returns
-	Err    error            // EvFailed, EvCancel
+	Kind    EventKind
+	Worker  WorkerID         // EvAddWorker, EvFinished, EvFailed, EvRemoveWorker, EvRequeue, EvStarted, EvStolen
+	Task    TaskID           // EvFinished, EvFailed, EvReleaseWanted, EvRequeue, EvStarted, EvStolen
+	Bytes   int64            // EvFinished: actual output bytes (normally == OutBytes; never more)
+	Slots   int              // EvAddWorker: tasks the worker may be given at once, queued or executing (>= 1)
+	Threads int              // EvAddWorker: tasks it executes at once (0: Slots; at most Slots)
+	Memory  int64            // EvAddWorker: the worker's own memory limit in bytes (0: none)
+	Device  graph.DeviceKind // EvAddWorker: one kind
+	Tasks   []TaskSpec       // EvSubmit; not retained after Handle returns
+	Err     error            // EvFailed, EvCancel
 }
 
 // CommandKind says what the shell must do.
 type CommandKind uint8
 
 // The commands. Within one Handle call every CmdFree precedes every
-// CmdRun, CmdDone precedes the CmdRun commands and CmdIdle is last.
+// CmdRun, CmdDone precedes the CmdRun commands, CmdSteal commands follow
+// them and CmdIdle is last.
 const (
 	// CmdRun: run Task on Worker. Every dep of Task is resident (the shell
 	// may move it to Worker); Task's OutBytes are reserved until it ends.
@@ -128,8 +143,8 @@ const (
 	// once per CmdRun, after every dependent of Task has finished (not
 	// when it starts) and, for a wanted task, after EvReleaseWanted; after
 	// a failure or cancel at once. Not sent for outputs lost with a removed
-	// worker, nor for a run that ended there or with EvRequeue: the shell
-	// drops what such a run held.
+	// worker, nor for a run that ended there or with EvRequeue or EvStolen:
+	// the shell drops what such a run held.
 	CmdFree
 	// CmdDone: every wanted task is resident; sent once, before the CmdRun
 	// of the same call, never after a CmdFail.
@@ -144,10 +159,19 @@ const (
 	// CmdIdle: nothing runs and nothing will: sent once, last, after
 	// CmdDone (success) or after the last running task ended (failure).
 	CmdIdle
+	// CmdSteal: ask Worker (the victim) to give Task back if it has not
+	// started it, because another worker has an idle thread and nothing
+	// ready. Task stays running on Worker until the answer: EvStolen (it
+	// had not started; the shell removed it from Worker's queue) or
+	// EvStarted (too late: the steal is void). The steal is void too when
+	// the task ends first (EvFinished, EvFailed, EvRequeue) or Worker is
+	// removed; the shell then sends no answer. At most one per task in
+	// flight; sent only once EvStarted has been seen. See steal.go.
+	CmdSteal
 	numCommandKinds
 )
 
-var commandNames = [...]string{"invalid", "run", "free", "done", "fail", "idle"}
+var commandNames = [...]string{"invalid", "run", "free", "done", "fail", "idle", "steal"}
 
 func (k CommandKind) String() string {
 	if int(k) < len(commandNames) {
@@ -159,8 +183,8 @@ func (k CommandKind) String() string {
 // Command is one output of Handle.
 type Command struct {
 	Kind   CommandKind
-	Task   TaskID   // CmdRun, CmdFree, CmdFail (NoTask when none)
-	Worker WorkerID // CmdRun
+	Task   TaskID   // CmdRun, CmdFree, CmdFail (NoTask when none), CmdSteal
+	Worker WorkerID // CmdRun; CmdSteal: the victim
 	Err    error    // CmdFail
 }
 
@@ -170,6 +194,8 @@ func (c Command) String() string {
 		return fmt.Sprintf("run %d on %d", c.Task, c.Worker)
 	case CmdFree:
 		return fmt.Sprintf("free %d", c.Task)
+	case CmdSteal:
+		return fmt.Sprintf("steal %d from %d", c.Task, c.Worker)
 	case CmdFail:
 		if c.Task == NoTask {
 			return fmt.Sprintf("fail: %v", c.Err)

@@ -9,14 +9,16 @@ package scheduler
 // while that worker has a free slot, room for it and its current group
 // is under its share of the roots:
 //
-//	ceil(roots * slots of the worker / slots of live workers of the kinds that can run it)
+//	ceil(roots * threads of the worker / threads of live workers of the kinds that can run it)
 //
-// (with equal one-slot workers, ceil(roots / total slots)). Otherwise the
+// (threads are the slots unless EvAddWorker says fewer; with equal
+// one-thread workers, ceil(roots / total threads)). Otherwise the
 // usual placement picks a worker (fewest running, then lowest id; a root
 // has no locality) and a new group starts there. Only the initial burst
 // and the slots that free up on the group's worker keep a group together:
-// when that worker is full the next root goes elsewhere. Non-root tasks
-// follow their inputs (locality first).
+// when that worker is full the next root goes elsewhere, so a shell that
+// gives workers slots beyond their threads (a queue) keeps groups whole.
+// Non-root tasks follow their inputs (locality first).
 
 // joinsGroup reports whether root task t may join the group of the
 // worker that took the last root.
@@ -25,12 +27,12 @@ func (s *State) joinsGroup(t *task) bool {
 	if !w.alive || w.running >= w.slots || !t.devs.Has(w.kind) || !w.room(t) {
 		return false
 	}
-	var total int64 // live slots of the kinds that can run t; > 0, w is one of them
-	for b, n := range s.slotsOf {
+	var total int64 // live threads of the kinds that can run t; > 0, w is one of them
+	for b, n := range s.threadsOf {
 		if t.devs&(1<<b) != 0 {
 			total += n
 		}
 	}
-	share := (s.roots*int64(w.slots) + total - 1) / total
+	share := (s.roots*int64(w.threads) + total - 1) / total
 	return s.group < share
 }

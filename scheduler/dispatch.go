@@ -258,13 +258,19 @@ func (s *State) dispatch(out []Command) []Command {
 
 // place chooses the worker for ready task id among those with a free slot
 // of a kind that can run it and room for its output under their own
-// memory limit: for a root task, the worker of the last root's group
-// while the group has room (coassign.go); else most bytes of its deps
+// memory limit: for a task stolen for a worker, that worker (steal.go);
+// for a root task, the worker of the last root's group while the group
+// has room (coassign.go); else most bytes of its deps
 // resident there, then fewest running tasks, then lowest WorkerID. -1
 // when none has room.
 func (s *State) place(id TaskID) int32 {
 	t := &s.tasks[id]
 	ds := s.depsOf(id)
+	if len(s.stolen) > 0 {
+		if w := s.stolenFor(id); w >= 0 {
+			return w
+		}
+	}
 	if len(ds) == 0 && s.lastRoot >= 0 && s.joinsGroup(t) {
 		s.group++
 		return s.lastRoot

@@ -5,14 +5,15 @@
 // graph, translated by an executor shell (cluster/local, later cluster) into
 // a slice of TaskSpecs whose ids are dense indexes, and hands back Commands:
 // run task T on worker W, free T's output, all wanted results are ready,
-// the computation failed, nothing runs any more. The shell performs them
-// and feeds what happened (a task finished, failed or gave up, a worker
-// came or went, the client cancelled or released a result) back as Events.
+// the computation failed, nothing runs any more, give T back if it has not
+// started. The shell performs them and feeds what happened (a task
+// started, finished, failed, gave up or was given back, a worker came or
+// went, the client cancelled or released a result) back as Events.
 //
 // The state machine has no goroutines, no clock, no network and no devices;
 // it never iterates a map to make a decision and uses no randomness, so the
 // same events give the same commands, byte for byte. Time, when it matters
-// (heartbeats, stealing), will enter as events too.
+// (heartbeats), will enter as events too.
 //
 // # Driving it
 //
@@ -34,10 +35,10 @@
 // the frees that made room for it; CmdDone comes before the CmdRun
 // commands; CmdRun commands come in (Priority, id) order of their tasks
 // (except that when nothing runs, the first ready task that fits under the
-// memory limit goes ahead of one that does not);
-// CmdIdle, when sent, is last. After a CmdFail no CmdRun and no CmdDone
-// ever come. Each of CmdDone, CmdFail and CmdIdle is sent at most once per
-// State.
+// memory limit goes ahead of one that does not); CmdSteal commands follow
+// the CmdRun commands; CmdIdle, when sent, is last. After a CmdFail no
+// CmdRun, CmdSteal or CmdDone ever come. Each of CmdDone, CmdFail and
+// CmdIdle is sent at most once per State.
 //
 // # Task states and transitions
 //
@@ -107,4 +108,26 @@
 // Ready again when all its inputs are resident, else Waiting (an input
 // lost with a removed worker is computed again, as above). It is not a
 // failure, and no CmdFree comes for the run that gave up.
+//
+// # Stealing
+//
+// A shell may give a worker more slots than threads (EvAddWorker Threads
+// < Slots), so that it has its next tasks queued; a task Running here may
+// then still wait in its worker's queue. A shell that reports starts
+// (EvStarted, for every task it starts, before its end) gets work
+// stealing; one that never sends EvStarted never sees a CmdSteal. When a
+// worker has an idle thread (fewer tasks given to it, plus steals in
+// flight for it, than its threads) and no ready task it can run, and
+// another worker has backlog (more tasks given to it than its threads and
+// started tasks take), the state machine sends CmdSteal{Task, Worker:
+// victim} for the victim's not-started task that comes last in (Priority,
+// id) order, at most one per idle thread (steal.go says how the victim and
+// the task are chosen). The shell asks the victim and answers with exactly
+// one event: EvStolen when the victim had not started it (the task is
+// ready again, no CmdFree comes for that run, and dispatch places it, on
+// the idle worker when that one still has a free slot), or EvStarted when
+// it had (too late: the steal is void). A steal whose task ends first
+// (EvFinished, EvFailed, EvRequeue) or whose victim is removed is void and
+// gets no answer; after EvRemoveWorker the shell sends nothing more about
+// that worker's tasks.
 package scheduler

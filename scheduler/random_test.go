@@ -15,9 +15,11 @@ import (
 var seed = flag.Int64("seed", 0, "seed of TestRandom (0: from the clock)")
 
 // TestRandom drives the state machine over random graphs, worker sets,
-// finish orders and, in some runs, failures, cancels and worker losses,
-// playing a shell that checks every command against the rules, then
-// replays the same events and expects the same commands.
+// finish orders and, in some runs, failures, cancels, requeues, worker
+// losses, per-worker memory limits, and workers with queues (threads <
+// slots) reporting starts and answering steals, playing a shell that
+// checks every command against the rules, then replays the same events
+// and expects the same commands.
 func TestRandom(t *testing.T) {
 	sd := *seed
 	if sd == 0 {
@@ -63,7 +65,9 @@ type simWorker struct {
 	id      WorkerID
 	kind    graph.DeviceKind
 	slots   int
+	threads int
 	running int
+	started int
 	alive   bool
 	memory  int64 // its own limit, 0 none
 }
@@ -74,7 +78,8 @@ type sim struct {
 	users   [][]TaskID
 	limit   int64
 	cfg     Config
-	chaos   bool // inject failures, cancels, worker losses
+	chaos   bool // inject failures, cancels, requeues, worker losses
+	starts  bool // report EvStarted (and so get steals)
 	s       *State
 	workers []simWorker
 	events  []Event
@@ -89,8 +94,10 @@ type sim struct {
 	released []bool     // wanted output released by the client
 	runs     []int
 	frees    []int
-	requeues []int // runs that ended with EvRequeue (no free comes for them)
-	lost     bool  // a worker was removed
+	requeues []int    // runs that ended with EvRequeue or EvStolen (no free comes for them)
+	started  []bool   // running and started (EvStarted sent)
+	steals   []TaskID // CmdSteal not answered yet, one per task; the victim is onWorker
+	lost     bool     // a worker was removed
 	done     int
 	idle     int
 	failed   error
@@ -101,7 +108,7 @@ func newSim(rng *rand.Rand) *sim {
 	if rng.IntN(10) == 0 {
 		n = 0
 	}
-	x := &sim{chaos: rng.IntN(3) == 0}
+	x := &sim{chaos: rng.IntN(3) == 0, starts: rng.IntN(2) == 0}
 	// workers, in some runs with memory limits of their own (at least the
 	// largest OutBytes, 100)
 	nw := 1 + rng.IntN(3)
@@ -116,7 +123,7 @@ func newSim(rng *rand.Rand) *sim {
 			k = graph.GPU
 		}
 		kinds |= graph.DeviceKinds(k)
-		x.workers = append(x.workers, simWorker{id: WorkerID(10 + i), kind: k, slots: 1 + rng.IntN(3), alive: true, memory: workerMem()})
+		x.workers = append(x.workers, x.newWorker(rng, WorkerID(10+i), k, workerMem()))
 	}
 	// a random DAG over a random permutation of ids
 	perm := rng.Perm(n)
@@ -161,11 +168,37 @@ func newSim(rng *rand.Rand) *sim {
 	x.runs = make([]int, n)
 	x.frees = make([]int, n)
 	x.requeues = make([]int, n)
+	x.started = make([]bool, n)
 	return x
 }
 
+// newWorker makes a worker of 1 to 3 slots, with 1 to slots threads.
+func (x *sim) newWorker(rng *rand.Rand, id WorkerID, k graph.DeviceKind, mem int64) simWorker {
+	slots := 1 + rng.IntN(3)
+	return simWorker{id: id, kind: k, slots: slots, threads: 1 + rng.IntN(slots), alive: true, memory: mem}
+}
+
+func (x *sim) addEvent(w simWorker) Event {
+	return Event{Kind: EvAddWorker, Worker: w.id, Device: w.kind, Slots: w.slots, Threads: w.threads, Memory: w.memory}
+}
+
+// end is the shell's side of a run ending, whatever the reason: the worker
+// slot, a started thread and any steal of it in flight.
+func (x *sim) end(id TaskID) {
+	if i := slices.Index(x.running, id); i >= 0 {
+		x.running = slices.Delete(x.running, i, i+1)
+		w := x.worker(x.onWorker[id])
+		w.running--
+		if x.started[id] {
+			w.started--
+		}
+	}
+	x.started[id] = false
+	x.steals = slices.DeleteFunc(x.steals, func(t TaskID) bool { return t == id })
+}
+
 func (x *sim) describe() string {
-	return fmt.Sprintf("%d tasks, %d workers, limit %d, max kills %d, chaos %v", len(x.specs), len(x.workers), x.limit, x.cfg.MaxKills, x.chaos)
+	return fmt.Sprintf("%d tasks, %d workers, limit %d, max kills %d, chaos %v, starts %v", len(x.specs), len(x.workers), x.limit, x.cfg.MaxKills, x.chaos, x.starts)
 }
 
 func (x *sim) workerLimits() bool {
@@ -189,9 +222,9 @@ func (x *sim) handle(ev Event) error {
 		for id := range x.specs {
 			if x.held[id] && x.onWorker[id] == ev.Worker {
 				x.held[id], x.resident[id] = false, false
+				x.end(TaskID(id))
 			}
 		}
-		x.running = slices.DeleteFunc(x.running, func(id TaskID) bool { return x.onWorker[id] == ev.Worker })
 		x.worker(ev.Worker).alive = false
 	}
 	out := x.s.Handle(ev, nil)
@@ -265,10 +298,30 @@ func (x *sim) perform(c Command, last bool) error {
 		}
 		x.held[id], x.resident[id] = false, false
 		x.frees[id]++
-		if i := slices.Index(x.running, id); i >= 0 { // ended after a failure
-			x.running = slices.Delete(x.running, i, i+1)
-			x.worker(x.onWorker[id]).running--
+		x.end(id) // when it ended after a failure
+	case CmdSteal:
+		id := c.Task
+		v := x.worker(c.Worker)
+		switch {
+		case !x.starts:
+			return errors.New("steal without EvStarted")
+		case x.failed != nil:
+			return errors.New("steal after fail")
+		case v == nil || !slices.Contains(x.running, id) || x.onWorker[id] != c.Worker:
+			return errors.New("steal of a task not running on that worker")
+		case x.started[id]:
+			return errors.New("steal of a started task")
+		case slices.Contains(x.steals, id):
+			return errors.New("second steal of a task in flight")
+		case v.running <= v.threads:
+			return errors.New("steal from a worker without backlog")
 		}
+		if !slices.ContainsFunc(x.workers, func(w simWorker) bool {
+			return w.alive && w.id != v.id && w.running < w.threads && x.specs[id].Devices.Has(w.kind)
+		}) {
+			return errors.New("steal with no idle thread to take it")
+		}
+		x.steals = append(x.steals, id)
 	case CmdDone:
 		if x.done++; x.done > 1 || x.failed != nil {
 			return errors.New("done twice or after fail")
@@ -318,9 +371,41 @@ func (x *sim) prompt() error {
 	return nil
 }
 
+// startOrAnswer, in some turns, has a worker with a free thread start one
+// of its tasks, or answers a steal in flight: EvStolen when the victim has
+// not started the task (the shell takes it off the victim's queue); when
+// it has, the EvStarted sent then was the answer.
+func (x *sim) startOrAnswer(rng *rand.Rand) (Event, bool) {
+	if len(x.steals) > 0 && rng.IntN(3) == 0 {
+		id := x.steals[rng.IntN(len(x.steals))]
+		w := x.onWorker[id]
+		x.end(id)
+		x.held[id] = false
+		x.requeues[id]++
+		return Event{Kind: EvStolen, Task: id, Worker: w}, true
+	}
+	if rng.IntN(2) == 0 {
+		return Event{}, false
+	}
+	var can []TaskID
+	for _, id := range x.running {
+		if w := x.worker(x.onWorker[id]); !x.started[id] && w.started < w.threads {
+			can = append(can, id)
+		}
+	}
+	if len(can) == 0 {
+		return Event{}, false
+	}
+	id := can[rng.IntN(len(can))]
+	x.started[id] = true
+	x.worker(x.onWorker[id]).started++
+	x.steals = slices.DeleteFunc(x.steals, func(t TaskID) bool { return t == id }) // too late
+	return Event{Kind: EvStarted, Task: id, Worker: x.onWorker[id]}, true
+}
+
 func (x *sim) run(rng *rand.Rand) error {
 	for _, w := range x.workers {
-		if err := x.handle(Event{Kind: EvAddWorker, Worker: w.id, Device: w.kind, Slots: w.slots, Memory: w.memory}); err != nil {
+		if err := x.handle(x.addEvent(w)); err != nil {
 			return err
 		}
 	}
@@ -334,6 +419,7 @@ func (x *sim) run(rng *rand.Rand) error {
 			if rng.IntN(2) == 0 {
 				id := x.running[rng.IntN(len(x.running))]
 				ev = Event{Kind: EvFailed, Task: id, Worker: x.onWorker[id], Err: fmt.Errorf("task %d broke", id)}
+				x.end(id)
 			}
 			if err := x.handle(ev); err != nil {
 				return err
@@ -342,10 +428,8 @@ func (x *sim) run(rng *rand.Rand) error {
 		}
 		if x.chaos && rng.IntN(20) == 0 {
 			// a running task gives up: the shell drops what the run held
-			i := rng.IntN(len(x.running))
-			id := x.running[i]
-			x.running = slices.Delete(x.running, i, i+1)
-			x.worker(x.onWorker[id]).running--
+			id := x.running[rng.IntN(len(x.running))]
+			x.end(id)
 			x.held[id] = false
 			x.requeues[id]++
 			if err := x.handle(Event{Kind: EvRequeue, Task: id, Worker: x.onWorker[id]}); err != nil {
@@ -362,10 +446,10 @@ func (x *sim) run(rng *rand.Rand) error {
 				}
 			}
 			old := x.workers[alive[rng.IntN(len(alive))]]
-			nw := simWorker{id: WorkerID(100 + len(x.workers)), kind: old.kind, slots: 1 + rng.IntN(3), alive: true, memory: old.memory}
+			nw := x.newWorker(rng, WorkerID(100+len(x.workers)), old.kind, old.memory)
 			x.workers = append(x.workers, nw)
 			// the replacement joins first, so a kind never goes missing
-			if err := x.handle(Event{Kind: EvAddWorker, Worker: nw.id, Device: nw.kind, Slots: nw.slots, Memory: nw.memory}); err != nil {
+			if err := x.handle(x.addEvent(nw)); err != nil {
 				return err
 			}
 			if err := x.handle(Event{Kind: EvRemoveWorker, Worker: old.id}); err != nil {
@@ -373,10 +457,20 @@ func (x *sim) run(rng *rand.Rand) error {
 			}
 			continue
 		}
-		i := rng.IntN(len(x.running))
-		id := x.running[i]
-		x.running = slices.Delete(x.running, i, i+1)
-		x.worker(x.onWorker[id]).running--
+		if x.starts {
+			if ev, ok := x.startOrAnswer(rng); ok {
+				if err := x.handle(ev); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		id := x.running[rng.IntN(len(x.running))]
+		if x.starts && !x.started[id] {
+			continue // starts first (one of them is always possible)
+		}
+		w := x.onWorker[id]
+		x.end(id)
 		bytes := x.specs[id].OutBytes
 		if rng.IntN(8) == 0 {
 			bytes = rng.Int64N(bytes + 1)
@@ -385,7 +479,7 @@ func (x *sim) run(rng *rand.Rand) error {
 			x.finished[id], x.resident[id] = true, true
 		}
 		x.bytes[id] = bytes
-		if err := x.handle(Event{Kind: EvFinished, Task: id, Worker: x.onWorker[id], Bytes: bytes}); err != nil {
+		if err := x.handle(Event{Kind: EvFinished, Task: id, Worker: w, Bytes: bytes}); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,13 +21,16 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 // Regenerate with go test ./scheduler -update and review the diff.
 //
 //	config mem=100 kills=3                 (first, before any event; each key optional)
-//	add-worker w1 cpu slots=2 mem=100      (slots default 1; mem: its own limit, default none)
+//	add-worker w1 cpu slots=2 mem=100      (slots default 1; mem: its own limit, default none;
+//	                                        threads=N: executing capacity, default slots)
 //	submit a bytes=10 prio=0               (collects a spec; names get ids in order)
 //	submit b deps=a,#99 devices=gpu want   (#N is a raw id; devices default cpu,gpu)
 //	submit-end                             (one EvSubmit with all specs)
 //	finish a [w2] [bytes=7]                (worker defaults to the one it ran on)
 //	fail b [w1] "boom"
 //	requeue b [w1]                         (gave up without output; worker as for finish)
+//	start b [w1]                           (EvStarted)
+//	stolen b [w1]                          (EvStolen: the victim gave it back)
 //	cancel ["why"]
 //	release b
 //	remove-worker w1
@@ -196,6 +200,8 @@ func (h *harness) handle(ev Event) []string {
 			out = append(out, fmt.Sprintf("run %s w%d", h.name(c.Task), c.Worker))
 		case CmdFree:
 			out = append(out, "free "+h.name(c.Task))
+		case CmdSteal:
+			out = append(out, fmt.Sprintf("steal %s from w%d", h.name(c.Task), c.Worker))
 		case CmdFail:
 			if c.Task == NoTask {
 				out = append(out, fmt.Sprintf("fail: %v", c.Err))
@@ -250,7 +256,12 @@ func (h *harness) do(line string) []string {
 		if v, ok := args["mem"]; ok {
 			mem = num(t, v)
 		}
-		return h.handle(Event{Kind: EvAddWorker, Worker: workerArg(t, arg(0)), Device: graph.DeviceKind(kinds(t, arg(1))), Slots: int(slots), Memory: mem})
+		var threads int64
+		if v, ok := args["threads"]; ok {
+			threads = num(t, v)
+		}
+		return h.handle(Event{Kind: EvAddWorker, Worker: workerArg(t, arg(0)), Device: graph.DeviceKind(kinds(t, arg(1))),
+			Slots: int(slots), Threads: int(threads), Memory: mem})
 	case "submit":
 		name := arg(0)
 		if _, dup := h.ids[name]; dup {
@@ -283,13 +294,14 @@ func (h *harness) do(line string) []string {
 			}
 		}
 		return h.handle(Event{Kind: EvSubmit, Tasks: h.specs})
-	case "requeue":
+	case "requeue", "start", "stolen":
 		id := h.task(arg(0))
 		w := h.ranOn[id]
 		if len(pos) > 1 {
 			w = workerArg(t, pos[1])
 		}
-		return h.handle(Event{Kind: EvRequeue, Task: id, Worker: w})
+		kind := map[string]EventKind{"requeue": EvRequeue, "start": EvStarted, "stolen": EvStolen}[f[0]]
+		return h.handle(Event{Kind: kind, Task: id, Worker: w})
 	case "finish", "fail":
 		id := h.task(arg(0))
 		w := h.ranOn[id]
@@ -346,10 +358,26 @@ func audit(s *State) error {
 	wrun := make([]int32, len(s.workers))
 	wres := make([]int64, len(s.workers))
 	wrsv := make([]int64, len(s.workers))
+	wstarted := make([]int32, len(s.workers))
+	win := make([]int32, len(s.workers))
+	winb := make([]int64, len(s.workers))
+	wout := make([]int32, len(s.workers))
+	for _, st := range s.steals {
+		t := &s.tasks[st.task]
+		if !t.steal || t.state != Running || t.started {
+			return fmt.Errorf("steal of task %d in flight, but it is %v, steal %v, started %v", st.task, t.state, t.steal, t.started)
+		}
+		win[st.thief]++
+		winb[st.thief] += t.outBytes
+		wout[t.where]++
+	}
 	wantLeft := 0
 	for i := range s.tasks {
 		t := &s.tasks[i]
 		count[t.state]++
+		if t.state != Running && (t.started || t.steal) {
+			return fmt.Errorf("task %d %v: started %v, steal %v", i, t.state, t.started, t.steal)
+		}
 		switch t.state {
 		case Memory:
 			resident += t.bytes
@@ -362,6 +390,15 @@ func audit(s *State) error {
 			running++
 			wrun[t.where]++
 			wrsv[t.where] += t.outBytes
+			if t.started {
+				wstarted[t.where]++
+			}
+			if t.steal && !slices.ContainsFunc(s.steals, func(st steal) bool { return st.task == TaskID(i) }) {
+				return fmt.Errorf("task %d: steal flag without a steal in flight", i)
+			}
+			if s.stealOn && !t.started && !slices.Contains(s.workers[t.where].queue, TaskID(i)) {
+				return fmt.Errorf("task %d: running unstarted on worker %d, not in its queue", i, s.workers[t.where].id)
+			}
 		case Waiting:
 			if s.aborted {
 				break
@@ -419,6 +456,10 @@ func audit(s *State) error {
 		if wres[i] != w.resident || wrsv[i] != w.reserved {
 			return fmt.Errorf("worker %d: resident %d reserved %d, recounted %d %d", w.id, w.resident, w.reserved, wres[i], wrsv[i])
 		}
+		if wstarted[i] != w.started || win[i] != w.incoming || wout[i] != w.outgoing || winb[i] != w.inBytes {
+			return fmt.Errorf("worker %d: started %d incoming %d outgoing %d, recounted %d %d %d",
+				w.id, w.started, w.incoming, w.outgoing, wstarted[i], win[i], wout[i])
+		}
 		if w.limit > 0 && w.resident+w.reserved > w.limit {
 			return fmt.Errorf("worker %d: resident %d + reserved %d over its limit %d", w.id, w.resident, w.reserved, w.limit)
 		}
@@ -431,6 +472,9 @@ func audit(s *State) error {
 		if s.loc[i] != 0 {
 			return fmt.Errorf("placement scratch not cleared")
 		}
+	}
+	if slices.Contains(s.mark, true) {
+		return fmt.Errorf("compact's scratch not cleared")
 	}
 	if free != s.freeSlots {
 		return fmt.Errorf("free slots %v, recounted %v", s.freeSlots, free)

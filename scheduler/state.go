@@ -19,6 +19,8 @@ type task struct {
 	devs     graph.DeviceKinds
 	heap     uint8 // index in State.heaps of the ready heap for devs
 	want     bool
+	started  bool // Running: EvStarted came (steal.go)
+	steal    bool // Running: a CmdSteal for it is in flight
 }
 
 // worker is one worker; removed ones stay (dead) so that indexes hold.
@@ -31,6 +33,13 @@ type worker struct {
 	limit    int64 // its own memory limit; 0 none
 	resident int64 // bytes of outputs in Memory here
 	reserved int64 // OutBytes of tasks running here
+	// stealing (steal.go)
+	threads  int32    // tasks it executes at once (<= slots)
+	started  int32    // running tasks it started
+	incoming int32    // steals in flight for it (as thief)
+	inBytes  int64    // their OutBytes
+	outgoing int32    // steals in flight from it (as victim)
+	queue    []TaskID // tasks given to it, maybe not started; stale entries dropped when scanned
 }
 
 // State is the central scheduler state machine. The zero value is not
@@ -49,7 +58,7 @@ type State struct {
 	loc        []int64  // scratch for placement, one per worker, zero between uses
 	freeSlots  [8]int32 // free slots of live workers, by kind bit
 	aliveOf    [8]int32 // live workers, by kind bit
-	slotsOf    [8]int64 // slots of live workers, by kind bit
+	threadsOf  [8]int64 // threads of live workers, by kind bit
 	freeKinds  graph.DeviceKinds
 	aliveKinds graph.DeviceKinds
 	alive      int
@@ -64,6 +73,13 @@ type State struct {
 	roots    int64
 	lastRoot int32
 	group    int64
+
+	// stealing (steal.go): on with the first EvStarted; steals in flight,
+	// and stolen tasks not yet placed again, with the worker each was
+	// stolen for
+	stealOn        bool
+	steals, stolen []steal
+	mark           []bool // scratch for compact, all false between uses
 
 	heaps []readyHeap
 	// waiting holds the Waiting tasks by (Priority, id), lazily (headroom.go)
@@ -115,6 +131,10 @@ func (s *State) Handle(ev Event, out []Command) []Command {
 		out = s.removeWorker(ev, out)
 	case EvRequeue:
 		out = s.requeue(ev, out)
+	case EvStarted:
+		out = s.started(ev, out)
+	case EvStolen:
+		out = s.stolenBack(ev, out)
 	default:
 		out = s.abort(NoTask, fmt.Errorf("%w: unknown event kind %v", ErrIllegal, ev.Kind), out)
 	}
@@ -128,6 +148,9 @@ func (s *State) Handle(ev Event, out []Command) []Command {
 			out = append(out, Command{Kind: CmdDone, Task: NoTask})
 		}
 		out = s.dispatch(out)
+		if s.stealOn && !s.aborted {
+			out = s.balance(out)
+		}
 	}
 	if !s.idleSent && s.running == 0 && (s.aborted || s.submitted && s.count[Waiting]+s.count[Ready] == 0) {
 		s.idleSent = true
@@ -303,8 +326,10 @@ func (s *State) checkRunning(ev Event, out []Command) ([]Command, bool) {
 	switch ev.Kind {
 	case EvFailed:
 		to = Erred
-	case EvRequeue:
+	case EvRequeue, EvStolen:
 		to = Ready
+	case EvStarted:
+		to = Running
 	}
 	switch {
 	case t.state != Running:
@@ -397,20 +422,25 @@ func (s *State) requeue(ev Event, out []Command) []Command {
 	if !ok {
 		return out
 	}
-	id := ev.Task
+	s.rerun(ev.Task)
+	return out
+}
+
+// rerun takes running task id back without output: ready when all its
+// inputs are resident, else waiting; cancelled after a failure.
+func (s *State) rerun(id TaskID) {
 	if s.aborted {
 		s.transition(id, Cancelled)
-		return out
+		return
 	}
 	for _, d := range s.depsOf(id) {
 		if s.tasks[d].state != Memory {
 			s.transition(id, Waiting)
 			s.gather(id)
-			return out
+			return
 		}
 	}
 	s.transition(id, Ready)
-	return out
 }
 
 // releaseWanted: the client is done with a wanted output.
@@ -455,5 +485,6 @@ func (s *State) dropAll(out []Command) []Command {
 	for i := range s.heaps {
 		s.heaps[i].keys = s.heaps[i].keys[:0]
 	}
+	s.stolen = s.stolen[:0]
 	return out
 }

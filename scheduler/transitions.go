@@ -68,11 +68,17 @@ func readyToRunning(s *State, id TaskID) {
 	s.runs++
 	s.reserved += t.outBytes
 	w.reserved += t.outBytes
+	if s.stealOn {
+		w.queue = append(w.queue, id)
+		if len(w.queue) > 2*int(w.slots)+8 {
+			s.compact(t.where) // keeps at most its running tasks
+		}
+	}
 }
 
 func runningToMemory(s *State, id TaskID) {
 	t := &s.tasks[id]
-	s.unreserve(t)
+	s.unreserve(id)
 	s.resident += t.bytes
 	s.workers[t.where].resident += t.bytes
 	if s.resident > s.peak {
@@ -82,7 +88,7 @@ func runningToMemory(s *State, id TaskID) {
 
 func runningEnded(s *State, id TaskID) {
 	t := &s.tasks[id]
-	s.unreserve(t)
+	s.unreserve(id)
 	t.where = -1
 }
 
@@ -99,9 +105,18 @@ func memoryToGone(s *State, id TaskID) {
 	t.where = -1
 }
 
-// unreserve ends a run: the worker's slot and the reservation come back.
-func (s *State) unreserve(t *task) {
+// unreserve ends a run: the worker's slot and the reservation come back,
+// and a steal of it in flight is void.
+func (s *State) unreserve(id TaskID) {
+	t := &s.tasks[id]
+	if t.steal {
+		s.endSteal(id)
+	}
 	w := &s.workers[t.where]
+	if t.started {
+		t.started = false
+		w.started--
+	}
 	w.running--
 	s.addFree(w, 1)
 	s.running--

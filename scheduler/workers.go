@@ -27,8 +27,14 @@ func (s *State) addWorker(ev Event, out []Command) []Command {
 		return s.reportWorker(ev, fmt.Sprintf("device kind %v", ev.Device), out)
 	case ev.Memory < 0:
 		return s.reportWorker(ev, fmt.Sprintf("memory %d < 0", ev.Memory), out)
+	case ev.Threads < 0 || ev.Threads > ev.Slots:
+		return s.reportWorker(ev, fmt.Sprintf("%d threads for %d slots (want 0 to slots)", ev.Threads, ev.Slots), out)
 	}
-	s.workers = append(s.workers, worker{id: ev.Worker, kind: ev.Device, slots: int32(ev.Slots), alive: true, limit: ev.Memory})
+	threads := ev.Threads
+	if threads == 0 {
+		threads = ev.Slots
+	}
+	s.workers = append(s.workers, worker{id: ev.Worker, kind: ev.Device, slots: int32(ev.Slots), alive: true, limit: ev.Memory, threads: int32(threads)})
 	if ev.Memory > 0 {
 		s.limited++
 	}
@@ -36,7 +42,7 @@ func (s *State) addWorker(ev Event, out []Command) []Command {
 	w := &s.workers[len(s.workers)-1]
 	s.alive++
 	s.aliveOf[kindBit(w.kind)]++
-	s.slotsOf[kindBit(w.kind)] += int64(w.slots)
+	s.threadsOf[kindBit(w.kind)] += int64(w.threads)
 	s.aliveKinds |= graph.DeviceKinds(w.kind)
 	s.addFree(w, w.slots)
 	return out
@@ -69,7 +75,7 @@ func (s *State) removeWorker(ev Event, out []Command) []Command {
 		s.limited--
 	}
 	b := kindBit(w.kind)
-	s.slotsOf[b] -= int64(w.slots)
+	s.threadsOf[b] -= int64(w.threads)
 	if s.aliveOf[b]--; s.aliveOf[b] == 0 {
 		s.aliveKinds &^= graph.DeviceKinds(w.kind)
 	}
