@@ -2,7 +2,7 @@
 // pure state machine: events in, commands out.
 //
 // It takes a graph already validated, culled, fused and ordered by package
-// graph, translated by an executor shell (cluster/local, later cluster) into
+// graph, translated by an executor shell (cluster/local, or cluster) into
 // a slice of TaskSpecs whose ids are dense indexes, and hands back Commands:
 // run task T on worker W, free T's output, all wanted results are ready,
 // the computation failed, nothing runs any more, give T back if it has not
@@ -44,8 +44,9 @@
 //
 // A task is Waiting (an input is not in memory), Ready, Running (on one
 // worker, its output bytes reserved), Memory (output resident on the worker
-// that made it), Released (output freed or lost), Erred (its kernel failed)
-// or Cancelled (the computation ended before it ran). The legal edges are a
+// that made it), Released (output freed or lost), Erred (its kernel failed,
+// or Config.MaxKills workers died running it) or Cancelled (the
+// computation ended before it ran). The legal edges are a
 // table (transitions.go), one small function each; an event that asks for
 // an edge the table lacks (a finish for a task that is not running, a
 // finish from another worker than the one it was given to, a release of a
@@ -62,8 +63,9 @@
 // that roots consecutive in the order, which feed the same reductions,
 // share a worker (co-assignment, coassign.go): it joins that worker's
 // group while the worker has a free slot and the group is under the
-// worker's share of the roots, ceil(roots * its slots / live slots of the
-// kinds that can run the task); else the usual rule starts a new group.
+// worker's share of the roots, ceil(roots * its threads / live threads of
+// the kinds that can run the task); else the usual rule starts a new
+// group. A task stolen for a worker goes there when it can (Stealing).
 //
 // # Memory
 //

@@ -18,9 +18,12 @@ import (
 // memory does not count as nothing: it waits) asks for one task from the
 // worker with the most backlog (tasks given to it beyond what its threads
 // and started tasks take, minus steals in flight from it; ties to the
-// lowest WorkerID): CmdSteal{Task, Worker: victim}, Task being the victim's
-// not-started task that comes last in (Priority, id) order among those the
-// thief's kind can run and has room for. Thieves go in the order they were
+// lowest WorkerID) among those holding a task it can take:
+// CmdSteal{Task, Worker: victim}, Task being the victim's not-started task
+// that comes last in (Priority, id) order among those the thief's kind can
+// run and that fit its own memory limit beside the steals already in
+// flight for it. Each worker keeps a queue of the tasks given to it, maybe
+// not started, compacted as it is scanned. Thieves go in the order they were
 // added; each asks for at most one task per idle thread. A victim whose
 // own threads will soon take its queued tasks (no backlog) is left alone.
 //

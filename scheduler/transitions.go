@@ -47,9 +47,9 @@ func init() {
 	edges[Running][Memory] = runningToMemory
 	edges[Running][Erred] = runningEnded     // failed, or one worker too many died running it
 	edges[Running][Released] = runningEnded  // finished after the computation failed: freed at once
-	edges[Running][Cancelled] = runningEnded // its worker was removed, or it was requeued, after the computation failed
-	edges[Running][Waiting] = runningEnded   // its worker was removed, or it was requeued with an input lost
-	edges[Running][Ready] = runningToReady   // requeued with its inputs resident
+	edges[Running][Cancelled] = runningEnded // its worker was removed, or it was requeued or stolen, after the computation failed
+	edges[Running][Waiting] = runningEnded   // its worker was removed, or requeued or stolen with an input lost
+	edges[Running][Ready] = runningToReady   // requeued or stolen, its inputs resident
 	edges[Memory][Released] = memoryToGone
 	edges[Memory][Waiting] = memoryToGone // lost with its worker and still needed
 	edges[Released][Waiting] = noAccounting
