@@ -74,16 +74,16 @@ func (c *Client) Info(ctx context.Context) (*proto.InfoReply, error) {
 // Compute runs g on the cluster for keys and delivers each wanted chunk,
 // fetched from the worker that holds it (array.Executor).
 func (c *Client) Compute(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error {
-	res, leaves, end, err := c.submit(ctx, g, keys, false, 0, progress)
+	res, lits, end, err := c.submit(ctx, g, keys, false, 0, progress)
 	if err != nil {
 		return err
 	}
 	defer end()
-	return c.gather(ctx, g, res, leaves, deliver)
+	return c.gather(ctx, res, lits, deliver)
 }
 
 // gather fetches the results (a few at a time) and delivers them in order.
-func (c *Client) gather(ctx context.Context, g *graph.Graph, res []*proto.Result, leaves []int, deliver func(i int, data []byte) error) error {
+func (c *Client) gather(ctx context.Context, res []*proto.Result, lits [][]byte, deliver func(i int, data []byte) error) error {
 	type got struct {
 		buf *device.Buffer
 		err error
@@ -94,7 +94,7 @@ func (c *Client) gather(ctx context.Context, g *graph.Graph, res []*proto.Result
 	defer cancel()
 	for i, r := range res {
 		bufs[i] = make(chan got, 1)
-		if leaves[i] >= 0 {
+		if lits[i] != nil {
 			continue
 		}
 		go func() {
@@ -114,10 +114,9 @@ func (c *Client) gather(ctx context.Context, g *graph.Graph, res []*proto.Result
 	}
 	var first error
 	for i := range res {
-		if li := leaves[i]; li >= 0 {
+		if lits[i] != nil {
 			if first == nil {
-				v, _ := g.Leaves[li].Value.([]byte)
-				first = deliver(i, v)
+				first = deliver(i, lits[i])
 			}
 			continue
 		}
@@ -141,7 +140,7 @@ func (c *Client) gather(ctx context.Context, g *graph.Graph, res []*proto.Result
 // Persist runs g for keys and keeps the chunks resident on the workers;
 // the handles are leaf values for later graphs on this client.
 func (c *Client) Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int, resident int64)) ([]any, error) {
-	res, leaves, end, err := c.submit(ctx, g, keys, true, 0, progress)
+	res, lits, end, err := c.submit(ctx, g, keys, true, 0, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +148,9 @@ func (c *Client) Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, 
 	hs := make([]any, len(res))
 	lix := g.LeafIndex()
 	for i, r := range res {
-		if li := leaves[i]; li >= 0 {
-			v, _ := g.Leaves[li].Value.([]byte)
-			hs[i] = &Handle{c: c, lit: v, meta: g.Leaves[li].Outputs}
+		if lits[i] != nil {
+			li, _ := lix.Get(keys[i])
+			hs[i] = &Handle{c: c, lit: lits[i], meta: g.Leaves[li].Outputs}
 			continue
 		}
 		if r.Ref == 0 {
@@ -182,7 +181,7 @@ func (c *Client) Release(handles []any) {
 // submit sends the graph and waits for the DONE event. leaves[i] is the
 // leaf index of wanted key i when it is literal data the client holds
 // (else -1). end closes the stream: the scheduler then frees the results.
-func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, persist bool, retries int, progress func(done, total int, resident int64)) (res []*proto.Result, leaves []int, end func(), err error) {
+func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, persist bool, retries int, progress func(done, total int, resident int64)) (res []*proto.Result, lits [][]byte, end func(), err error) {
 	req := &proto.SubmitRequest{Persist: persist, Retries: uint32(retries)}
 	// persisted leaves travel as refs, literal ones as bytes
 	g2 := &graph.Graph{Tasks: g.Tasks, Leaves: make([]graph.Leaf, len(g.Leaves))}
@@ -217,17 +216,19 @@ func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, p
 		layer[l] = uint32(i)
 	}
 	lix := g2.LeafIndex()
-	leaves = make([]int, len(keys))
+	lits = make([][]byte, len(keys))
 	for i, k := range keys {
 		li, ok := layer[k.Layer]
 		if !ok {
 			return nil, nil, nil, fmt.Errorf("cluster: wanted key %v is not in the graph", k)
 		}
 		req.Wanted = append(req.Wanted, &proto.Key{Layer: li, Block: k.Block})
-		leaves[i] = -1
 		if j, ok := lix.Get(k); ok {
-			if _, lit := g2.Leaves[j].Value.([]byte); lit && !isRef[j] {
-				leaves[i] = j
+			if v, lit := g2.Leaves[j].Value.([]byte); lit && !isRef[j] {
+				lits[i] = v
+				if lits[i] == nil {
+					lits[i] = []byte{}
+				}
 			}
 		}
 	}
@@ -269,7 +270,7 @@ func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, p
 				return nil, nil, nil, fmt.Errorf("%w: %d results for %d keys", ErrSchedulerGone, len(ev.Results), len(keys))
 			}
 			var once sync.Once
-			return ev.Results, leaves, func() { once.Do(cancel) }, nil
+			return ev.Results, lits, func() { once.Do(cancel) }, nil
 		}
 	}
 }

@@ -193,7 +193,42 @@ func TestPersistAcrossComputations(t *testing.T) {
 			t.Fatal("persisted result differs from local")
 		}
 	}
+	// literal data persisted, computed again (its handle carries the bytes)
+	data := make([]float64, n)
+	for i := range data {
+		data[i] = r.NormFloat64()
+	}
+	lp, err := array.FromSlice(data, []int{n}, array.Chunked(ch)).Persist(ctx, array.On(tc.c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg, err := lp.Array().Compute(ctx, array.On(tc.c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range lg.Float64s() {
+		if v != data[i] {
+			t.Fatalf("persisted literal element %d: %v, want %v", i, v, data[i])
+		}
+	}
+	lp.Release()
+	// released while a computation reads it: freed when that one ends
+	var once sync.Once
+	got, err := p.Array().MatMul(p.Array()).Sum(0).Compute(ctx, array.On(tc.c), array.Progress(func(int, int, int64) { once.Do(p.Release) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := x.MatMul(x).Sum(0).Compute(ctx, array.On(le))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Data, want.Data) {
+		t.Fatal("result read from a chunk released meanwhile differs from local")
+	}
 	p.Release()
+	if _, err := p.Array().Sum().Compute(ctx, array.On(tc.c)); err == nil {
+		t.Fatal("a released persisted array computed without error")
+	}
 	tc.settle(t)
 }
 

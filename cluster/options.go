@@ -35,6 +35,8 @@ var (
 	ErrUnauthorized = errors.New("cluster: unauthorized")
 	// ErrSchedulerGone: the connection to the scheduler broke.
 	ErrSchedulerGone = errors.New("cluster: scheduler connection lost")
+	// ErrNoWorkers: a computation waited too long with no worker live.
+	ErrNoWorkers = errors.New("cluster: no workers")
 	// ErrClosed: the client or process was closed.
 	ErrClosed = errors.New("cluster: closed")
 )

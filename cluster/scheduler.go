@@ -31,12 +31,14 @@ type Scheduler struct {
 	once sync.Once
 
 	// owned by the loop goroutine
-	workers   map[uint64]*wconn
-	order     []uint64 // live worker ids in join order
-	comps     map[uint64]*comp
-	persisted map[uint64]*pchunk
-	nextID    uint64 // workers, computations and refs share one counter
-	dirty     []*wconn
+	workers    map[uint64]*wconn
+	order      []uint64 // live worker ids in join order
+	comps      map[uint64]*comp
+	persisted  map[uint64]*pchunk
+	nextID     uint64    // computations and refs share one counter
+	nextWorker uint64    // worker ids (int32 in package scheduler)
+	noWorkers  time.Time // since when no worker is live (zero: some are)
+	dirty      []*wconn
 }
 
 // wconn is one worker's session, seen from the scheduler.
@@ -62,26 +64,33 @@ type pchunk struct {
 	meta     []graph.Chunk
 	replicas []uint64
 	lost     string // why it is gone, when it is
+	users    int    // live computations that read it
+	released bool   // Release came while users > 0: free when they end
 }
 
 // comp is one computation on the scheduler's loop.
 type comp struct {
 	*plan
-	id       uint64
-	st       *scheduler.State
-	where    []uint64                // scheduler id -> worker of its last CmdRun
-	replicas map[int32][]uint64      // scheduler id -> workers holding a fetched copy
-	attempts map[int32]int           // task errors so far, for retries
-	events   chan *proto.ResultEvent // progress (lossy) and the final event
-	final    chan *proto.ResultEvent
-	done     int
-	sentDone bool
-	failed   bool
-	idle     bool
-	released bool
-	cmds     []scheduler.Command
-	evs      []scheduler.Event
+	id          uint64
+	st          *scheduler.State
+	where       []uint64                // scheduler id -> worker of its last CmdRun
+	replicas    map[int32][]uint64      // scheduler id -> workers holding a fetched copy
+	attempts    map[int32]int           // task errors so far, for retries
+	unreachable int                     // requeues for inputs that could not be fetched
+	events      chan *proto.ResultEvent // progress (lossy) and the final event
+	final       chan *proto.ResultEvent
+	done        int
+	sentDone    bool
+	failed      bool
+	idle        bool
+	released    bool
+	cmds        []scheduler.Command
+	evs         []scheduler.Event
 }
+
+// maxUnreachable bounds the requeues of one computation for inputs that
+// could not be fetched (each also drops or finds a dead peer).
+const maxUnreachable = 1000
 
 // Listen starts a scheduler on the TCP address addr (":8786",
 // "127.0.0.1:0"). Beyond loopback it needs WithToken or
@@ -200,6 +209,19 @@ func (s *Scheduler) cmds(w *wconn) *proto.Commands {
 func (s *Scheduler) checkHeartbeats() {
 	limit := 5 * s.cfg.heartbeat
 	now := time.Now()
+	// never hang: computations fail when no worker has been live for a while
+	switch {
+	case len(s.order) > 0:
+		s.noWorkers = time.Time{}
+	case s.noWorkers.IsZero():
+		s.noWorkers = now
+	case now.Sub(s.noWorkers) > max(30*s.cfg.heartbeat, 10*time.Second):
+		for _, c := range s.sortedComps() {
+			if !c.sentDone {
+				s.handle(c, scheduler.Event{Kind: scheduler.EvCancel, Err: fmt.Errorf("%w: no worker has been connected for %v", ErrNoWorkers, now.Sub(s.noWorkers).Round(time.Second))})
+			}
+		}
+	}
 	for _, id := range slices.Clone(s.order) {
 		if w := s.workers[id]; w.alive && now.Sub(w.lastSeen) > limit {
 			s.removeWorker(w, fmt.Sprintf("no heartbeat for %v", now.Sub(w.lastSeen).Round(time.Millisecond)))
@@ -226,7 +248,9 @@ func (s *Scheduler) Connect(stream grpc.BidiStreamingServer[proto.WorkerMessage,
 	case graph.DeviceKind(reg.Device) != graph.CPU && graph.DeviceKind(reg.Device) != graph.GPU:
 		return status.Errorf(codes.InvalidArgument, "cluster: worker device kind %d", reg.Device)
 	case reg.DataAddress == "" || len(reg.DataAddress) > 1024 || len(reg.Name) > 1024:
-		return status.Error(codes.InvalidArgument, "cluster: worker data address missing or too long")
+		return status.Error(codes.InvalidArgument, "cluster: worker data address missing, or the address or name over 1024 bytes")
+	case reg.MemoryLimit < 0:
+		return status.Errorf(codes.InvalidArgument, "cluster: worker memory limit %d", reg.MemoryLimit)
 	}
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
@@ -264,8 +288,8 @@ func (s *Scheduler) Connect(stream grpc.BidiStreamingServer[proto.WorkerMessage,
 }
 
 func (s *Scheduler) addWorker(w *wconn) {
-	s.nextID++
-	w.id = s.nextID
+	s.nextWorker++
+	w.id = s.nextWorker
 	s.workers[w.id] = w
 	s.order = append(s.order, w.id)
 	w.out.push(&proto.SchedulerMessage{Msg: &proto.SchedulerMessage_Registered{Registered: &proto.Registered{
@@ -277,7 +301,7 @@ func (s *Scheduler) addWorker(w *wconn) {
 
 func (s *Scheduler) addEvent(w *wconn) scheduler.Event {
 	return scheduler.Event{Kind: scheduler.EvAddWorker, Worker: scheduler.WorkerID(w.id),
-		Device: graph.DeviceKind(w.reg.Device), Slots: int(w.reg.Slots), Memory: w.reg.MemoryLimit}
+		Device: graph.DeviceKind(w.reg.Device), Slots: int(w.reg.Slots), Threads: int(w.reg.Nthreads), Memory: w.reg.MemoryLimit}
 }
 
 // removeWorker drops a worker: every computation recomputes what it
@@ -292,14 +316,29 @@ func (s *Scheduler) removeWorker(w *wconn, why string) {
 	delete(s.workers, w.id)
 	s.order = slices.DeleteFunc(s.order, func(id uint64) bool { return id == w.id })
 	for _, c := range s.sortedComps() {
+		// the state machine sends no free for outputs lost with a worker:
+		// drop their replicas now (a queued reader that counted on one
+		// fetches again, or is requeued)
+		for id, holder := range c.where {
+			if holder == w.id && len(c.replicas[int32(id)]) > 0 {
+				key := s.chunkKey(c, scheduler.TaskID(id))
+				for _, r := range c.replicas[int32(id)] {
+					if rw := s.workers[r]; rw != nil {
+						m := s.cmds(rw)
+						m.Free = append(m.Free, key)
+					}
+				}
+				delete(c.replicas, int32(id))
+			}
+		}
 		s.handle(c, scheduler.Event{Kind: scheduler.EvRemoveWorker, Worker: scheduler.WorkerID(w.id)})
 	}
 	for _, p := range s.persisted {
 		p.replicas = slices.DeleteFunc(p.replicas, func(id uint64) bool { return id == w.id })
+		// a replica is recorded when a reader is dispatched, before it
+		// fetches: it may not exist, so it is not promoted
 		if p.holder == w.id {
-			if len(p.replicas) > 0 {
-				p.holder, p.replicas = p.replicas[0], p.replicas[1:]
-			} else if p.lost == "" {
+			if p.lost == "" {
 				p.lost = fmt.Sprintf("worker %s (%s) that held it is gone: %s", w.reg.Name, w.reg.DataAddress, why)
 			}
 		}
@@ -330,8 +369,18 @@ func (s *Scheduler) reports(w *wconn, r *proto.Reports) {
 		touched[c] = true
 		return c, scheduler.TaskID(c.sid[gi] - 1), true
 	}
+	for _, st := range r.Started {
+		if c, id, ok := task(st.Computation, st.Task); ok {
+			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvStarted, Task: id, Worker: wid})
+		}
+	}
+	for _, st := range r.Stolen {
+		if c, id, ok := task(st.Computation, st.Task); ok {
+			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvStolen, Task: id, Worker: wid})
+		}
+	}
 	for _, d := range r.Done {
-		if c, id, ok := task(d.Computation, d.Task); ok {
+		if c, id, ok := task(d.Computation, d.Task); ok && c.where[id] == w.id {
 			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvFinished, Task: id, Worker: wid, Bytes: d.Bytes})
 			c.done++
 		}
@@ -339,13 +388,19 @@ func (s *Scheduler) reports(w *wconn, r *proto.Reports) {
 	var drop []string
 	for _, f := range r.Failed {
 		c, id, ok := task(f.Computation, f.Task)
-		if !ok {
+		if !ok || c.where[id] != w.id {
 			continue
 		}
 		switch {
-		case f.Unreachable:
+		case f.Unreachable && c.unreachable < maxUnreachable:
+			// an input's holder is gone (dropped below) or lost the chunk;
+			// a computation that keeps hitting this fails instead of
+			// looping
+			c.unreachable++
 			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvRequeue, Task: id, Worker: wid})
-			drop = append(drop, f.Peer)
+			if f.Peer != "" {
+				drop = append(drop, f.Peer)
+			}
 		case c.attempts[int32(id)] < c.retries:
 			c.attempts[int32(id)]++
 			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvRequeue, Task: id, Worker: wid})
@@ -473,6 +528,14 @@ func (s *Scheduler) start(c *comp) error {
 		if pc.lost != "" {
 			return fmt.Errorf("cluster: leaf %v: persisted chunk %d is lost: %s", c.g.Leaves[li].Key, ref, pc.lost)
 		}
+		if pc.released {
+			return fmt.Errorf("cluster: leaf %v: persisted chunk %d was released", c.g.Leaves[li].Key, ref)
+		}
+	}
+	for _, ref := range c.leafRef {
+		if ref != 0 {
+			s.persisted[ref].users++ // a leaf read twice counts twice, and ends twice
+		}
 	}
 	s.nextID++
 	c.id = s.nextID
@@ -503,6 +566,11 @@ func (s *Scheduler) handle(c *comp, evs ...scheduler.Event) {
 			s.runTask(c, cmd.Task, uint64(cmd.Worker))
 		case scheduler.CmdFree:
 			s.freeTask(c, cmd.Task)
+		case scheduler.CmdSteal:
+			if w := s.workers[uint64(cmd.Worker)]; w != nil {
+				m := s.cmds(w)
+				m.Steal = append(m.Steal, &proto.TaskStarted{Computation: c.id, Task: uint32(c.tix[cmd.Task])})
+			}
 		case scheduler.CmdDone:
 			s.finish(c)
 		case scheduler.CmdFail:
@@ -653,7 +721,7 @@ func (s *Scheduler) release(c *comp, cause error) {
 			evs[i] = scheduler.Event{Kind: scheduler.EvReleaseWanted, Task: id}
 		}
 		s.handle(c, evs...)
-		s.end(c, false)
+		s.end(c, true) // nothing of it is kept: sweep what a lost free left
 	default:
 		s.handle(c)
 	}
@@ -667,6 +735,13 @@ func (s *Scheduler) end(c *comp, abort bool) {
 	}
 	delete(s.comps, c.id)
 	c.st = nil
+	for _, ref := range c.leafRef {
+		if pc := s.persisted[ref]; ref != 0 && pc != nil {
+			if pc.users--; pc.users == 0 && pc.released {
+				s.dropPersisted(ref)
+			}
+		}
+	}
 	for _, id := range s.order {
 		if w := s.workers[id]; w.graphs[c.id] {
 			delete(w.graphs, c.id)
@@ -706,17 +781,27 @@ func (s *Scheduler) Release(ctx context.Context, req *proto.ReleaseRequest) (*pr
 			if pc == nil {
 				continue
 			}
-			delete(s.persisted, ref)
-			key := &proto.ChunkKey{Layer: pc.layer, Block: pc.block}
-			for _, wid := range append([]uint64{pc.holder}, pc.replicas...) {
-				if w := s.workers[wid]; w != nil {
-					m := s.cmds(w)
-					m.Free = append(m.Free, key)
-				}
+			if pc.users > 0 {
+				pc.released = true // freed when the computations reading it end
+				continue
 			}
+			s.dropPersisted(ref)
 		}
 	})
 	return &proto.ReleaseReply{}, nil
+}
+
+// dropPersisted frees a persisted chunk on its holder and replicas.
+func (s *Scheduler) dropPersisted(ref uint64) {
+	pc := s.persisted[ref]
+	delete(s.persisted, ref)
+	key := &proto.ChunkKey{Layer: pc.layer, Block: pc.block}
+	for _, wid := range append([]uint64{pc.holder}, pc.replicas...) {
+		if w := s.workers[wid]; w != nil {
+			m := s.cmds(w)
+			m.Free = append(m.Free, key)
+		}
+	}
 }
 
 // Info describes the cluster.

@@ -223,9 +223,9 @@ func (w *Worker) loop(s *session) {
 // serve runs one session: commands in, reports out, heartbeats.
 func (w *Worker) serve(s *session) error {
 	defer s.conn.Close()
-	defer s.cancel()
 	ex := newExec(w, s)
 	defer ex.stop()
+	defer s.cancel() // first: running tasks stop before stop waits for them
 	go ex.sendLoop()
 	go func() {
 		t := time.NewTicker(s.interval)
@@ -374,10 +374,10 @@ func (w *Worker) fetchInto(ctx context.Context, addr string, key graph.Key) erro
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			if call.err != nil {
+			if call.err != nil && !(isCtxErr(call.err) && ctx.Err() == nil) {
 				return call.err
 			}
-			continue
+			continue // fetched, or the other caller's context ended: try again
 		}
 		call := &fetchCall{done: make(chan struct{})}
 		st.inflight[key] = call
@@ -393,6 +393,10 @@ func (w *Worker) fetchInto(ctx context.Context, addr string, key graph.Key) erro
 		close(call.done)
 		return err
 	}
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // ---- the executor of one session
@@ -491,11 +495,11 @@ func (ex *exec) commands(m *proto.Commands) error {
 				break
 			}
 		}
+		// not queued: it started (and said so then) or ended; either way
+		// the steal is void and nothing more is said
 		if i >= 0 {
 			ex.queue = append(ex.queue[:i], ex.queue[i+1:]...)
 			ex.rep.Stolen = append(ex.rep.Stolen, st)
-		} else {
-			ex.rep.Started = append(ex.rep.Started, st)
 		}
 	}
 	for _, rt := range m.Run {
@@ -684,7 +688,16 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 					if ctx.Err() != nil {
 						return 0, ctx.Err()
 					}
-					return 0, &unreachable{peer: src.Address, err: fail(err)}
+					switch {
+					case errors.Is(err, transport.ErrPeerGone):
+						// the holder is gone: the scheduler drops it
+						return 0, &unreachable{peer: src.Address, err: fail(err)}
+					case errors.Is(err, transport.ErrNotFound):
+						// the holder is alive but lost the chunk (a new session
+						// at the same address): requeue without dropping it
+						return 0, &unreachable{err: fail(err)}
+					}
+					return 0, fail(err)
 				}
 				if b, ok = w.store.get(k); !ok {
 					return 0, &unreachable{peer: src.Address, err: fail(errors.New("freed while fetched"))}

@@ -3264,8 +3264,9 @@ type Commands struct {
 	// steal: give these queued tasks back (answered in Reports.stolen, or
 	// Reports.started when too late)
 	Steal []*TaskStarted `protobuf:"bytes,5,rep,name=steal,proto3" json:"steal,omitempty"`
-	// abort: computations that failed or were cancelled: stop their running
-	// tasks (their contexts end) and drop every chunk of theirs, as end does
+	// abort: computations none of whose chunks are kept (failed, cancelled,
+	// or gathered): stop their running tasks (their contexts end), drop
+	// their graphs and queues as end does, and every chunk of theirs
 	Abort         []uint64 `protobuf:"varint,6,rep,packed,name=abort,proto3" json:"abort,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
