@@ -43,9 +43,14 @@
 // # Placement
 //
 // Per computation, package scheduler places each ready task on a worker
-// of a device kind that can run it, preferring the one holding most of its
-// input bytes, then the least loaded; workers get more slots than threads
-// (a small queue, so a worker never waits a round trip for its next task).
+// of a device kind that can run it and with room under its memory limit,
+// preferring the one holding most of its input bytes, then the least
+// loaded; consecutive root tasks go to one worker. Workers get more slots
+// than threads (a small queue, so a worker never waits a round trip for
+// its next task) and report when a task starts; an idle worker steals
+// queued tasks from a busy one. Each computation has its own State, so
+// concurrent computations share workers without seeing each other's
+// load or memory.
 //
 // # Resilience
 //
@@ -53,8 +58,12 @@
 // heartbeats stop (WithHeartbeat) is removed: its running tasks and the
 // chunks it held are recomputed from lineage by the state machine, and a
 // task that was running on MaxKills workers that died fails the
-// computation with scheduler.ErrKilledWorker. A task that cannot fetch an
-// input from a dead peer is put back (not failed) and the peer dropped. A
+// computation (scheduler.ErrKilledWorker; the client's RemoteError carries
+// the text). A task that cannot fetch an input from a dead peer is put
+// back (not failed) and the peer dropped; a failing task runs again up to
+// the submission's retries. Persisted chunks whose worker dies are lost
+// (a later computation reading them fails saying so); they are not
+// recomputed, since the scheduler keeps no lineage past a computation. A
 // client whose scheduler goes away gets an error as soon as the stream
 // breaks (and within the keepalive timeout if the host vanished silently).
 // A worker that loses the scheduler drops what it held and registers
