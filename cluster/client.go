@@ -260,7 +260,7 @@ func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, p
 			}
 		case proto.ResultEvent_STATE_FAILED:
 			cancel()
-			return nil, nil, nil, &RemoteError{Msg: ev.Error}
+			return nil, nil, nil, &RemoteError{Msg: ev.Error, Kind: ev.ErrorKind}
 		case proto.ResultEvent_STATE_DONE:
 			if progress != nil {
 				progress(int(ev.TasksDone), int(ev.TasksTotal), ev.ResidentBytes)
@@ -276,7 +276,22 @@ func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, p
 }
 
 // RemoteError is a computation's failure as the scheduler reported it
-// (the text names the task and op, or the worker).
-type RemoteError struct{ Msg string }
+// (the text names the task and op, or the worker). It unwraps to the
+// scheduler's sentinel of its kind (scheduler.ErrKilledWorker,
+// ErrMemoryLimit, ErrNoWorker, ErrCancelled, or ErrNoWorkers), none for a
+// task's own error.
+type RemoteError struct {
+	Msg  string
+	Kind proto.ErrorKind
+}
 
 func (e *RemoteError) Error() string { return "cluster: " + e.Msg }
+
+func (e *RemoteError) Unwrap() error {
+	for _, k := range errorKinds {
+		if k.kind == e.Kind {
+			return k.err
+		}
+	}
+	return nil
+}

@@ -58,8 +58,8 @@
 // heartbeats stop (WithHeartbeat) is removed: its running tasks and the
 // chunks it held are recomputed from lineage by the state machine, and a
 // task that was running on MaxKills workers that died fails the
-// computation (scheduler.ErrKilledWorker; the client's RemoteError carries
-// the text). A task that cannot fetch an input from a dead peer is put
+// computation with scheduler.ErrKilledWorker (the client's RemoteError
+// unwraps to the scheduler's sentinels). A task that cannot fetch an input from a dead peer is put
 // back (not failed) and the peer dropped; a failing task runs again up to
 // the submission's retries. Persisted chunks whose worker dies are lost
 // (a later computation reading them fails saying so); they are not

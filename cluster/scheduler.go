@@ -575,7 +575,7 @@ func (s *Scheduler) handle(c *comp, evs ...scheduler.Event) {
 			s.finish(c)
 		case scheduler.CmdFail:
 			c.failed = true
-			c.sendFinal(&proto.ResultEvent{State: proto.ResultEvent_STATE_FAILED, Error: cmd.Err.Error(), Computation: c.id, TasksTotal: int64(len(c.specs))})
+			c.sendFinal(&proto.ResultEvent{State: proto.ResultEvent_STATE_FAILED, Error: cmd.Err.Error(), ErrorKind: errorKind(cmd.Err), Computation: c.id, TasksTotal: int64(len(c.specs))})
 		case scheduler.CmdIdle:
 			c.idle = true
 		}
@@ -692,6 +692,27 @@ func (s *Scheduler) finish(c *comp) {
 	}
 	c.sentDone = true
 	c.sendFinal(ev)
+}
+
+// errorKinds map the scheduler's sentinels to the wire and back.
+var errorKinds = []struct {
+	kind proto.ErrorKind
+	err  error
+}{
+	{proto.ErrorKind_ERROR_KIND_NO_WORKERS, ErrNoWorkers}, // before ErrCancelled, which wraps it
+	{proto.ErrorKind_ERROR_KIND_KILLED_WORKER, scheduler.ErrKilledWorker},
+	{proto.ErrorKind_ERROR_KIND_MEMORY_LIMIT, scheduler.ErrMemoryLimit},
+	{proto.ErrorKind_ERROR_KIND_NO_WORKER, scheduler.ErrNoWorker},
+	{proto.ErrorKind_ERROR_KIND_CANCELLED, scheduler.ErrCancelled},
+}
+
+func errorKind(err error) proto.ErrorKind {
+	for _, k := range errorKinds {
+		if errors.Is(err, k.err) {
+			return k.kind
+		}
+	}
+	return proto.ErrorKind_ERROR_KIND_TASK
 }
 
 // sendFinal hands the Submit handler its last event (one only: a late

@@ -443,6 +443,65 @@ func (ReduceKind) EnumDescriptor() ([]byte, []int) {
 	return file_blockwork_proto_rawDescGZIP(), []int{3}
 }
 
+// ErrorKind classifies a computation's failure.
+type ErrorKind int32
+
+const (
+	ErrorKind_ERROR_KIND_TASK          ErrorKind = 0 // a task's error (kernel, loader, function)
+	ErrorKind_ERROR_KIND_KILLED_WORKER ErrorKind = 1 // scheduler.ErrKilledWorker
+	ErrorKind_ERROR_KIND_MEMORY_LIMIT  ErrorKind = 2 // scheduler.ErrMemoryLimit
+	ErrorKind_ERROR_KIND_NO_WORKER     ErrorKind = 3 // scheduler.ErrNoWorker
+	ErrorKind_ERROR_KIND_CANCELLED     ErrorKind = 4 // scheduler.ErrCancelled
+	ErrorKind_ERROR_KIND_NO_WORKERS    ErrorKind = 5 // cluster.ErrNoWorkers
+)
+
+// Enum value maps for ErrorKind.
+var (
+	ErrorKind_name = map[int32]string{
+		0: "ERROR_KIND_TASK",
+		1: "ERROR_KIND_KILLED_WORKER",
+		2: "ERROR_KIND_MEMORY_LIMIT",
+		3: "ERROR_KIND_NO_WORKER",
+		4: "ERROR_KIND_CANCELLED",
+		5: "ERROR_KIND_NO_WORKERS",
+	}
+	ErrorKind_value = map[string]int32{
+		"ERROR_KIND_TASK":          0,
+		"ERROR_KIND_KILLED_WORKER": 1,
+		"ERROR_KIND_MEMORY_LIMIT":  2,
+		"ERROR_KIND_NO_WORKER":     3,
+		"ERROR_KIND_CANCELLED":     4,
+		"ERROR_KIND_NO_WORKERS":    5,
+	}
+)
+
+func (x ErrorKind) Enum() *ErrorKind {
+	p := new(ErrorKind)
+	*p = x
+	return p
+}
+
+func (x ErrorKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ErrorKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_blockwork_proto_enumTypes[4].Descriptor()
+}
+
+func (ErrorKind) Type() protoreflect.EnumType {
+	return &file_blockwork_proto_enumTypes[4]
+}
+
+func (x ErrorKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ErrorKind.Descriptor instead.
+func (ErrorKind) EnumDescriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{4}
+}
+
 type ResultEvent_State int32
 
 const (
@@ -479,11 +538,11 @@ func (x ResultEvent_State) String() string {
 }
 
 func (ResultEvent_State) Descriptor() protoreflect.EnumDescriptor {
-	return file_blockwork_proto_enumTypes[4].Descriptor()
+	return file_blockwork_proto_enumTypes[5].Descriptor()
 }
 
 func (ResultEvent_State) Type() protoreflect.EnumType {
-	return &file_blockwork_proto_enumTypes[4]
+	return &file_blockwork_proto_enumTypes[5]
 }
 
 func (x ResultEvent_State) Number() protoreflect.EnumNumber {
@@ -3644,8 +3703,10 @@ type ResultEvent struct {
 	// DONE: one per wanted key, in SubmitRequest.wanted order
 	Results []*Result `protobuf:"bytes,5,rep,name=results,proto3" json:"results,omitempty"`
 	// FAILED: the error, naming the task and op
-	Error         string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
-	Computation   uint64 `protobuf:"varint,7,opt,name=computation,proto3" json:"computation,omitempty"`
+	Error       string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	Computation uint64 `protobuf:"varint,7,opt,name=computation,proto3" json:"computation,omitempty"`
+	// FAILED: what kind of failure, for the client's errors.Is
+	ErrorKind     ErrorKind `protobuf:"varint,8,opt,name=error_kind,json=errorKind,proto3,enum=blockwork.v1.ErrorKind" json:"error_kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3727,6 +3788,13 @@ func (x *ResultEvent) GetComputation() uint64 {
 		return x.Computation
 	}
 	return 0
+}
+
+func (x *ResultEvent) GetErrorKind() ErrorKind {
+	if x != nil {
+		return x.ErrorKind
+	}
+	return ErrorKind_ERROR_KIND_TASK
 }
 
 type ReleaseRequest struct {
@@ -4231,7 +4299,7 @@ const file_blockwork_proto_rawDesc = "" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12(\n" +
 	"\x03key\x18\x02 \x01(\v2\x16.blockwork.v1.ChunkKeyR\x03key\x12'\n" +
 	"\x04meta\x18\x03 \x01(\v2\x13.blockwork.v1.ChunkR\x04meta\x12\x10\n" +
-	"\x03ref\x18\x04 \x01(\x04R\x03ref\"\xe8\x02\n" +
+	"\x03ref\x18\x04 \x01(\x04R\x03ref\"\xa0\x03\n" +
 	"\vResultEvent\x125\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1f.blockwork.v1.ResultEvent.StateR\x05state\x12\x1d\n" +
 	"\n" +
@@ -4241,7 +4309,9 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x0eresident_bytes\x18\x04 \x01(\x03R\rresidentBytes\x12.\n" +
 	"\aresults\x18\x05 \x03(\v2\x14.blockwork.v1.ResultR\aresults\x12\x14\n" +
 	"\x05error\x18\x06 \x01(\tR\x05error\x12 \n" +
-	"\vcomputation\x18\a \x01(\x04R\vcomputation\"S\n" +
+	"\vcomputation\x18\a \x01(\x04R\vcomputation\x126\n" +
+	"\n" +
+	"error_kind\x18\b \x01(\x0e2\x17.blockwork.v1.ErrorKindR\terrorKind\"S\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSTATE_RUNNING\x10\x01\x12\x0e\n" +
@@ -4361,7 +4431,14 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x12REDUCE_KIND_ARGMAX\x10\x06\x12\x13\n" +
 	"\x0fREDUCE_KIND_ANY\x10\a\x12\x13\n" +
 	"\x0fREDUCE_KIND_ALL\x10\b\x12\x17\n" +
-	"\x13REDUCE_KIND_MOMENTS\x10\t2\x9c\x02\n" +
+	"\x13REDUCE_KIND_MOMENTS\x10\t*\xaa\x01\n" +
+	"\tErrorKind\x12\x13\n" +
+	"\x0fERROR_KIND_TASK\x10\x00\x12\x1c\n" +
+	"\x18ERROR_KIND_KILLED_WORKER\x10\x01\x12\x1b\n" +
+	"\x17ERROR_KIND_MEMORY_LIMIT\x10\x02\x12\x18\n" +
+	"\x14ERROR_KIND_NO_WORKER\x10\x03\x12\x18\n" +
+	"\x14ERROR_KIND_CANCELLED\x10\x04\x12\x19\n" +
+	"\x15ERROR_KIND_NO_WORKERS\x10\x052\x9c\x02\n" +
 	"\tScheduler\x12J\n" +
 	"\aConnect\x12\x1b.blockwork.v1.WorkerMessage\x1a\x1e.blockwork.v1.SchedulerMessage(\x010\x01\x12B\n" +
 	"\x06Submit\x12\x1b.blockwork.v1.SubmitRequest\x1a\x19.blockwork.v1.ResultEvent0\x01\x12C\n" +
@@ -4380,139 +4457,141 @@ func file_blockwork_proto_rawDescGZIP() []byte {
 	return file_blockwork_proto_rawDescData
 }
 
-var file_blockwork_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_blockwork_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
 var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_blockwork_proto_goTypes = []any{
 	(DType)(0),               // 0: blockwork.v1.DType
 	(ElemOp)(0),              // 1: blockwork.v1.ElemOp
 	(RandKind)(0),            // 2: blockwork.v1.RandKind
 	(ReduceKind)(0),          // 3: blockwork.v1.ReduceKind
-	(ResultEvent_State)(0),   // 4: blockwork.v1.ResultEvent.State
-	(*Key)(nil),              // 5: blockwork.v1.Key
-	(*Chunk)(nil),            // 6: blockwork.v1.Chunk
-	(*Graph)(nil),            // 7: blockwork.v1.Graph
-	(*Task)(nil),             // 8: blockwork.v1.Task
-	(*Leaf)(nil),             // 9: blockwork.v1.Leaf
-	(*Instr)(nil),            // 10: blockwork.v1.Instr
-	(*RandSpec)(nil),         // 11: blockwork.v1.RandSpec
-	(*Reduce)(nil),           // 12: blockwork.v1.Reduce
-	(*Program)(nil),          // 13: blockwork.v1.Program
-	(*Map)(nil),              // 14: blockwork.v1.Map
-	(*Affine)(nil),           // 15: blockwork.v1.Affine
-	(*FusedParams)(nil),      // 16: blockwork.v1.FusedParams
-	(*CombineParams)(nil),    // 17: blockwork.v1.CombineParams
-	(*Piece)(nil),            // 18: blockwork.v1.Piece
-	(*AssembleParams)(nil),   // 19: blockwork.v1.AssembleParams
-	(*LoadParams)(nil),       // 20: blockwork.v1.LoadParams
-	(*StoreParams)(nil),      // 21: blockwork.v1.StoreParams
-	(*BlockPos)(nil),         // 22: blockwork.v1.BlockPos
-	(*MapParams)(nil),        // 23: blockwork.v1.MapParams
-	(*TakeParams)(nil),       // 24: blockwork.v1.TakeParams
-	(*Positions)(nil),        // 25: blockwork.v1.Positions
-	(*PatchParams)(nil),      // 26: blockwork.v1.PatchParams
-	(*CompressParams)(nil),   // 27: blockwork.v1.CompressParams
-	(*SortParams)(nil),       // 28: blockwork.v1.SortParams
-	(*QuantileParams)(nil),   // 29: blockwork.v1.QuantileParams
-	(*ScanParams)(nil),       // 30: blockwork.v1.ScanParams
-	(*AssertParams)(nil),     // 31: blockwork.v1.AssertParams
-	(*Register)(nil),         // 32: blockwork.v1.Register
-	(*Heartbeat)(nil),        // 33: blockwork.v1.Heartbeat
-	(*TaskDone)(nil),         // 34: blockwork.v1.TaskDone
-	(*TaskFailed)(nil),       // 35: blockwork.v1.TaskFailed
-	(*TaskStarted)(nil),      // 36: blockwork.v1.TaskStarted
-	(*Reports)(nil),          // 37: blockwork.v1.Reports
-	(*WorkerMessage)(nil),    // 38: blockwork.v1.WorkerMessage
-	(*Registered)(nil),       // 39: blockwork.v1.Registered
-	(*ComputationGraph)(nil), // 40: blockwork.v1.ComputationGraph
-	(*InputSource)(nil),      // 41: blockwork.v1.InputSource
-	(*RunTask)(nil),          // 42: blockwork.v1.RunTask
-	(*ChunkKey)(nil),         // 43: blockwork.v1.ChunkKey
-	(*Commands)(nil),         // 44: blockwork.v1.Commands
-	(*SchedulerMessage)(nil), // 45: blockwork.v1.SchedulerMessage
-	(*SubmitRequest)(nil),    // 46: blockwork.v1.SubmitRequest
-	(*PersistedInput)(nil),   // 47: blockwork.v1.PersistedInput
-	(*Result)(nil),           // 48: blockwork.v1.Result
-	(*ResultEvent)(nil),      // 49: blockwork.v1.ResultEvent
-	(*ReleaseRequest)(nil),   // 50: blockwork.v1.ReleaseRequest
-	(*ReleaseReply)(nil),     // 51: blockwork.v1.ReleaseReply
-	(*InfoRequest)(nil),      // 52: blockwork.v1.InfoRequest
-	(*WorkerInfo)(nil),       // 53: blockwork.v1.WorkerInfo
-	(*InfoReply)(nil),        // 54: blockwork.v1.InfoReply
+	(ErrorKind)(0),           // 4: blockwork.v1.ErrorKind
+	(ResultEvent_State)(0),   // 5: blockwork.v1.ResultEvent.State
+	(*Key)(nil),              // 6: blockwork.v1.Key
+	(*Chunk)(nil),            // 7: blockwork.v1.Chunk
+	(*Graph)(nil),            // 8: blockwork.v1.Graph
+	(*Task)(nil),             // 9: blockwork.v1.Task
+	(*Leaf)(nil),             // 10: blockwork.v1.Leaf
+	(*Instr)(nil),            // 11: blockwork.v1.Instr
+	(*RandSpec)(nil),         // 12: blockwork.v1.RandSpec
+	(*Reduce)(nil),           // 13: blockwork.v1.Reduce
+	(*Program)(nil),          // 14: blockwork.v1.Program
+	(*Map)(nil),              // 15: blockwork.v1.Map
+	(*Affine)(nil),           // 16: blockwork.v1.Affine
+	(*FusedParams)(nil),      // 17: blockwork.v1.FusedParams
+	(*CombineParams)(nil),    // 18: blockwork.v1.CombineParams
+	(*Piece)(nil),            // 19: blockwork.v1.Piece
+	(*AssembleParams)(nil),   // 20: blockwork.v1.AssembleParams
+	(*LoadParams)(nil),       // 21: blockwork.v1.LoadParams
+	(*StoreParams)(nil),      // 22: blockwork.v1.StoreParams
+	(*BlockPos)(nil),         // 23: blockwork.v1.BlockPos
+	(*MapParams)(nil),        // 24: blockwork.v1.MapParams
+	(*TakeParams)(nil),       // 25: blockwork.v1.TakeParams
+	(*Positions)(nil),        // 26: blockwork.v1.Positions
+	(*PatchParams)(nil),      // 27: blockwork.v1.PatchParams
+	(*CompressParams)(nil),   // 28: blockwork.v1.CompressParams
+	(*SortParams)(nil),       // 29: blockwork.v1.SortParams
+	(*QuantileParams)(nil),   // 30: blockwork.v1.QuantileParams
+	(*ScanParams)(nil),       // 31: blockwork.v1.ScanParams
+	(*AssertParams)(nil),     // 32: blockwork.v1.AssertParams
+	(*Register)(nil),         // 33: blockwork.v1.Register
+	(*Heartbeat)(nil),        // 34: blockwork.v1.Heartbeat
+	(*TaskDone)(nil),         // 35: blockwork.v1.TaskDone
+	(*TaskFailed)(nil),       // 36: blockwork.v1.TaskFailed
+	(*TaskStarted)(nil),      // 37: blockwork.v1.TaskStarted
+	(*Reports)(nil),          // 38: blockwork.v1.Reports
+	(*WorkerMessage)(nil),    // 39: blockwork.v1.WorkerMessage
+	(*Registered)(nil),       // 40: blockwork.v1.Registered
+	(*ComputationGraph)(nil), // 41: blockwork.v1.ComputationGraph
+	(*InputSource)(nil),      // 42: blockwork.v1.InputSource
+	(*RunTask)(nil),          // 43: blockwork.v1.RunTask
+	(*ChunkKey)(nil),         // 44: blockwork.v1.ChunkKey
+	(*Commands)(nil),         // 45: blockwork.v1.Commands
+	(*SchedulerMessage)(nil), // 46: blockwork.v1.SchedulerMessage
+	(*SubmitRequest)(nil),    // 47: blockwork.v1.SubmitRequest
+	(*PersistedInput)(nil),   // 48: blockwork.v1.PersistedInput
+	(*Result)(nil),           // 49: blockwork.v1.Result
+	(*ResultEvent)(nil),      // 50: blockwork.v1.ResultEvent
+	(*ReleaseRequest)(nil),   // 51: blockwork.v1.ReleaseRequest
+	(*ReleaseReply)(nil),     // 52: blockwork.v1.ReleaseReply
+	(*InfoRequest)(nil),      // 53: blockwork.v1.InfoRequest
+	(*WorkerInfo)(nil),       // 54: blockwork.v1.WorkerInfo
+	(*InfoReply)(nil),        // 55: blockwork.v1.InfoReply
 }
 var file_blockwork_proto_depIdxs = []int32{
 	0,  // 0: blockwork.v1.Chunk.dtype:type_name -> blockwork.v1.DType
-	13, // 1: blockwork.v1.Graph.programs:type_name -> blockwork.v1.Program
-	8,  // 2: blockwork.v1.Graph.tasks:type_name -> blockwork.v1.Task
-	9,  // 3: blockwork.v1.Graph.leaves:type_name -> blockwork.v1.Leaf
-	5,  // 4: blockwork.v1.Task.key:type_name -> blockwork.v1.Key
-	5,  // 5: blockwork.v1.Task.inputs:type_name -> blockwork.v1.Key
-	6,  // 6: blockwork.v1.Task.outputs:type_name -> blockwork.v1.Chunk
-	16, // 7: blockwork.v1.Task.fused:type_name -> blockwork.v1.FusedParams
-	17, // 8: blockwork.v1.Task.combine:type_name -> blockwork.v1.CombineParams
-	19, // 9: blockwork.v1.Task.assemble:type_name -> blockwork.v1.AssembleParams
-	20, // 10: blockwork.v1.Task.load:type_name -> blockwork.v1.LoadParams
-	21, // 11: blockwork.v1.Task.store:type_name -> blockwork.v1.StoreParams
-	23, // 12: blockwork.v1.Task.map_blocks:type_name -> blockwork.v1.MapParams
-	24, // 13: blockwork.v1.Task.take:type_name -> blockwork.v1.TakeParams
-	26, // 14: blockwork.v1.Task.patch:type_name -> blockwork.v1.PatchParams
-	27, // 15: blockwork.v1.Task.compress:type_name -> blockwork.v1.CompressParams
-	28, // 16: blockwork.v1.Task.sort:type_name -> blockwork.v1.SortParams
-	29, // 17: blockwork.v1.Task.quantile:type_name -> blockwork.v1.QuantileParams
-	30, // 18: blockwork.v1.Task.scan:type_name -> blockwork.v1.ScanParams
-	31, // 19: blockwork.v1.Task.assert:type_name -> blockwork.v1.AssertParams
-	5,  // 20: blockwork.v1.Leaf.key:type_name -> blockwork.v1.Key
-	6,  // 21: blockwork.v1.Leaf.outputs:type_name -> blockwork.v1.Chunk
+	14, // 1: blockwork.v1.Graph.programs:type_name -> blockwork.v1.Program
+	9,  // 2: blockwork.v1.Graph.tasks:type_name -> blockwork.v1.Task
+	10, // 3: blockwork.v1.Graph.leaves:type_name -> blockwork.v1.Leaf
+	6,  // 4: blockwork.v1.Task.key:type_name -> blockwork.v1.Key
+	6,  // 5: blockwork.v1.Task.inputs:type_name -> blockwork.v1.Key
+	7,  // 6: blockwork.v1.Task.outputs:type_name -> blockwork.v1.Chunk
+	17, // 7: blockwork.v1.Task.fused:type_name -> blockwork.v1.FusedParams
+	18, // 8: blockwork.v1.Task.combine:type_name -> blockwork.v1.CombineParams
+	20, // 9: blockwork.v1.Task.assemble:type_name -> blockwork.v1.AssembleParams
+	21, // 10: blockwork.v1.Task.load:type_name -> blockwork.v1.LoadParams
+	22, // 11: blockwork.v1.Task.store:type_name -> blockwork.v1.StoreParams
+	24, // 12: blockwork.v1.Task.map_blocks:type_name -> blockwork.v1.MapParams
+	25, // 13: blockwork.v1.Task.take:type_name -> blockwork.v1.TakeParams
+	27, // 14: blockwork.v1.Task.patch:type_name -> blockwork.v1.PatchParams
+	28, // 15: blockwork.v1.Task.compress:type_name -> blockwork.v1.CompressParams
+	29, // 16: blockwork.v1.Task.sort:type_name -> blockwork.v1.SortParams
+	30, // 17: blockwork.v1.Task.quantile:type_name -> blockwork.v1.QuantileParams
+	31, // 18: blockwork.v1.Task.scan:type_name -> blockwork.v1.ScanParams
+	32, // 19: blockwork.v1.Task.assert:type_name -> blockwork.v1.AssertParams
+	6,  // 20: blockwork.v1.Leaf.key:type_name -> blockwork.v1.Key
+	7,  // 21: blockwork.v1.Leaf.outputs:type_name -> blockwork.v1.Chunk
 	1,  // 22: blockwork.v1.Instr.op:type_name -> blockwork.v1.ElemOp
 	0,  // 23: blockwork.v1.Instr.dtype:type_name -> blockwork.v1.DType
 	2,  // 24: blockwork.v1.RandSpec.kind:type_name -> blockwork.v1.RandKind
 	3,  // 25: blockwork.v1.Reduce.kind:type_name -> blockwork.v1.ReduceKind
-	10, // 26: blockwork.v1.Program.instrs:type_name -> blockwork.v1.Instr
-	11, // 27: blockwork.v1.Program.rands:type_name -> blockwork.v1.RandSpec
-	12, // 28: blockwork.v1.Program.reduce:type_name -> blockwork.v1.Reduce
-	14, // 29: blockwork.v1.FusedParams.maps:type_name -> blockwork.v1.Map
-	15, // 30: blockwork.v1.FusedParams.arg_map:type_name -> blockwork.v1.Affine
+	11, // 26: blockwork.v1.Program.instrs:type_name -> blockwork.v1.Instr
+	12, // 27: blockwork.v1.Program.rands:type_name -> blockwork.v1.RandSpec
+	13, // 28: blockwork.v1.Program.reduce:type_name -> blockwork.v1.Reduce
+	15, // 29: blockwork.v1.FusedParams.maps:type_name -> blockwork.v1.Map
+	16, // 30: blockwork.v1.FusedParams.arg_map:type_name -> blockwork.v1.Affine
 	3,  // 31: blockwork.v1.CombineParams.kind:type_name -> blockwork.v1.ReduceKind
-	18, // 32: blockwork.v1.AssembleParams.pieces:type_name -> blockwork.v1.Piece
-	22, // 33: blockwork.v1.MapParams.out:type_name -> blockwork.v1.BlockPos
-	22, // 34: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
-	25, // 35: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
+	19, // 32: blockwork.v1.AssembleParams.pieces:type_name -> blockwork.v1.Piece
+	23, // 33: blockwork.v1.MapParams.out:type_name -> blockwork.v1.BlockPos
+	23, // 34: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
+	26, // 35: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
 	3,  // 36: blockwork.v1.ScanParams.kind:type_name -> blockwork.v1.ReduceKind
-	34, // 37: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
-	35, // 38: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
-	36, // 39: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
-	36, // 40: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
-	32, // 41: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
-	33, // 42: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
-	37, // 43: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
-	7,  // 44: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
-	41, // 45: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
-	40, // 46: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
-	43, // 47: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
-	42, // 48: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
-	36, // 49: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
-	39, // 50: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
-	44, // 51: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
-	7,  // 52: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
-	5,  // 53: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
-	47, // 54: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
-	43, // 55: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
-	6,  // 56: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
-	4,  // 57: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
-	48, // 58: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
-	53, // 59: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
-	38, // 60: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
-	46, // 61: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
-	50, // 62: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
-	52, // 63: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
-	45, // 64: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
-	49, // 65: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
-	51, // 66: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
-	54, // 67: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
-	64, // [64:68] is the sub-list for method output_type
-	60, // [60:64] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	35, // 37: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
+	36, // 38: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
+	37, // 39: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
+	37, // 40: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
+	33, // 41: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
+	34, // 42: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
+	38, // 43: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
+	8,  // 44: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
+	42, // 45: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
+	41, // 46: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
+	44, // 47: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
+	43, // 48: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
+	37, // 49: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
+	40, // 50: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
+	45, // 51: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
+	8,  // 52: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
+	6,  // 53: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
+	48, // 54: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
+	44, // 55: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
+	7,  // 56: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
+	5,  // 57: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
+	49, // 58: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
+	4,  // 59: blockwork.v1.ResultEvent.error_kind:type_name -> blockwork.v1.ErrorKind
+	54, // 60: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
+	39, // 61: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
+	47, // 62: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
+	51, // 63: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
+	53, // 64: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
+	46, // 65: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
+	50, // 66: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
+	52, // 67: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
+	55, // 68: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
+	65, // [65:69] is the sub-list for method output_type
+	61, // [61:65] is the sub-list for method input_type
+	61, // [61:61] is the sub-list for extension type_name
+	61, // [61:61] is the sub-list for extension extendee
+	0,  // [0:61] is the sub-list for field type_name
 }
 
 func init() { file_blockwork_proto_init() }
@@ -4549,7 +4628,7 @@ func file_blockwork_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_blockwork_proto_rawDesc), len(file_blockwork_proto_rawDesc)),
-			NumEnums:      5,
+			NumEnums:      6,
 			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,

@@ -22,6 +22,7 @@ import (
 	"github.com/blockwork-dev/blockwork/cluster/local"
 	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
+	"github.com/blockwork-dev/blockwork/scheduler"
 )
 
 // The test binary doubles as the blockwork command: with
@@ -356,7 +357,7 @@ func TestTaskKillsWorkers(t *testing.T) {
 	defer cancel()
 	f := c.Submit(ctx, "clustertest.crash", nil, graph.Chunk{DType: graph.Float64, Shape: []int{1}}, nil)
 	err := f.Err(ctx)
-	if err == nil || !strings.Contains(err.Error(), "3 workers that died") {
+	if err == nil || !strings.Contains(err.Error(), "3 workers that died") || !errors.Is(err, scheduler.ErrKilledWorker) {
 		t.Fatalf("got %v, want an error saying the task was running on 3 workers that died", err)
 	}
 	waitWorkers(t, c, 1)
