@@ -70,14 +70,16 @@ func (tc *testCluster) close(t testing.TB) {
 	tc.s.Close()
 }
 
-// settle waits until every worker holds nothing (frees are asynchronous).
+// settle waits until every worker holds nothing in memory or on disk
+// (frees are asynchronous).
 func (tc *testCluster) settle(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var live int64
 		for _, w := range tc.workers {
-			live += w.Host().Stats().LiveBytes
+			_, disk := w.StoreBytes()
+			live += w.Host().Stats().LiveBytes + disk
 		}
 		if live == 0 {
 			return

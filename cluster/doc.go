@@ -52,6 +52,16 @@
 // concurrent computations share workers without seeing each other's
 // load or memory.
 //
+// # Memory
+//
+// A worker with a memory limit (WithMemoryLimit) spills chunks that no
+// task is using to its own directory under WithSpillDir, least recently
+// used first, once its chunks in memory pass 60% of the limit, and reads
+// them back when a task or a peer needs them; past 80% it starts no new
+// task while others run (Dask's spill and pause shares). Without spilling
+// the limit is the scheduler's instead: it places no task on a worker
+// whose chunks would exceed it.
+//
 // # Resilience
 //
 // Workers send heartbeats; a worker whose stream breaks or whose

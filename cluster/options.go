@@ -66,6 +66,8 @@ type config struct {
 	host      *device.Host
 	reg       *kernels.Registry
 	reconnect bool
+	spillDir  string
+	noSpill   bool
 
 	dialer func(context.Context, string) (net.Conn, error)
 	limits proto.Limits
@@ -111,8 +113,19 @@ func WithThreads(n int) Option { return func(c *config) { c.nthreads = n } }
 // (default 4 per thread, at least 8).
 func WithSlots(n int) Option { return func(c *config) { c.slots = n } }
 
-// WithMemoryLimit sets a worker's limit on resident chunk bytes.
+// WithMemoryLimit sets a worker's memory budget for chunks. Above 60% of
+// it, chunks no task is using are spilled to disk (least recently used
+// first) and read back when needed; above 80% the worker starts no new
+// task while others run. Without spilling (WithoutSpill) the limit is the
+// scheduler's: it places no task on a worker whose chunks would exceed it.
 func WithMemoryLimit(n int64) Option { return func(c *config) { c.memLimit = n } }
+
+// WithSpillDir sets where a worker spills (default os.TempDir()); the
+// worker makes its own directory there and removes it when it stops.
+func WithSpillDir(dir string) Option { return func(c *config) { c.spillDir = dir } }
+
+// WithoutSpill keeps every chunk of a worker in memory.
+func WithoutSpill() Option { return func(c *config) { c.noSpill = true } }
 
 // WithName names a worker (default host:pid).
 func WithName(name string) Option { return func(c *config) { c.name = name } }

@@ -9,8 +9,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,7 +65,14 @@ func StartWorker(ctx context.Context, addr string, opts ...Option) (*Worker, err
 		w.reg = kernels.NewRegistry()
 		cpu.Register(w.reg)
 	}
-	w.store = newStore()
+	spillDir := cfg.spillDir
+	if spillDir == "" && !cfg.noSpill {
+		spillDir = os.TempDir()
+	}
+	if cfg.noSpill {
+		spillDir = ""
+	}
+	w.store = newStore(w.host, cfg.memLimit, spillDir)
 	dataAddr := cfg.dataAddr
 	if dataAddr == "" {
 		dataAddr = "127.0.0.1:0"
@@ -108,6 +113,10 @@ func (w *Worker) DataAddress() string { return w.advertised() }
 // Host is the worker's host device (accounting, leak checks).
 func (w *Worker) Host() *device.Host { return w.host }
 
+// StoreBytes is what the worker holds: chunk bytes in memory and spilled
+// to disk.
+func (w *Worker) StoreBytes() (inMemory, onDisk int64) { return w.store.bytes() }
+
 // TasksRun counts the tasks the worker finished.
 func (w *Worker) TasksRun() int64 { return w.ran.Load() }
 
@@ -137,6 +146,15 @@ func (w *Worker) advertised() string {
 	return a.String()
 }
 
+// schedLimit is the memory limit the scheduler enforces for this worker:
+// none when it spills (disk takes what memory cannot), else the limit.
+func (w *Worker) schedLimit() int64 {
+	if w.store.spillAt > 0 {
+		return 0
+	}
+	return w.cfg.memLimit
+}
+
 // session is one registration with the scheduler.
 type session struct {
 	stream interface {
@@ -159,7 +177,7 @@ func (w *Worker) connect() (*session, error) {
 	if err == nil {
 		err = stream.Send(&proto.WorkerMessage{Msg: &proto.WorkerMessage_Register{Register: &proto.Register{
 			Name: w.cfg.name, DataAddress: w.advertised(), Nthreads: uint32(w.cfg.nthreads), Slots: uint32(w.cfg.slots),
-			Device: uint32(graph.CPU), MemoryLimit: w.cfg.memLimit, ProtocolVersion: ProtocolVersion}}})
+			Device: uint32(graph.CPU), MemoryLimit: w.schedLimit(), ProtocolVersion: ProtocolVersion}}})
 	}
 	var first *proto.SchedulerMessage
 	if stream != nil && (err == nil || errors.Is(err, io.EOF)) {
@@ -250,111 +268,6 @@ func (w *Worker) serve(s *session) error {
 			}
 		}
 	}
-}
-
-// ---- the store: chunks this worker holds, served to peers
-
-type stored struct {
-	buf  *device.Buffer
-	meta graph.Chunk
-}
-
-type store struct {
-	mu       sync.Mutex
-	m        map[graph.Key]stored
-	inflight map[graph.Key]*fetchCall
-	bytes    int64
-}
-
-type fetchCall struct {
-	done chan struct{}
-	err  error
-}
-
-func newStore() *store {
-	return &store{m: map[graph.Key]stored{}, inflight: map[graph.Key]*fetchCall{}}
-}
-
-// Chunk serves a peer's fetch (transport.Source).
-func (st *store) Chunk(ctx context.Context, key graph.Key) (*device.Buffer, graph.Chunk, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	c, ok := st.m[key]
-	if !ok {
-		return nil, graph.Chunk{}, fmt.Errorf("%w: %v", transport.ErrNotFound, key)
-	}
-	c.buf.Retain()
-	return c.buf, c.meta, nil
-}
-
-// get returns key's buffer with a reference for the caller.
-func (st *store) get(key graph.Key) (*device.Buffer, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	c, ok := st.m[key]
-	if ok {
-		c.buf.Retain()
-	}
-	return c.buf, ok
-}
-
-// put stores buf (taking the caller's reference) under key; a chunk
-// already there (a replica fetched twice) wins and buf is released.
-func (st *store) put(key graph.Key, buf *device.Buffer, meta graph.Chunk) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if _, ok := st.m[key]; ok {
-		buf.Release()
-		return
-	}
-	st.m[key] = stored{buf, meta}
-	st.bytes += buf.Len()
-}
-
-// free drops the chunk of base and the other outputs of its tuple.
-func (st *store) free(base graph.Key) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for i := 0; ; i++ {
-		k := graph.Key{Layer: outLayer(base.Layer, i), Block: base.Block}
-		c, ok := st.m[k]
-		if !ok {
-			return
-		}
-		delete(st.m, k)
-		st.bytes -= c.buf.Len()
-		c.buf.Release()
-	}
-}
-
-// sweep drops every chunk of computation comp (an aborted one).
-func (st *store) sweep(comp uint64) {
-	prefix := "c" + strconv.FormatUint(comp, 10) + "/"
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for k, c := range st.m {
-		if strings.HasPrefix(k.Layer, prefix) {
-			delete(st.m, k)
-			st.bytes -= c.buf.Len()
-			c.buf.Release()
-		}
-	}
-}
-
-func (st *store) clear() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for k, c := range st.m {
-		c.buf.Release()
-		delete(st.m, k)
-	}
-	st.bytes = 0
-}
-
-func (st *store) resident() int64 {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.bytes
 }
 
 // fetch makes key present locally, fetching it from addr once even when
@@ -565,7 +478,8 @@ func (ex *exec) sendLoop() {
 		ex.rep, ex.hbDue = &proto.Reports{}, false
 		ex.mu.Unlock()
 		if hb {
-			m := &proto.WorkerMessage{Msg: &proto.WorkerMessage_Heartbeat{Heartbeat: &proto.Heartbeat{ResidentBytes: ex.w.store.resident(), Running: uint32(running)}}}
+			mem, disk := ex.w.store.bytes()
+			m := &proto.WorkerMessage{Msg: &proto.WorkerMessage_Heartbeat{Heartbeat: &proto.Heartbeat{ResidentBytes: mem, SpilledBytes: disk, Running: uint32(running)}}}
 			if err := ex.s.stream.Send(m); err != nil {
 				ex.s.cancel()
 				return
@@ -594,7 +508,9 @@ func (ex *exec) thread() {
 	defer ex.wg.Done()
 	for {
 		ex.mu.Lock()
-		for len(ex.queue) == 0 && !ex.stopped {
+		// paused: memory above the pause share even after spilling, while
+		// other tasks run here (their ends or frees wake us)
+		for (len(ex.queue) == 0 || ex.running > 0 && ex.w.store.paused()) && !ex.stopped {
 			ex.cond.Wait()
 		}
 		if ex.stopped {
@@ -626,6 +542,7 @@ func (ex *exec) thread() {
 		default:
 			ex.rep.Failed = append(ex.rep.Failed, &proto.TaskFailed{Computation: j.c.id, Task: j.rt.Task, Error: err.Error()})
 		}
+		ex.cond.Broadcast() // a paused thread may go on
 		ex.mu.Unlock()
 		ex.signal()
 	}
@@ -679,7 +596,10 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 		}
 		for o := range meta {
 			k := graph.Key{Layer: outLayer(base.Layer, o), Block: base.Block}
-			b, ok := w.store.get(k)
+			b, ok, err := w.store.get(k)
+			if err != nil {
+				return 0, fail(err)
+			}
 			if !ok {
 				if src.Address == "" {
 					return 0, fail(fmt.Errorf("cluster: input %v is not on this worker", k))
@@ -699,7 +619,7 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 					}
 					return 0, fail(err)
 				}
-				if b, ok = w.store.get(k); !ok {
+				if b, ok, _ = w.store.get(k); !ok {
 					return 0, &unreachable{peer: src.Address, err: fail(errors.New("freed while fetched"))}
 				}
 			}

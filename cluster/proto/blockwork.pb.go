@@ -2600,9 +2600,11 @@ func (x *Register) GetProtocolVersion() uint32 {
 
 // Heartbeat reports a worker's load.
 type Heartbeat struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ResidentBytes int64                  `protobuf:"varint,1,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
-	Running       uint32                 `protobuf:"varint,2,opt,name=running,proto3" json:"running,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// chunk bytes in memory, and spilled to disk
+	ResidentBytes int64  `protobuf:"varint,1,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
+	Running       uint32 `protobuf:"varint,2,opt,name=running,proto3" json:"running,omitempty"`
+	SpilledBytes  int64  `protobuf:"varint,3,opt,name=spilled_bytes,json=spilledBytes,proto3" json:"spilled_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2647,6 +2649,13 @@ func (x *Heartbeat) GetResidentBytes() int64 {
 func (x *Heartbeat) GetRunning() uint32 {
 	if x != nil {
 		return x.Running
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpilledBytes() int64 {
+	if x != nil {
+		return x.SpilledBytes
 	}
 	return 0
 }
@@ -4225,10 +4234,11 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x05slots\x18\x04 \x01(\rR\x05slots\x12\x16\n" +
 	"\x06device\x18\x05 \x01(\rR\x06device\x12!\n" +
 	"\fmemory_limit\x18\x06 \x01(\x03R\vmemoryLimit\x12)\n" +
-	"\x10protocol_version\x18\a \x01(\rR\x0fprotocolVersion\"L\n" +
+	"\x10protocol_version\x18\a \x01(\rR\x0fprotocolVersion\"q\n" +
 	"\tHeartbeat\x12%\n" +
 	"\x0eresident_bytes\x18\x01 \x01(\x03R\rresidentBytes\x12\x18\n" +
-	"\arunning\x18\x02 \x01(\rR\arunning\"w\n" +
+	"\arunning\x18\x02 \x01(\rR\arunning\x12#\n" +
+	"\rspilled_bytes\x18\x03 \x01(\x03R\fspilledBytes\"w\n" +
 	"\bTaskDone\x12 \n" +
 	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12\x12\n" +
 	"\x04task\x18\x02 \x01(\rR\x04task\x12\x14\n" +

@@ -101,6 +101,8 @@ func workerCmd(ctx context.Context, args []string) error {
 	gpus := fs.String("gpus", "", "GPUs to use: all, none or a list like 0,1")
 	mem := fs.String("memory-limit", "0", "bytes of chunks held at once, like 8GiB (0: no limit)")
 	name := fs.String("name", "", "worker name (default host:pid)")
+	spillDir := fs.String("spill-dir", "", "where chunks over 60% of -memory-limit are spilled (default the temp dir)")
+	noSpill := fs.Bool("no-spill", false, "never spill: -memory-limit is then a hard limit the scheduler keeps")
 	data := fs.String("data-listen", "", "address the data server listens on (default: loopback for a loopback scheduler, else all interfaces)")
 	sec := addSecurityFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -122,7 +124,10 @@ func workerCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts = append(opts, cluster.WithThreads(*nthreads), cluster.WithMemoryLimit(limit), cluster.WithName(*name), cluster.WithDataAddress(*data))
+	opts = append(opts, cluster.WithThreads(*nthreads), cluster.WithMemoryLimit(limit), cluster.WithName(*name), cluster.WithDataAddress(*data), cluster.WithSpillDir(*spillDir))
+	if *noSpill {
+		opts = append(opts, cluster.WithoutSpill())
+	}
 	w, err := cluster.StartWorker(ctx, *sched, opts...)
 	if err != nil {
 		return err
