@@ -332,3 +332,66 @@ func TestConnectionCut(t *testing.T) {
 	}
 	tc.settle(t)
 }
+
+// Persisted chunks whose worker dies are made again from their lineage
+// when a later computation reads them; also chunks persisted from other
+// persisted chunks.
+func TestPersistedRecovered(t *testing.T) {
+	r := newRand(t)
+	tc := startCluster(t, 3)
+	le := localExec(t)
+	ctx := context.Background()
+	n, ch := 60+r.IntN(60), 7+r.IntN(10)
+	x := array.NewRandom(r.Uint64()).Uniform(0, 1, []int{n, n}, graph.Float64, array.Chunked(ch)).Exp()
+	p, err := x.Persist(ctx, array.On(tc.c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := p.Array().Add(p.Array().T()).Persist(ctx, array.On(tc.c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []int64
+	for _, w := range tc.workers {
+		held = append(held, w.Host().Stats().LiveBytes)
+	}
+	victim := 0
+	for i := range held {
+		if held[i] > held[victim] {
+			victim = i
+		}
+	}
+	if held[victim] == 0 {
+		t.Fatal("no worker holds persisted chunks")
+	}
+	tc.workers[victim].Close()
+	tc.workers = append(tc.workers[:victim], tc.workers[victim+1:]...)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := tc.c.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(info.Workers) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the closed worker is still registered")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	got, err := q.Array().MatMul(p.Array()).Sum(0).Compute(ctx, array.On(tc.c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := x.Add(x.T()).MatMul(x).Sum(0).Compute(ctx, array.On(le))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Data, want.Data) {
+		t.Fatal("result from persisted chunks remade after their worker died differs from local")
+	}
+	q.Release()
+	p.Release()
+	tc.settle(t)
+}

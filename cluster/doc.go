@@ -71,9 +71,11 @@
 // computation with scheduler.ErrKilledWorker (the client's RemoteError
 // unwraps to the scheduler's sentinels). A task that cannot fetch an input from a dead peer is put
 // back (not failed) and the peer dropped; a failing task runs again up to
-// the submission's retries. Persisted chunks whose worker dies are lost
-// (a later computation reading them fails saying so); they are not
-// recomputed, since the scheduler keeps no lineage past a computation. A
+// the submission's retries. A persisted chunk keeps its lineage (the
+// computation that made it) until Release: when its worker dies, the next
+// computation that reads it first runs that computation again for the
+// lost keys (once, however many readers wait; recursively when those
+// read lost persisted chunks too), then goes on. A
 // client whose scheduler goes away gets an error as soon as the stream
 // breaks (and within the keepalive timeout if the host vanished silently).
 // A worker that loses the scheduler drops what it held and registers

@@ -66,6 +66,11 @@ type pchunk struct {
 	lost     string // why it is gone, when it is
 	users    int    // live computations that read it
 	released bool   // Release came while users > 0: free when they end
+	// lineage: the computation that made it and the key there, to make it
+	// again when its worker dies
+	origin *plan
+	key    graph.Key
+	remake *comp // the recovery computation remaking it, while one runs
 }
 
 // comp is one computation on the scheduler's loop.
@@ -86,6 +91,13 @@ type comp struct {
 	released    bool
 	cmds        []scheduler.Command
 	evs         []scheduler.Event
+	// a recovery computation remakes lost persisted chunks (recover[i] is
+	// the ref of wanted key i) for waiter, which starts when all of its
+	// recoveries are done
+	recover    []uint64
+	waiters    []*comp
+	recovering int
+	gone       bool // the client left while it waited
 }
 
 // maxUnreachable bounds the requeues of one computation for inputs that
@@ -525,12 +537,15 @@ func (s *Scheduler) start(c *comp) error {
 		if pc == nil {
 			return fmt.Errorf("cluster: leaf %v: persisted chunk %d is unknown (released?)", c.g.Leaves[li].Key, ref)
 		}
-		if pc.lost != "" {
+		if pc.lost != "" && pc.origin == nil {
 			return fmt.Errorf("cluster: leaf %v: persisted chunk %d is lost: %s", c.g.Leaves[li].Key, ref, pc.lost)
 		}
 		if pc.released {
 			return fmt.Errorf("cluster: leaf %v: persisted chunk %d was released", c.g.Leaves[li].Key, ref)
 		}
+	}
+	if lost := s.lostRefs(c); len(lost) > 0 {
+		return s.recoverThen(c, lost)
 	}
 	for _, ref := range c.leafRef {
 		if ref != 0 {
@@ -549,6 +564,101 @@ func (s *Scheduler) start(c *comp) error {
 	evs = append(evs, scheduler.Event{Kind: scheduler.EvSubmit, Tasks: c.specs})
 	s.handle(c, evs...)
 	return nil
+}
+
+// lostRefs lists the persisted chunks c reads that are lost (each once).
+func (s *Scheduler) lostRefs(c *comp) []uint64 {
+	var lost []uint64
+	for _, ref := range c.leafRef {
+		if ref != 0 && s.persisted[ref].lost != "" && !slices.Contains(lost, ref) {
+			lost = append(lost, ref)
+		}
+	}
+	return lost
+}
+
+// recoverThen remakes lost persisted chunks from their lineage (the
+// computations that made them, run again for those keys), then starts c.
+func (s *Scheduler) recoverThen(c *comp, lost []uint64) error {
+	var origins []*plan
+	byOrigin := map[*plan][]uint64{}
+	for _, ref := range lost {
+		pc := s.persisted[ref]
+		if rc := pc.remake; rc != nil {
+			// already being remade (for another reader): wait for it too
+			if !slices.Contains(rc.waiters, c) {
+				rc.waiters = append(rc.waiters, c)
+				c.recovering++
+			}
+			continue
+		}
+		o := pc.origin
+		if _, ok := byOrigin[o]; !ok {
+			origins = append(origins, o)
+		}
+		byOrigin[o] = append(byOrigin[o], ref)
+	}
+	for _, o := range origins {
+		refs := byOrigin[o]
+		keys := make([]graph.Key, len(refs))
+		for i, ref := range refs {
+			keys[i] = s.persisted[ref].key
+		}
+		p, err := newPlan(o.g, keys)
+		if err != nil {
+			return err
+		}
+		p.msg, p.persist, p.retries = o.msg, true, o.retries
+		copy(p.leafRef, o.leafRef)
+		rc := &comp{plan: p, replicas: map[int32][]uint64{}, attempts: map[int32]int{},
+			events: make(chan *proto.ResultEvent, 1), final: make(chan *proto.ResultEvent, 1), recover: refs, waiters: []*comp{c}}
+		for _, ref := range refs {
+			s.persisted[ref].remake = rc
+		}
+		c.recovering++
+		if err := s.start(rc); err != nil {
+			for _, ref := range refs {
+				s.persisted[ref].remake = nil
+			}
+			c.gone = true // the client gets this error; recoveries started go on alone
+			return fmt.Errorf("cluster: remaking persisted chunks lost with a worker: %w", err)
+		}
+	}
+	return nil
+}
+
+// recovered: a recovery computation ended (err nil: its chunks are back).
+func (s *Scheduler) recovered(rc *comp, err error) {
+	for _, ref := range rc.recover {
+		if pc := s.persisted[ref]; pc != nil && pc.remake == rc {
+			pc.remake = nil
+		}
+	}
+	ws := rc.waiters
+	rc.waiters = nil
+	for _, c := range ws {
+		s.recoveredFor(c, err)
+	}
+}
+
+func (s *Scheduler) recoveredFor(c *comp, err error) {
+	if c.recovering == 0 {
+		return
+	}
+	if err != nil {
+		c.recovering = 0
+		c.failed = true
+		c.sendFinal(&proto.ResultEvent{State: proto.ResultEvent_STATE_FAILED, ErrorKind: errorKind(err),
+			Error: fmt.Sprintf("remaking persisted chunks lost with a worker: %v", err)})
+		return
+	}
+	if c.recovering--; c.recovering > 0 || c.gone {
+		return
+	}
+	if err := s.start(c); err != nil {
+		c.failed = true
+		c.sendFinal(&proto.ResultEvent{State: proto.ResultEvent_STATE_FAILED, Error: err.Error()})
+	}
 }
 
 // handle feeds events to c's State and performs the commands.
@@ -575,6 +685,9 @@ func (s *Scheduler) handle(c *comp, evs ...scheduler.Event) {
 			s.finish(c)
 		case scheduler.CmdFail:
 			c.failed = true
+			if c.recover != nil {
+				s.recovered(c, cmd.Err)
+			}
 			c.sendFinal(&proto.ResultEvent{State: proto.ResultEvent_STATE_FAILED, Error: cmd.Err.Error(), ErrorKind: errorKind(cmd.Err), Computation: c.id, TasksTotal: int64(len(c.specs))})
 		case scheduler.CmdIdle:
 			c.idle = true
@@ -674,11 +787,38 @@ func (s *Scheduler) finish(c *comp) {
 			r.Key = s.chunkKey(c, scheduler.TaskID(w))
 			r.Address = s.workers[c.where[w]].reg.DataAddress
 			if c.persist {
+				pc := &pchunk{holder: c.where[w], layer: r.Key.Layer, block: r.Key.Block, nout: len(meta), meta: meta,
+					replicas: slices.DeleteFunc(slices.Clone(c.replicas[w]), func(id uint64) bool { return id == c.where[w] }),
+					origin:   c.plan, key: c.g.Tasks[c.tix[w]].Key}
+				delete(c.replicas, w) // the persisted chunk owns them now
+				if c.recover != nil {
+					// remade: the ref keeps its name, its chunk is the new one
+					if old := s.persisted[c.recover[i]]; old != nil {
+						pc.users, pc.released, pc.origin = old.users, old.released, old.origin
+						s.persisted[c.recover[i]] = pc
+						// copies of the lost chunk fetched by readers elsewhere
+						// go, under their old name (and the chunk itself, if it
+						// was not lost after all)
+						oldKey := &proto.ChunkKey{Layer: old.layer, Block: old.block}
+						gone := old.replicas
+						if old.lost == "" {
+							gone = append(gone, old.holder)
+						}
+						for _, wid := range gone {
+							if rw := s.workers[wid]; rw != nil {
+								m := s.cmds(rw)
+								m.Free = append(m.Free, oldKey)
+							}
+						}
+					} else {
+						s.persisted[0] = pc // released meanwhile: free it
+						s.dropPersisted(0)
+					}
+					continue
+				}
 				s.nextID++
 				r.Ref = s.nextID
-				s.persisted[r.Ref] = &pchunk{holder: c.where[w], layer: r.Key.Layer, block: r.Key.Block, nout: len(meta), meta: meta,
-					replicas: slices.DeleteFunc(slices.Clone(c.replicas[w]), func(id uint64) bool { return id == c.where[w] })}
-				delete(c.replicas, w) // the persisted chunk owns them now
+				s.persisted[r.Ref] = pc
 			}
 		} else if ref := c.leafRef[-1-w]; ref != 0 {
 			pc := s.persisted[ref]
@@ -691,6 +831,10 @@ func (s *Scheduler) finish(c *comp) {
 		ev.Results[i] = r
 	}
 	c.sentDone = true
+	if c.recover != nil {
+		s.recovered(c, nil)
+		return
+	}
 	c.sendFinal(ev)
 }
 
@@ -726,6 +870,10 @@ func (c *comp) sendFinal(ev *proto.ResultEvent) {
 
 // release: the client ended its stream (after fetching, or to cancel).
 func (s *Scheduler) release(c *comp, cause error) {
+	if c.recovering > 0 {
+		c.gone = true // it will not start; its recoveries finish on their own
+		return
+	}
 	if s.comps[c.id] != c {
 		return
 	}
