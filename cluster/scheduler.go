@@ -97,7 +97,9 @@ type comp struct {
 	recover    []uint64
 	waiters    []*comp
 	recovering int
-	gone       bool // the client left while it waited
+	shown      int       // c.done at the last progress event
+	shownAt    time.Time // and when
+	gone       bool      // the client left while it waited
 }
 
 // maxUnreachable bounds the requeues of one computation for inputs that
@@ -924,17 +926,23 @@ func (s *Scheduler) end(c *comp, abort bool) {
 	}
 }
 
-// progress sends a lossy RUNNING event when the count moved.
+// progress sends a lossy RUNNING event when the count moved, at most
+// every 20 ms.
 func (s *Scheduler) progress(c *comp) {
-	if c.sentDone || c.failed {
+	if c.sentDone || c.failed || c.done == c.shown {
 		return
 	}
+	now := time.Now()
+	if now.Sub(c.shownAt) < 20*time.Millisecond && c.shown != 0 {
+		return
+	}
+	c.shown, c.shownAt = c.done, now
 	var resident int64 // as the workers' last heartbeats said
 	for _, w := range s.workers {
 		resident += w.resident
 	}
 	select {
-	case c.events <- &proto.ResultEvent{State: proto.ResultEvent_STATE_RUNNING, Computation: c.id, TasksDone: int64(c.done), TasksTotal: int64(len(c.specs)), ResidentBytes: resident}:
+	case c.events <- &proto.ResultEvent{State: proto.ResultEvent_STATE_RUNNING, Computation: c.id, TasksDone: int64(min(c.done, len(c.specs))), TasksTotal: int64(len(c.specs)), ResidentBytes: resident}:
 	default:
 	}
 }
