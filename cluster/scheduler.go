@@ -782,6 +782,7 @@ func (s *Scheduler) freeTask(c *comp, id scheduler.TaskID) {
 func (s *Scheduler) finish(c *comp) {
 	ev := &proto.ResultEvent{State: proto.ResultEvent_STATE_DONE, Computation: c.id,
 		TasksDone: int64(len(c.specs)), TasksTotal: int64(len(c.specs)), Results: make([]*proto.Result, len(c.want))}
+	refOf := map[int32]uint64{} // a key wanted twice is one persisted chunk
 	for i, w := range c.want {
 		meta := c.wantMeta(i)
 		r := &proto.Result{Meta: &proto.Chunk{Dtype: proto.DType(meta[0].DType), Shape: toInt64s(meta[0].Shape)}}
@@ -818,8 +819,14 @@ func (s *Scheduler) finish(c *comp) {
 					}
 					continue
 				}
+				if ref, ok := refOf[w]; ok {
+					r.Ref = ref
+					ev.Results[i] = r
+					continue
+				}
 				s.nextID++
 				r.Ref = s.nextID
+				refOf[w] = r.Ref
 				s.persisted[r.Ref] = pc
 			}
 		} else if ref := c.leafRef[-1-w]; ref != 0 {
