@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,7 +87,12 @@ func (tc *testCluster) settle(t testing.TB) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d bytes still live on workers", live)
+			var per []string
+			for _, w := range tc.workers {
+				mem, disk := w.StoreBytes()
+				per = append(per, fmt.Sprintf("worker %d: %d live, store %d in memory, %d on disk %v", w.ID(), w.Host().Stats().LiveBytes, mem, disk, cluster.StoreKeys(w)))
+			}
+			t.Fatalf("%d bytes still live on workers (%s)", live, strings.Join(per, "; "))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

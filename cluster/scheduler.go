@@ -701,7 +701,9 @@ func (s *Scheduler) handle(c *comp, evs ...scheduler.Event) {
 		// computation's chunks; their late reports are ignored
 		s.end(c, true)
 	case c.idle && (c.released || c.persist && c.sentDone):
-		s.end(c, false)
+		// nothing of a computed (not persisted) one is kept: workers sweep
+		// what a free lost on the way (a worker cut mid-fetch) left
+		s.end(c, !c.persist)
 	}
 }
 

@@ -53,8 +53,9 @@ type store struct {
 }
 
 type fetchCall struct {
-	done chan struct{}
-	err  error
+	done  chan struct{}
+	err   error
+	freed bool // a free came while it was in flight (guarded by store.mu)
 }
 
 // newStore returns a store; with limit > 0 and spillDir set it spills.
@@ -199,6 +200,10 @@ func (st *store) get(key graph.Key) (*device.Buffer, bool, error) {
 func (st *store) put(key graph.Key, buf *device.Buffer, meta graph.Chunk) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.putLocked(key, buf, meta)
+}
+
+func (st *store) putLocked(key graph.Key, buf *device.Buffer, meta graph.Chunk) {
 	if _, ok := st.m[key]; ok {
 		buf.Release()
 		return
@@ -216,10 +221,16 @@ func (st *store) free(base graph.Key) {
 	for i := 0; ; i++ {
 		k := graph.Key{Layer: outLayer(base.Layer, i), Block: base.Block}
 		e, ok := st.m[k]
-		if !ok {
+		call, fetching := st.inflight[k]
+		if !ok && !fetching {
 			return
 		}
-		st.drop(k, e)
+		if ok {
+			st.drop(k, e)
+		}
+		if fetching {
+			call.freed = true
+		}
 	}
 }
 

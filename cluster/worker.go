@@ -296,11 +296,17 @@ func (w *Worker) fetchInto(ctx context.Context, addr string, key graph.Key) erro
 		st.inflight[key] = call
 		st.mu.Unlock()
 		buf, meta, err := w.fetch.Fetch(ctx, addr, key, w.host)
-		if err == nil {
-			st.put(key, buf, meta)
-		}
 		st.mu.Lock()
 		delete(st.inflight, key)
+		if err == nil {
+			if call.freed {
+				// freed while it came: the scheduler no longer counts this
+				// copy, so it is not kept (the reader is requeued)
+				buf.Release()
+			} else {
+				st.putLocked(key, buf, meta)
+			}
+		}
 		st.mu.Unlock()
 		call.err = err
 		close(call.done)
@@ -620,7 +626,7 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 					return 0, fail(err)
 				}
 				if b, ok, _ = w.store.get(k); !ok {
-					return 0, &unreachable{peer: src.Address, err: fail(errors.New("freed while fetched"))}
+					return 0, &unreachable{err: fail(errors.New("freed while it was fetched"))}
 				}
 			}
 			l.Src = append(l.Src, b)
