@@ -20,6 +20,15 @@
 // bench/peers/run.py, and writes results.jsonl, report.md (ReadRecords,
 // Ratios, WriteTable) and ratios.png (WriteChart).
 //
+// Blockwork has two engines: blockwork, the embedded executor, and
+// blockwork-cluster, a scheduler in the child process plus worker
+// processes of the same binary on loopback (StartCluster; tasks counted
+// by CountingExecutor), compared like for like with Dask distributed (a
+// LocalCluster of the same shape, 2 workers of 1 thread by default) in a
+// table and a chart series of its own. The cluster's own benchmarks
+// (per-task overhead, worker-to-worker transfer against raw TCP) are
+// `go test -bench` benchmarks in package cluster.
+//
 // The demo (`blockwork demo`, `make demo`) is the workload Demo:
 // (x + x.T - x.mean(axis=0)).std() over a random n x n float64 array.
 // Nothing imports bench but cmd/blockwork.

@@ -15,16 +15,30 @@ import (
 	"github.com/blockwork-dev/blockwork/array"
 )
 
-// The engines: Blockwork and the peers run by bench/peers/run.py.
+// The engines: Blockwork's (the embedded executor, and the cluster: a
+// scheduler plus worker processes, StartCluster) and the peers run by
+// bench/peers/run.py.
 const (
-	EngineBlockwork       = "blockwork"
-	EngineDaskThreaded    = "dask-threaded"
-	EngineDaskDistributed = "dask-distributed"
-	EngineNumPy           = "numpy"
+	EngineBlockwork        = "blockwork"
+	EngineBlockworkCluster = "blockwork-cluster"
+	EngineDaskThreaded     = "dask-threaded"
+	EngineDaskDistributed  = "dask-distributed"
+	EngineNumPy            = "numpy"
 )
 
-// Engines lists every engine, Blockwork first.
-var Engines = []string{EngineBlockwork, EngineDaskThreaded, EngineDaskDistributed, EngineNumPy}
+// Engines lists every engine, Blockwork's first.
+var Engines = []string{EngineBlockwork, EngineBlockworkCluster, EngineDaskThreaded, EngineDaskDistributed, EngineNumPy}
+
+// IsBlockwork reports whether engine is one of Blockwork's (run by the
+// blockwork binary, not by the peer runner).
+func IsBlockwork(engine string) bool {
+	return engine == EngineBlockwork || engine == EngineBlockworkCluster
+}
+
+// ClusterPeer is the peer the cluster engine is compared with: Dask's
+// LocalCluster of worker processes, as many and as wide as
+// blockwork-cluster's by default (2 workers of 1 thread).
+const ClusterPeer = EngineDaskDistributed
 
 // Record is one (engine, workload, variant) measurement: one line of
 // results.jsonl. bench/peers/run.py prints the same fields.
@@ -70,6 +84,8 @@ func Median(xs []float64) float64 {
 // RunConfig is how RunWorkload runs: the executor's compute options and
 // its task counter.
 type RunConfig struct {
+	// Engine names the records (default EngineBlockwork).
+	Engine string
 	Opts   []array.ComputeOption
 	Tasks  func() int64
 	Repeat int // timed runs after one warm-up (at least 1)
@@ -101,7 +117,11 @@ func RunWorkload(ctx context.Context, w *Workload, size Size, v Variant, cfg Run
 	if v == Persisted && !w.Persist {
 		return Record{}, fmt.Errorf("bench: %s has no persisted variant", w.Name)
 	}
-	rec := Record{Engine: EngineBlockwork, Workload: w.Name, Variant: v, Size: size, Params: d.String(), Note: w.Note}
+	engine := cfg.Engine
+	if engine == "" {
+		engine = EngineBlockwork
+	}
+	rec := Record{Engine: engine, Workload: w.Name, Variant: v, Size: size, Params: d.String(), Note: w.Note}
 	if w.Setup != nil {
 		if cfg.DataDir == "" {
 			return rec, fmt.Errorf("bench: %s needs a data directory", w.Name)
@@ -246,7 +266,7 @@ func ReadRecords(rd io.Reader) ([]Record, error) {
 func AddBandwidthShare(recs []Record) {
 	var bw float64
 	for _, r := range recs {
-		if r.Workload == MemoryBandwidth && r.Engine == EngineBlockwork && r.CheckOK {
+		if r.Workload == MemoryBandwidth && IsBlockwork(r.Engine) && r.CheckOK {
 			bw = r.GBps
 		}
 	}

@@ -15,13 +15,16 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Ratio is a peer's median wall time over Blockwork's for one workload
-// and variant: above 1 Blockwork is faster.
+// Ratio is a peer's median wall time over one of Blockwork's engines'
+// (Base) for one workload and variant: above 1 Blockwork is faster.
 type Ratio struct {
 	Workload string
 	Variant  Variant
 	Peer     string
 	Ratio    float64
+	// Base is EngineBlockwork (against every peer) or
+	// EngineBlockworkCluster (against ClusterPeer only: like for like).
+	Base string
 }
 
 type caseKey struct {
@@ -56,43 +59,61 @@ func find(recs []Record, engine string, k caseKey) *Record {
 
 func usable(r *Record) bool { return r != nil && r.Error == "" && r.Wall > 0 }
 
+// series are the (base, peer) pairs compared in recs: EngineBlockwork
+// against each peer, then EngineBlockworkCluster against ClusterPeer.
+func series(recs []Record) [][2]string {
+	var out [][2]string
+	have := map[string]bool{}
+	for _, r := range recs {
+		have[r.Engine] = true
+	}
+	if have[EngineBlockwork] {
+		for _, p := range peersIn(recs) {
+			out = append(out, [2]string{EngineBlockwork, p})
+		}
+	}
+	if have[EngineBlockworkCluster] && have[ClusterPeer] {
+		out = append(out, [2]string{EngineBlockworkCluster, ClusterPeer})
+	}
+	return out
+}
+
 // Ratios are peer / Blockwork median wall times, for each case where both
 // ran without error (a failed check still gives a ratio; the table marks
-// it), in case order then Engines order.
+// it), in case order then series order: EngineBlockwork against each
+// peer in Engines order, then EngineBlockworkCluster against ClusterPeer.
 func Ratios(recs []Record) []Ratio {
 	var out []Ratio
+	ss := series(recs)
 	for _, k := range cases(recs) {
-		b := find(recs, EngineBlockwork, k)
-		if !usable(b) {
-			continue
-		}
-		for _, e := range peersIn(recs) {
-			p := find(recs, e, k)
-			if !usable(p) {
-				continue
+		for _, s := range ss {
+			b, p := find(recs, s[0], k), find(recs, s[1], k)
+			if usable(b) && usable(p) {
+				out = append(out, Ratio{Workload: k.workload, Variant: k.variant, Peer: s[1], Ratio: p.Wall / b.Wall, Base: s[0]})
 			}
-			out = append(out, Ratio{Workload: k.workload, Variant: k.variant, Peer: e, Ratio: p.Wall / b.Wall})
 		}
 	}
 	return out
 }
 
-// peersIn lists the engines other than Blockwork in recs, known ones in
-// Engines order first.
+// peersIn lists the engines other than Blockwork's in recs, known ones
+// in Engines order first.
 func peersIn(recs []Record) []string {
 	have := map[string]bool{}
 	for _, r := range recs {
-		have[r.Engine] = true
+		if !IsBlockwork(r.Engine) {
+			have[r.Engine] = true
+		}
 	}
 	var out []string
-	for _, e := range Engines[1:] {
+	for _, e := range Engines {
 		if have[e] {
 			out = append(out, e)
 			delete(have, e)
 		}
 	}
 	for _, r := range recs {
-		if have[r.Engine] && r.Engine != EngineBlockwork {
+		if have[r.Engine] {
 			out = append(out, r.Engine)
 			delete(have, r.Engine)
 		}
@@ -155,8 +176,10 @@ func cell(r *Record) string {
 
 // WriteTable writes the Markdown report: per case Blockwork's time,
 // tasks, peak RSS and rates, then each peer's time and its ratio to
-// Blockwork (peer / Blockwork: above 1 Blockwork is faster), then the
-// checks and notes that failed or matter.
+// Blockwork (peer / Blockwork: above 1 Blockwork is faster); where the
+// cluster engine ran, a second table compares it with ClusterPeer and
+// with the embedded executor; then the checks and notes that failed or
+// matter.
 func WriteTable(w io.Writer, recs []Record) error {
 	AddBandwidthShare(recs)
 	peers := peersIn(recs)
@@ -165,40 +188,60 @@ func WriteTable(w io.Writer, recs []Record) error {
 	if len(recs) > 0 {
 		size = string(recs[0].Size)
 	}
+	have := map[string]bool{}
+	for _, r := range recs {
+		have[r.Engine] = true
+	}
+	// the main table, unless only the cluster and its peer ran
+	main := have[EngineBlockwork] || len(peers) > 1 || len(peers) == 1 && peers[0] != ClusterPeer || !have[EngineBlockworkCluster]
 	fmt.Fprintf(&b, "# Blockwork benchmark, size %s\n\n", size)
 	fmt.Fprintf(&b, "Median wall time of the timed runs after one warm-up; ratio = peer time / Blockwork time (above 1: Blockwork is faster).\n\n")
-	fmt.Fprintf(&b, "| workload | blockwork | tasks | peak RSS | rate |")
-	for _, p := range peers {
-		fmt.Fprintf(&b, " %s | ratio |", p)
-	}
-	fmt.Fprintf(&b, "\n|---|---:|---:|---:|---|")
-	for range peers {
-		fmt.Fprintf(&b, "---:|---:|")
-	}
-	b.WriteString("\n")
-	var notes []string
-	noted := map[string]bool{}
-	for _, k := range cases(recs) {
-		br := find(recs, EngineBlockwork, k)
-		tasks, rss, rate := "-", "-", "-"
-		if usable(br) {
-			tasks = fmt.Sprint(br.Tasks)
-			rss = FormatBytes(br.PeakRSS)
-			if rate = metrics(br); rate == "" {
-				rate = "-"
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |", caseName(k), cell(br), tasks, rss, rate)
+	cs := cases(recs)
+	if main {
+		fmt.Fprintf(&b, "| workload | blockwork | tasks | peak RSS | rate |")
 		for _, p := range peers {
-			pr := find(recs, p, k)
-			ratio := "-"
-			if usable(pr) && usable(br) {
-				ratio = fmt.Sprintf("%.2f", pr.Wall/br.Wall)
-			}
-			fmt.Fprintf(&b, " %s | %s |", cell(pr), ratio)
+			fmt.Fprintf(&b, " %s | ratio |", p)
+		}
+		fmt.Fprintf(&b, "\n|---|---:|---:|---:|---|")
+		for range peers {
+			fmt.Fprintf(&b, "---:|---:|")
 		}
 		b.WriteString("\n")
-		for _, e := range append([]string{EngineBlockwork}, peers...) {
+		for _, k := range cs {
+			br := find(recs, EngineBlockwork, k)
+			if br == nil && !anyOf(recs, k, peers) {
+				continue // a case only the cluster ran
+			}
+			b.WriteString(row(k, br))
+			for _, p := range peers {
+				b.WriteString(versus(find(recs, p, k), br))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if have[EngineBlockworkCluster] {
+		if main {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "## Cluster: %s against %s\n\n", EngineBlockworkCluster, ClusterPeer)
+		fmt.Fprintf(&b, "%s: a scheduler in the bench process and worker processes on loopback; %s: a LocalCluster of as many worker processes of as many threads (blockwork bench -cluster-workers, -cluster-threads: 2 of 1 thread by default). ratio = other time / %s time (above 1: the Blockwork cluster is faster); %s is the embedded executor of the same run.\n\n",
+			EngineBlockworkCluster, ClusterPeer, EngineBlockworkCluster, EngineBlockwork)
+		fmt.Fprintf(&b, "| workload | %s | tasks | peak RSS | rate | %s | ratio | %s | ratio |\n|---|---:|---:|---:|---|---:|---:|---:|---:|\n", EngineBlockworkCluster, ClusterPeer, EngineBlockwork)
+		for _, k := range cs {
+			cr := find(recs, EngineBlockworkCluster, k)
+			if cr == nil {
+				continue
+			}
+			b.WriteString(row(k, cr))
+			b.WriteString(versus(find(recs, ClusterPeer, k), cr))
+			b.WriteString(versus(find(recs, EngineBlockwork, k), cr))
+			b.WriteString("\n")
+		}
+	}
+	var notes []string
+	noted := map[string]bool{}
+	for _, k := range cs {
+		for _, e := range append([]string{EngineBlockwork, EngineBlockworkCluster}, peers...) {
 			r := find(recs, e, k)
 			if r == nil {
 				continue
@@ -222,6 +265,39 @@ func WriteTable(w io.Writer, recs []Record) error {
 	return err
 }
 
+// anyOf reports whether one of engines has a record of case k.
+func anyOf(recs []Record, k caseKey, engines []string) bool {
+	for _, e := range engines {
+		if find(recs, e, k) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// row is the start of a table line: the case and base's time, tasks,
+// peak RSS and rates.
+func row(k caseKey, base *Record) string {
+	tasks, rss, rate := "-", "-", "-"
+	if usable(base) {
+		tasks = fmt.Sprint(base.Tasks)
+		rss = FormatBytes(base.PeakRSS)
+		if rate = metrics(base); rate == "" {
+			rate = "-"
+		}
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %s |", caseName(k), cell(base), tasks, rss, rate)
+}
+
+// versus is other's time and its ratio to base.
+func versus(other, base *Record) string {
+	ratio := "-"
+	if usable(other) && usable(base) {
+		ratio = fmt.Sprintf("%.2f", other.Wall/base.Wall)
+	}
+	return fmt.Sprintf(" %s | %s |", cell(other), ratio)
+}
+
 var peerStyle = map[string]struct {
 	c     color.Color
 	shape draw.GlyphDrawer
@@ -229,10 +305,13 @@ var peerStyle = map[string]struct {
 	EngineDaskThreaded:    {color.RGBA{R: 31, G: 119, B: 180, A: 255}, draw.CircleGlyph{}},
 	EngineDaskDistributed: {color.RGBA{R: 214, G: 39, B: 40, A: 255}, draw.PyramidGlyph{}},
 	EngineNumPy:           {color.RGBA{R: 44, G: 160, B: 44, A: 255}, draw.BoxGlyph{}},
+	// ClusterPeer against the cluster engine
+	EngineBlockworkCluster: {color.RGBA{R: 148, G: 103, B: 189, A: 255}, draw.RingGlyph{}},
 }
 
-// WriteChart draws the ratios per case and peer on a log scale, with the
-// line ratio = 1 (equal speed), as a PNG.
+// WriteChart draws the ratios per case and series (each peer against
+// the embedded executor, and ClusterPeer against the cluster engine) on a
+// log scale, with the line ratio = 1 (equal speed), as a PNG.
 func WriteChart(path string, recs []Record) error {
 	rs := Ratios(recs)
 	if len(rs) == 0 {
@@ -266,14 +345,14 @@ func WriteChart(path string, recs []Record) error {
 	p.Legend.XOffs = vg.Points(8)
 	p.Add(plotter.NewGrid())
 	lo, hi := 1.0, 1.0
-	peers := peersIn(recs)
-	for pi, peer := range peers {
+	ss := series(recs)
+	for si, s := range ss {
 		var xys plotter.XYs
 		for _, r := range rs {
-			if r.Peer != peer {
+			if r.Base != s[0] || r.Peer != s[1] {
 				continue
 			}
-			x := float64(idx[caseKey{r.Workload, r.Variant}]) + 0.22*(float64(pi)-float64(len(peers)-1)/2)
+			x := float64(idx[caseKey{r.Workload, r.Variant}]) + 0.22*(float64(si)-float64(len(ss)-1)/2)
 			xys = append(xys, plotter.XY{X: x, Y: r.Ratio})
 			lo, hi = math.Min(lo, r.Ratio), math.Max(hi, r.Ratio)
 		}
@@ -284,13 +363,21 @@ func WriteChart(path string, recs []Record) error {
 		if err != nil {
 			return err
 		}
-		if st, ok := peerStyle[peer]; ok {
+		// "peer / base" once the cluster has a series, else the peer
+		style, label := s[1], s[1]
+		if s[0] != EngineBlockwork {
+			style = s[0]
+		}
+		if ss[len(ss)-1][0] != EngineBlockwork {
+			label = s[1] + " / " + s[0]
+		}
+		if st, ok := peerStyle[style]; ok {
 			sc.GlyphStyle.Color = st.c
 			sc.GlyphStyle.Shape = st.shape
 		}
 		sc.GlyphStyle.Radius = vg.Points(4)
 		p.Add(sc)
-		p.Legend.Add(peer, sc)
+		p.Legend.Add(label, sc)
 		var txt []string
 		for _, xy := range xys {
 			txt = append(txt, fmt.Sprintf("%.2g", xy.Y))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,9 +112,9 @@ func TestRatiosAndReport(t *testing.T) {
 	}
 	got := Ratios(recs)
 	want := []Ratio{
-		{"matmul", EndToEnd, EngineDaskThreaded, 2},
-		{"matmul", EndToEnd, EngineNumPy, 0.5},
-		{"rechunk", Persisted, EngineDaskDistributed, 10},
+		{"matmul", EndToEnd, EngineDaskThreaded, 2, EngineBlockwork},
+		{"matmul", EndToEnd, EngineNumPy, 0.5, EngineBlockwork},
+		{"rechunk", Persisted, EngineDaskDistributed, 10, EngineBlockwork},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("ratios %+v, want %+v", got, want)
@@ -156,6 +157,84 @@ func TestRatiosAndReport(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 300 {
 		t.Errorf("chart is %v, too small to read", b)
+	}
+}
+
+const clusterResults = `{"engine":"blockwork","workload":"matmul","variant":"end-to-end","size":"small","wall_s":2,"walls_s":[2],"peak_rss_bytes":1000,"tasks":132,"value":1,"check_ok":true,"check":"ok"}
+{"engine":"blockwork-cluster","workload":"matmul","variant":"end-to-end","size":"small","wall_s":4,"walls_s":[4],"peak_rss_bytes":3000,"tasks":132,"value":1,"check_ok":true,"check":"ok","gflops":4}
+{"engine":"dask-distributed","workload":"matmul","variant":"end-to-end","size":"small","wall_s":8,"walls_s":[8],"peak_rss_bytes":5000,"tasks":133,"value":1,"check_ok":true,"check":"ok"}
+{"engine":"blockwork-cluster","workload":"task_overhead","variant":"end-to-end","size":"small","wall_s":0.5,"walls_s":[0.5],"peak_rss_bytes":3000,"tasks":22860,"value":1,"check_ok":false,"check":"sum = 3, want 2","us_per_task":21.9}
+{"engine":"dask-distributed","workload":"task_overhead","variant":"end-to-end","size":"small","wall_s":50,"walls_s":[50],"peak_rss_bytes":5000,"tasks":40000,"value":1,"check_ok":true,"check":"ok"}
+{"engine":"blockwork-cluster","workload":"rechunk","variant":"end-to-end","size":"small","error":"boom"}
+`
+
+// TestClusterReport: the cluster engine gets its own table against
+// ClusterPeer (and the embedded executor), its own chart series, and is
+// no peer column of the main table.
+func TestClusterReport(t *testing.T) {
+	recs, err := ReadRecords(strings.NewReader(clusterResults))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Ratios(recs)
+	want := []Ratio{
+		{"matmul", EndToEnd, EngineDaskDistributed, 4, EngineBlockwork},
+		{"matmul", EndToEnd, EngineDaskDistributed, 2, EngineBlockworkCluster},
+		{"task_overhead", EndToEnd, EngineDaskDistributed, 100, EngineBlockworkCluster},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ratios %+v, want %+v", got, want)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "results.jsonl"), []byte(clusterResults), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"| workload | blockwork | tasks | peak RSS | rate | dask-distributed | ratio |\n",
+		"| matmul | 2.00 s | 132 | 1000 B | - | 8.00 s | 4.00 |\n",
+		"## Cluster: blockwork-cluster against dask-distributed",
+		"| workload | blockwork-cluster | tasks | peak RSS | rate | dask-distributed | ratio | blockwork | ratio |\n",
+		"| matmul | 4.00 s | 132 | 2.93 KiB | 4.0 GFLOP/s | 8.00 s | 2.00 | 2.00 s | 0.50 |\n",
+		"| task_overhead | 0.50 s **check failed** | 22860 | 2.93 KiB | 21.9 us/task | 50.0 s | 100.00 | - | - |\n",
+		"| rechunk | error | - | - | - | - | - | - | - |\n",
+		"- task_overhead, blockwork-cluster: check failed: sum = 3, want 2",
+		"- rechunk, blockwork-cluster: error: boom",
+	} {
+		if !strings.Contains(string(md), s) {
+			t.Errorf("report lacks %q:\n%s", s, md)
+		}
+	}
+	// cases only the cluster ran stay out of the main table
+	if main, _, _ := strings.Cut(string(md), "## Cluster"); strings.Contains(main, "rechunk") {
+		t.Errorf("the main table lists a case only the cluster ran:\n%s", md)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ratios.png")); err != nil {
+		t.Error(err)
+	}
+
+	// only the cluster and its peer: no main table
+	var only []Record
+	for _, r := range recs {
+		if r.Engine != EngineBlockwork {
+			only = append(only, r)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, only); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "| workload | blockwork |") || !strings.Contains(b.String(), "## Cluster") {
+		t.Errorf("cluster-only report:\n%s", b.String())
+	}
+	if err := WriteChart(filepath.Join(dir, "only.png"), only); err != nil {
+		t.Error(err)
 	}
 }
 

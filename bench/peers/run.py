@@ -8,7 +8,9 @@ prints one JSON line per (workload, variant) with the fields of bench.Record,
 and the line "#timed" when the timed runs are over (the Go runner stops
 sampling the process tree's memory there, before the check). Engines:
 dask-threaded (the threaded scheduler), dask-distributed (LocalCluster,
-2 worker processes of 1 thread), numpy (plain NumPy, one process).
+--workers worker processes of --threads threads, 2 of 1 by default: the
+shape of Blockwork's blockwork-cluster engine, which blockwork bench
+compares it with), numpy (plain NumPy, one process).
 
 Sizes and seeds are those of bench/suite.go; the random values differ (each
 engine has its own generator), so each engine's result is checked against
@@ -209,7 +211,7 @@ class NumPyEngine:
 
 
 class DaskEngine:
-    def __init__(self, distributed):
+    def __init__(self, distributed, workers=2, threads=1):
         import dask
         import dask.array as da
         import numpy as np
@@ -222,7 +224,7 @@ class DaskEngine:
             self.name = "dask-distributed"
             import logging
 
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(cluster)
             self.scheduler = None
         else:
@@ -474,6 +476,8 @@ def main():
     ap.add_argument("--size", default="small", choices=["tiny", "small", "medium"])
     ap.add_argument("--variant", default="all", choices=["all", "end-to-end", "persisted"])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2, help="dask-distributed: worker processes (as blockwork bench -cluster-workers)")
+    ap.add_argument("--threads", type=int, default=1, help="dask-distributed: threads per worker (as blockwork bench -cluster-threads)")
     ap.add_argument("--list-sizes", action="store_true", help="print SIZES as JSON and exit")
     ap.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "blockwork-bench"), help="folder of the data of zarr_read (as blockwork bench -data)")
     a = ap.parse_args()
@@ -488,7 +492,7 @@ def main():
         if a.engine == "numpy":
             eng = NumPyEngine()
         else:
-            eng = DaskEngine(distributed=a.engine == "dask-distributed")
+            eng = DaskEngine(distributed=a.engine == "dask-distributed", workers=a.workers, threads=a.threads)
     except ImportError as e:
         print("run.py: %s (install: apt-get install -y python3-dask python3-distributed python3-numpy libopenblas0-pthread)" % e, file=sys.stderr)
         return 3

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,8 +30,11 @@ func benchCmd(ctx context.Context, args []string) error {
 	python := fs.String("python", "", "the Python that runs the peers (default: python3 if it has Dask, else /usr/bin/python3)")
 	peers := fs.String("peers", "bench/peers/run.py", "the peer runner")
 	workers := fs.Int("workers", 0, "Blockwork worker goroutines (0: one per core)")
+	clusterWorkers := fs.Int("cluster-workers", 2, "engines blockwork-cluster and dask-distributed: worker processes")
+	clusterThreads := fs.Int("cluster-threads", 1, "engines blockwork-cluster and dask-distributed: threads of each worker")
 	child := fs.Bool("child", false, "internal: run one Blockwork workload in this process and print its JSON line")
 	variant := fs.String("variant", "", "internal, with -child: end-to-end or persisted")
+	engine := fs.String("engine", bench.EngineBlockwork, "internal, with -child: blockwork or blockwork-cluster")
 	data := fs.String("data", filepath.Join(os.TempDir(), "blockwork-bench"), "folder for the data of workloads that read files (zarr_read: a store per size, kept between runs)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: blockwork bench [flags]
@@ -38,6 +43,12 @@ Runs each (engine, workload, variant) in its own process, Blockwork and
 its peers (bench/peers/run.py: Dask threaded, Dask distributed, NumPy),
 and writes DIR/results.jsonl (one JSON line each), DIR/report.md (ratios
 peer time / Blockwork time) and DIR/ratios.png.
+
+Blockwork's engines: blockwork, the embedded executor (-workers
+goroutines); blockwork-cluster, a scheduler in the child process and
+-cluster-workers worker processes of -cluster-threads threads on
+loopback, compared with dask-distributed (a LocalCluster of the same
+shape) in a table of its own.
 
 workloads: %s
 
@@ -59,7 +70,8 @@ workloads: %s
 		if len(names) != 1 {
 			return errors.New("bench -child: give one workload")
 		}
-		return benchChild(ctx, names[0], sz, bench.Variant(*variant), *repeat, *workers, *data)
+		return benchChild(ctx, childConfig{engine: *engine, name: names[0], size: sz, variant: bench.Variant(*variant), repeat: *repeat,
+			workers: *workers, clusterWorkers: *clusterWorkers, clusterThreads: *clusterThreads, data: *data})
 	}
 	engs, err := parseEngines(*engines)
 	if err != nil {
@@ -70,7 +82,7 @@ workloads: %s
 	}
 	peerEngines := 0
 	for _, e := range engs {
-		if e != bench.EngineBlockwork {
+		if !bench.IsBlockwork(e) {
 			peerEngines++
 		}
 	}
@@ -115,11 +127,13 @@ workloads: %s
 				var rerr error
 				start := time.Now()
 				common := []string{"-size", string(sz), "-repeat", fmt.Sprint(*repeat)}
-				if e == bench.EngineBlockwork {
-					a := append([]string{"bench", "-child", "-workloads", name, "-variant", string(v), "-workers", fmt.Sprint(*workers), "-data", *data}, common...)
+				if bench.IsBlockwork(e) {
+					a := append([]string{"bench", "-child", "-engine", e, "-workloads", name, "-variant", string(v), "-workers", fmt.Sprint(*workers),
+						"-cluster-workers", fmt.Sprint(*clusterWorkers), "-cluster-threads", fmt.Sprint(*clusterThreads), "-data", *data}, common...)
 					recs, rerr = bench.RunChild(ctx, self, a, os.Stderr)
 				} else {
-					a := []string{*peers, "--engine", e, "--workload", name, "--variant", string(v), "--size", string(sz), "--repeat", fmt.Sprint(*repeat), "--data", *data}
+					a := []string{*peers, "--engine", e, "--workload", name, "--variant", string(v), "--size", string(sz), "--repeat", fmt.Sprint(*repeat), "--data", *data,
+						"--workers", fmt.Sprint(*clusterWorkers), "--threads", fmt.Sprint(*clusterThreads)}
 					recs, rerr = bench.RunChild(ctx, *python, a, os.Stderr)
 				}
 				if rerr != nil && len(recs) == 0 {
@@ -231,26 +245,68 @@ func checkPeers(ctx context.Context, python string, engs []string) error {
 	return nil
 }
 
+// childConfig is what one bench child runs.
+type childConfig struct {
+	engine, name                   string
+	size                           bench.Size
+	variant                        bench.Variant
+	repeat, workers                int
+	clusterWorkers, clusterThreads int
+	data                           string
+}
+
 // benchChild runs one Blockwork workload variant in this process and
-// prints its record (and the timed marker before the check).
-func benchChild(ctx context.Context, name string, sz bench.Size, v bench.Variant, repeat, workers int, data string) error {
+// prints its record (and the timed marker before the check). The
+// blockwork-cluster engine starts its scheduler here and its workers as
+// child processes of this one (this binary's worker command), untimed.
+func benchChild(ctx context.Context, c childConfig) error {
 	timed := func() { fmt.Println(bench.TimedMarker); os.Stdout.Sync() }
-	if name == bench.MemoryBandwidth {
-		r := bench.Triad(sz, repeat)
+	if c.name == bench.MemoryBandwidth {
+		if c.engine != bench.EngineBlockwork {
+			return fmt.Errorf("bench: %s is measured by engine blockwork only", c.name)
+		}
+		r := bench.Triad(c.size, c.repeat)
 		timed()
 		return bench.WriteRecord(os.Stdout, r)
 	}
-	w := bench.Find(name)
+	w := bench.Find(c.name)
+	v := c.variant
 	if v == "" {
 		v = bench.EndToEnd
 	}
-	e, err := local.New(local.Workers(workers))
-	if err != nil {
-		return err
+	cfg := bench.RunConfig{Engine: c.engine, Repeat: c.repeat, Direct: true, Timed: timed, DataDir: c.data}
+	switch c.engine {
+	case bench.EngineBlockwork:
+		e, err := local.New(local.Workers(c.workers))
+		if err != nil {
+			return err
+		}
+		cfg.Opts, cfg.Tasks = []array.ComputeOption{array.On(e)}, e.TasksRun
+	case bench.EngineBlockworkCluster:
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		tok := make([]byte, 16)
+		if _, err := rand.Read(tok); err != nil {
+			return err
+		}
+		token := hex.EncodeToString(tok)
+		cl, err := bench.StartCluster(ctx, bench.ClusterConfig{Command: self, Env: append(os.Environ(), "BLOCKWORK_TOKEN="+token), Token: token,
+			Workers: c.clusterWorkers, Threads: c.clusterThreads, Stderr: os.Stderr})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := cl.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+			}
+		}()
+		cfg.Opts, cfg.Tasks = []array.ComputeOption{array.On(cl.Executor())}, cl.Executor().TasksRun
+	default:
+		return fmt.Errorf("bench -child: engine %q is not Blockwork's", c.engine)
 	}
-	r, err := bench.RunWorkload(ctx, w, sz, v, bench.RunConfig{
-		Opts: []array.ComputeOption{array.On(e)}, Tasks: e.TasksRun, Repeat: repeat, Direct: true, Timed: timed, DataDir: data,
-	})
+	r, err := bench.RunWorkload(ctx, w, c.size, v, cfg)
 	if err != nil {
 		return err
 	}
