@@ -34,12 +34,16 @@ func outLayer(base string, out int) string {
 type plan struct {
 	g       *graph.Graph
 	msg     *proto.Graph
+	msgBuf  []byte  // msg marshalled, as workers get it
 	tix     []int32 // scheduler id -> index in g.Tasks
 	sid     []int32 // index in g.Tasks -> scheduler id + 1 (0: not needed)
 	specs   []scheduler.TaskSpec
 	want    []int32 // per wanted key: scheduler id (>= 0) or leaf -1-i
 	wantIDs []scheduler.TaskID
 	leafRef []uint64 // per leaf: persisted ref, 0 for literal data
+	// leafUse lists (scheduler id, leaf) for every leaf input of a task:
+	// persisted ones count for placement (TaskSpec.Extern)
+	leafUse [][2]int32
 	persist bool
 	retries int
 }
@@ -102,6 +106,9 @@ func newPlan(g *graph.Graph, wanted []graph.Key) (*plan, error) {
 		for _, in := range t.Inputs {
 			ti, ok := ix.Get(in)
 			if !ok {
+				if li, ok := lix.Get(in); ok {
+					p.leafUse = append(p.leafUse, [2]int32{int32(id), int32(li)})
+				}
 				continue
 			}
 			d := scheduler.TaskID(p.sid[ti] - 1)

@@ -110,7 +110,8 @@ func WithMaxKills(n int) Option { return func(c *config) { c.killLimit = n } }
 func WithThreads(n int) Option { return func(c *config) { c.nthreads = n } }
 
 // WithSlots sets how many tasks a worker may hold queued or running
-// (default 4 per thread, at least 8).
+// (default 16 per thread, at least 64: deep enough that tiny tasks do not
+// wait on round trips to the scheduler; stealing rebalances long ones).
 func WithSlots(n int) Option { return func(c *config) { c.slots = n } }
 
 // WithMemoryLimit sets a worker's memory budget for chunks. Above 60% of

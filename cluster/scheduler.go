@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	gproto "google.golang.org/protobuf/proto"
 )
 
 // Scheduler is the cluster's scheduler process: a gRPC server whose one
@@ -518,6 +519,9 @@ func (s *Scheduler) newPlan(req *proto.SubmitRequest) (*plan, error) {
 		return nil, err
 	}
 	p.msg = req.Graph
+	if p.msgBuf, err = gproto.Marshal(req.Graph); err != nil {
+		return nil, err
+	}
 	p.persist = req.Persist
 	p.retries = int(min(req.Retries, 100))
 	for _, pi := range req.Persisted {
@@ -552,6 +556,18 @@ func (s *Scheduler) start(c *comp) error {
 	for _, ref := range c.leafRef {
 		if ref != 0 {
 			s.persisted[ref].users++ // a leaf read twice counts twice, and ends twice
+		}
+	}
+	// persisted inputs count for placement where they are
+	for _, u := range c.leafUse {
+		if ref := c.leafRef[u[1]]; ref != 0 {
+			pc := s.persisted[ref]
+			var n int64
+			for _, m := range pc.meta {
+				n += m.Bytes()
+			}
+			sp := &c.specs[u[0]]
+			sp.Extern = append(sp.Extern, scheduler.Resident{Worker: scheduler.WorkerID(pc.holder), Bytes: n})
 		}
 	}
 	s.nextID++
@@ -610,7 +626,7 @@ func (s *Scheduler) recoverThen(c *comp, lost []uint64) error {
 		if err != nil {
 			return err
 		}
-		p.msg, p.persist, p.retries = o.msg, true, o.retries
+		p.msg, p.msgBuf, p.persist, p.retries = o.msg, o.msgBuf, true, o.retries
 		copy(p.leafRef, o.leafRef)
 		rc := &comp{plan: p, replicas: map[int32][]uint64{}, attempts: map[int32]int{},
 			events: make(chan *proto.ResultEvent, 1), final: make(chan *proto.ResultEvent, 1), recover: refs, waiters: []*comp{c}}
@@ -712,7 +728,7 @@ func (s *Scheduler) runTask(c *comp, id scheduler.TaskID, wid uint64) {
 	m := s.cmds(w)
 	if !w.graphs[c.id] {
 		w.graphs[c.id] = true
-		m.Graphs = append(m.Graphs, &proto.ComputationGraph{Computation: c.id, Graph: c.msg})
+		m.Graphs = append(m.Graphs, &proto.ComputationGraph{Computation: c.id, GraphBytes: c.msgBuf})
 	}
 	c.where[id] = wid
 	gi := c.tix[id]

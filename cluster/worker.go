@@ -19,6 +19,7 @@ import (
 	"github.com/blockwork-dev/blockwork/graph"
 	"github.com/blockwork-dev/blockwork/kernels"
 	"github.com/blockwork-dev/blockwork/kernels/cpu"
+	gproto "google.golang.org/protobuf/proto"
 )
 
 // Worker is a worker process's engine: a session with the scheduler, a
@@ -50,7 +51,7 @@ func StartWorker(ctx context.Context, addr string, opts ...Option) (*Worker, err
 		cfg.nthreads = runtime.GOMAXPROCS(0)
 	}
 	if cfg.slots <= 0 {
-		cfg.slots = max(4*cfg.nthreads, 8)
+		cfg.slots = max(16*cfg.nthreads, 64)
 	}
 	cfg.slots = max(cfg.slots, cfg.nthreads)
 	if cfg.name == "" {
@@ -395,7 +396,14 @@ func (ex *exec) commands(m *proto.Commands) error {
 		if _, ok := ex.comps[g.Computation]; ok {
 			continue
 		}
-		dg, err := proto.DecodeGraph(g.Graph, ex.w.cfg.limits)
+		gm := g.Graph
+		if gm == nil {
+			gm = &proto.Graph{}
+			if err := gproto.Unmarshal(g.GraphBytes, gm); err != nil {
+				return fmt.Errorf("cluster: graph of computation %d: %w", g.Computation, err)
+			}
+		}
+		dg, err := proto.DecodeGraph(gm, ex.w.cfg.limits)
 		if err != nil {
 			return fmt.Errorf("cluster: graph of computation %d: %w", g.Computation, err)
 		}

@@ -24,6 +24,16 @@ type TaskSpec struct {
 	Priority int32             // static order, lower first (from graph.Order)
 	Devices  graph.DeviceKinds // kinds that can run it; must not be empty
 	Want     bool              // a result the client asked for: kept until EvReleaseWanted
+	// Extern are inputs from outside the computation (persisted chunks)
+	// already resident on workers: they count for locality like deps, and
+	// a task with them is not a root for co-assignment.
+	Extern []Resident
+}
+
+// Resident is Bytes of a task's input resident on Worker.
+type Resident struct {
+	Worker WorkerID
+	Bytes  int64
 }
 
 // Config holds the limits of one State.

@@ -271,13 +271,20 @@ func (s *State) place(id TaskID) int32 {
 			return w
 		}
 	}
-	if len(ds) == 0 && s.lastRoot >= 0 && s.joinsGroup(t) {
+	ext := s.extern[id]
+	root := len(ds) == 0 && ext == nil
+	if root && s.lastRoot >= 0 && s.joinsGroup(t) {
 		s.group++
 		return s.lastRoot
 	}
 	for _, d := range ds {
 		if dt := &s.tasks[d]; dt.where >= 0 {
 			s.loc[dt.where] += dt.bytes
+		}
+	}
+	for _, r := range ext {
+		if wi := s.findWorker(r.Worker); wi >= 0 {
+			s.loc[wi] += r.Bytes
 		}
 	}
 	best := int32(-1)
@@ -309,7 +316,12 @@ func (s *State) place(id TaskID) int32 {
 			s.loc[dt.where] = 0
 		}
 	}
-	if len(ds) == 0 && best >= 0 {
+	for _, r := range ext {
+		if wi := s.findWorker(r.Worker); wi >= 0 {
+			s.loc[wi] = 0
+		}
+	}
+	if root && best >= 0 {
 		s.lastRoot, s.group = best, 1 // a new group
 	}
 	return best

@@ -25,6 +25,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	                                        threads=N: executing capacity, default slots)
 //	submit a bytes=10 prio=0               (collects a spec; names get ids in order)
 //	submit b deps=a,#99 devices=gpu want   (#N is a raw id; devices default cpu,gpu)
+//	submit c extern=w2:100                 (100 bytes of input resident on w2 from outside)
 //	submit-end                             (one EvSubmit with all specs)
 //	finish a [w2] [bytes=7]                (worker defaults to the one it ran on)
 //	fail b [w1] "boom"
@@ -280,6 +281,12 @@ func (h *harness) do(line string) []string {
 			sp.Devices = kinds(t, v)
 		}
 		sp.Want = arg(1) == "want"
+		if v, ok := args["extern"]; ok { // extern=w2:100,w1:5
+			for _, e := range strings.Split(v, ",") {
+				w, b, _ := strings.Cut(e, ":")
+				sp.Extern = append(sp.Extern, Resident{Worker: workerArg(t, w), Bytes: num(t, b)})
+			}
+		}
 		var deps []string
 		if v, ok := args["deps"]; ok {
 			deps = strings.Split(v, ",")

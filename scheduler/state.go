@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/blockwork-dev/blockwork/graph"
 )
@@ -46,8 +47,11 @@ type worker struct {
 // usable; call New. A State is not safe for concurrent use: the shell
 // calls Handle from one goroutine.
 type State struct {
-	cfg   Config
-	tasks []task
+	cfg Config
+	// extern: the tasks with inputs resident outside the computation
+	// (looked up, never iterated)
+	extern map[TaskID][]Resident
+	tasks  []task
 	// deps and users (dependents) of each task, compressed: task i's deps
 	// are deps[depAt[i]:depAt[i+1]], its users users[userAt[i]:userAt[i+1]]
 	// in ascending id order (a task that reads an input twice appears twice).
@@ -244,6 +248,12 @@ func (s *State) submit(ev Event, out []Command) []Command {
 		if sp.Want {
 			s.wantLeft++
 		}
+		if len(sp.Extern) > 0 {
+			if s.extern == nil {
+				s.extern = map[TaskID][]Resident{}
+			}
+			s.extern[TaskID(i)] = slices.Clone(sp.Extern)
+		}
 	}
 	s.depAt[n] = at
 	for i := 0; i < n; i++ {
@@ -264,7 +274,9 @@ func (s *State) submit(ev Event, out []Command) []Command {
 	}
 	for i := range s.tasks {
 		if s.tasks[i].missing == 0 {
-			s.roots++
+			if s.extern[TaskID(i)] == nil {
+				s.roots++
+			}
 			s.transition(TaskID(i), Ready)
 		} else if s.cfg.MemoryLimit > 0 {
 			s.pushWaiting(TaskID(i))

@@ -3088,9 +3088,12 @@ func (x *Registered) GetHeartbeatIntervalMs() int64 {
 // ComputationGraph gives a worker a computation's graph, once, before the
 // first task of it that the worker runs.
 type ComputationGraph struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Computation   uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
-	Graph         *Graph                 `protobuf:"bytes,2,opt,name=graph,proto3" json:"graph,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Computation uint64                 `protobuf:"varint,1,opt,name=computation,proto3" json:"computation,omitempty"`
+	Graph       *Graph                 `protobuf:"bytes,2,opt,name=graph,proto3" json:"graph,omitempty"`
+	// graph_bytes: the Graph message already marshalled (instead of graph),
+	// so the scheduler marshals a computation's graph once, not per worker
+	GraphBytes    []byte `protobuf:"bytes,3,opt,name=graph_bytes,json=graphBytes,proto3" json:"graph_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3135,6 +3138,13 @@ func (x *ComputationGraph) GetComputation() uint64 {
 func (x *ComputationGraph) GetGraph() *Graph {
 	if x != nil {
 		return x.Graph
+	}
+	return nil
+}
+
+func (x *ComputationGraph) GetGraphBytes() []byte {
+	if x != nil {
+		return x.GraphBytes
 	}
 	return nil
 }
@@ -4268,10 +4278,12 @@ const file_blockwork_proto_rawDesc = "" +
 	"\n" +
 	"Registered\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x04R\bworkerId\x122\n" +
-	"\x15heartbeat_interval_ms\x18\x02 \x01(\x03R\x13heartbeatIntervalMs\"_\n" +
+	"\x15heartbeat_interval_ms\x18\x02 \x01(\x03R\x13heartbeatIntervalMs\"\x80\x01\n" +
 	"\x10ComputationGraph\x12 \n" +
 	"\vcomputation\x18\x01 \x01(\x04R\vcomputation\x12)\n" +
-	"\x05graph\x18\x02 \x01(\v2\x13.blockwork.v1.GraphR\x05graph\"S\n" +
+	"\x05graph\x18\x02 \x01(\v2\x13.blockwork.v1.GraphR\x05graph\x12\x1f\n" +
+	"\vgraph_bytes\x18\x03 \x01(\fR\n" +
+	"graphBytes\"S\n" +
 	"\vInputSource\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
 	"\x05layer\x18\x02 \x01(\tR\x05layer\x12\x14\n" +
