@@ -335,9 +335,9 @@ type wcomp struct {
 }
 
 type wjob struct {
-	c       *wcomp
-	rt      *proto.RunTask
-	started bool
+	c          *wcomp
+	rt         *proto.RunTask
+	prefetched bool
 }
 
 type exec struct {
@@ -534,6 +534,23 @@ func (ex *exec) thread() {
 		j := ex.queue[0]
 		ex.queue[0] = nil
 		ex.queue = ex.queue[1:]
+		// the next few queued tasks' remote inputs come while this runs
+		for k := 0; k < len(ex.queue) && k < ex.w.cfg.nthreads; k++ {
+			if nj := ex.queue[k]; !nj.prefetched && remote(nj.rt) {
+				nj.prefetched = true
+				nj.c.running++ // an abort's sweep waits for the prefetch too
+				ex.wg.Add(1)   // and so does the end of the session (this thread is counted)
+				go func() {
+					defer ex.wg.Done()
+					ex.w.prefetch(nj)
+					ex.mu.Lock()
+					if nj.c.running--; nj.c.running == 0 && nj.c.aborted {
+						ex.w.store.sweep(nj.c.id)
+					}
+					ex.mu.Unlock()
+				}()
+			}
+		}
 		ex.running++
 		j.c.running++
 		ex.rep.Started = append(ex.rep.Started, &proto.TaskStarted{Computation: j.c.id, Task: j.rt.Task})
@@ -562,6 +579,15 @@ func (ex *exec) thread() {
 	}
 }
 
+func remote(rt *proto.RunTask) bool {
+	for _, in := range rt.Inputs {
+		if in.Address != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // unreachable: an input's peer could not be reached.
 type unreachable struct {
 	peer string
@@ -576,7 +602,6 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 	c, rt := j.c, j.rt
 	t := &c.g.Tasks[rt.Task]
 	fail := func(err error) error { return fmt.Errorf("task %v (op %s): %w", t.Key, t.Op.Name, err) }
-	ix, lix := c.g.Index(), c.g.LeafIndex()
 	var l kernels.Launch
 	l.Ctx, l.Task = ctx, t
 	defer func() {
@@ -587,26 +612,17 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 	if len(rt.Inputs) != len(t.Inputs) {
 		return 0, fail(fmt.Errorf("cluster: %d input sources for %d inputs", len(rt.Inputs), len(t.Inputs)))
 	}
-	for i, in := range t.Inputs {
+	for i := range t.Inputs {
 		src := rt.Inputs[i]
-		var base graph.Key
-		var meta []graph.Chunk
-		if ti, ok := ix.Get(in); ok {
-			meta = c.g.Tasks[ti].Outputs
-			base = graph.Key{Layer: dataLayer(c.id, in.Layer, 0), Block: in.Block}
-		} else {
-			li, _ := lix.Get(in)
-			meta = c.g.Leaves[li].Outputs
-			if _, ext := c.g.Leaves[li].Value.(proto.External); !ext { // literal data, in the graph
-				bufs, err := c.leafBufs(w.host, li)
-				if err != nil {
-					return 0, fail(err)
-				}
-				l.Src = append(l.Src, bufs...)
-				l.SrcMeta = append(l.SrcMeta, meta...)
-				continue
+		base, meta, li := c.input(t, src, i)
+		if li >= 0 { // literal data, in the graph
+			bufs, err := c.leafBufs(w.host, li)
+			if err != nil {
+				return 0, fail(err)
 			}
-			base = graph.Key{Layer: src.Layer, Block: src.Block}
+			l.Src = append(l.Src, bufs...)
+			l.SrcMeta = append(l.SrcMeta, meta...)
+			continue
 		}
 		for o := range meta {
 			k := graph.Key{Layer: outLayer(base.Layer, o), Block: base.Block}
@@ -680,6 +696,46 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 	}
 	w.ran.Add(1)
 	return n, nil
+}
+
+// input resolves input i of task t: the data-plane key of its first
+// output and its outputs' metadata, or (li >= 0) the literal leaf li.
+func (c *wcomp) input(t *graph.Task, src *proto.InputSource, i int) (base graph.Key, meta []graph.Chunk, li int) {
+	in := t.Inputs[i]
+	if ti, ok := c.g.Index().Get(in); ok {
+		return graph.Key{Layer: dataLayer(c.id, in.Layer, 0), Block: in.Block}, c.g.Tasks[ti].Outputs, -1
+	}
+	li, _ = c.g.LeafIndex().Get(in)
+	meta = c.g.Leaves[li].Outputs
+	if _, ext := c.g.Leaves[li].Value.(proto.External); !ext {
+		return graph.Key{}, meta, li
+	}
+	return graph.Key{Layer: src.Layer, Block: src.Block}, meta, -1
+}
+
+// prefetch fetches a queued task's remote inputs while the worker's
+// threads run earlier tasks; errors are left for the task itself to meet
+// (it fetches again, or joins a fetch still in flight).
+func (w *Worker) prefetch(j *wjob) {
+	t := &j.c.g.Tasks[j.rt.Task]
+	if len(j.rt.Inputs) != len(t.Inputs) {
+		return
+	}
+	for i, src := range j.rt.Inputs {
+		if src.Address == "" {
+			continue
+		}
+		base, meta, li := j.c.input(t, src, i)
+		if li >= 0 {
+			continue
+		}
+		for o := range meta {
+			k := graph.Key{Layer: outLayer(base.Layer, o), Block: base.Block}
+			if w.fetchInto(j.c.ctx, src.Address, k) != nil {
+				return
+			}
+		}
+	}
 }
 
 func runKernel(k kernels.Kernel, l *kernels.Launch) (err error) {
