@@ -20,8 +20,9 @@ import (
 // Accuracy measured by fastmath_test.go against a 256-bit math/big reference
 // (40k points each plus 2M checked against math.*, the reference deciding
 // where they differ by more than 2 ulps): max 1.34 ulp sin, 1.29 cos, 1.00
-// exp, 0.74 log, 2.10 tanh. Pure Go, no assembly; every multiply-add that
-// matters is an explicit math.FMA, so GOAMD64 levels give the same bits.
+// exp, 0.74 log, 2.10 tanh. Every multiply-add that matters is an explicit math.FMA, so GOAMD64
+// levels give the same bits; sin and cos also have an AVX2 / AVX-512 path
+// on amd64 (trig_amd64.s) that gives trigGo's bits exactly.
 // float32 is computed in float64 and rounded once.
 //
 // Sources of the figures (coefficients only; the code is our own):
@@ -86,10 +87,28 @@ var expTaylor = [12]float64{
 }
 
 // sinSlice sets dst[i] = sin(src[i]).
-func sinSlice(dst, src []float64) { trigGo(dst, src, 0) }
+func sinSlice(dst, src []float64) { trigSlice(dst, src, 0) }
 
 // cosSlice sets dst[i] = cos(src[i]).
-func cosSlice(dst, src []float64) { trigGo(dst, src, 1) }
+func cosSlice(dst, src []float64) { trigSlice(dst, src, 1) }
+
+// trigSlice is sin (off = 0) or cos (off = 1) by the vector path where
+// there is one (trig_amd64.go, bit-identical to trigGo), trigGo for the
+// tail and for each vector holding a lane outside the fast path.
+func trigSlice(dst, src []float64, off uint64) {
+	src = src[:len(dst)]
+	for len(dst) > 0 {
+		k, w := trigVec(dst, src, off)
+		if w == 0 {
+			break
+		}
+		dst, src = dst[k:], src[k:]
+		w = min(w, len(dst)) // the vector that stopped it, or the tail
+		trigGo(dst[:w], src[:w], off)
+		dst, src = dst[w:], src[w:]
+	}
+	trigGo(dst, src, off)
+}
 
 // trigGo is the pure-Go sin (off = 0) or cos (off = 1): reduce x to
 // r = x - q·π/2 in [-π/4, π/4], evaluate both kernels and pick by quadrant
