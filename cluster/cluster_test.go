@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -16,6 +17,7 @@ import (
 	"github.com/blockwork-dev/blockwork/cluster"
 	"github.com/blockwork-dev/blockwork/cluster/local"
 	"github.com/blockwork-dev/blockwork/graph"
+	"google.golang.org/grpc/test/bufconn"
 )
 
 var seedFlag = flag.Uint64("seed", 0, "replay a random test with this seed")
@@ -400,5 +402,40 @@ func TestPersistedRecovered(t *testing.T) {
 	}
 	q.Release()
 	p.Release()
+	tc.settle(t)
+}
+
+// The control plane over an in-memory connection (bufconn): the scheduler
+// serves a listener that is not TCP, so it wants a token; workers and the
+// client reach it through their dialer. Chunks still go over loopback TCP.
+func TestInMemoryControlPlane(t *testing.T) {
+	r := newRand(t)
+	ln := bufconn.Listen(1 << 20)
+	if _, err := cluster.Serve(ln); !errors.Is(err, cluster.ErrNoToken) {
+		t.Fatalf("serving a non-loopback listener without a token: %v, want ErrNoToken", err)
+	}
+	s, err := cluster.Serve(ln, cluster.WithToken("mem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dial := cluster.WithDialer(func(ctx context.Context, _ string) (net.Conn, error) { return ln.DialContext(ctx) })
+	ctx := context.Background()
+	tc := &testCluster{s: s}
+	for range 2 {
+		w, err := cluster.StartWorker(ctx, "bufconn", dial, cluster.WithToken("mem"), cluster.WithThreads(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.workers = append(tc.workers, w)
+	}
+	if tc.c, err = cluster.Connect(ctx, "bufconn", dial, cluster.WithToken("mem")); err != nil {
+		t.Fatal(err)
+	}
+	defer tc.close(t)
+	le := localExec(t)
+	for name, x := range workloads(r) {
+		sameBits(t, name, x, tc.c, le)
+	}
 	tc.settle(t)
 }
