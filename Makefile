@@ -37,7 +37,8 @@ check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) build ./...
-	@if $(GO) list -deps ./... | grep -q gorgonia.org/cu; then echo "default build depends on gorgonia.org/cu"; exit 1; fi
+	@for cgo in 1 0; do if CGO_ENABLED=$$cgo $(GO) list -deps ./... | grep -q '^gorgonia.org/'; then echo "default build (CGO_ENABLED=$$cgo) depends on gorgonia.org/cu"; exit 1; fi; done
+	@$(GO) list -deps -tags cuda ./cuda | grep -qx gorgonia.org/cu || { echo "the cuda build lost gorgonia.org/cu"; exit 1; }
 	@tmp=$$(mktemp -d); cp go.mod go.sum $$tmp/; $(GO) mod tidy; \
 	if ! cmp -s go.mod $$tmp/go.mod || ! cmp -s go.sum $$tmp/go.sum; then \
 	  echo "go mod tidy changes go.mod/go.sum:"; diff $$tmp/go.mod go.mod; cp $$tmp/go.mod $$tmp/go.sum .; rm -r $$tmp; exit 1; fi; \
