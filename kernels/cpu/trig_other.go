@@ -1,0 +1,17 @@
+//go:build !amd64
+
+package cpu
+
+// Off amd64 there is no vector sin/cos: trigGo does all of it.
+
+const (
+	vecNone = iota
+	vecAVX2
+	vecAVX512
+)
+
+var trigLevel = vecNone
+
+var trigLevelMax = vecNone
+
+func trigVec(dst, src []float64, off uint64) (done, width int) { return 0, 0 }
