@@ -31,6 +31,8 @@ commands:
           run a cluster scheduler (see blockwork scheduler -h)
   worker  -scheduler ADDR [-nthreads N] [-gpus all|0,1] [-memory-limit 8GiB]
           run a cluster worker (see blockwork worker -h)
+  gpu     print the GPUs, the CUDA driver and the NVRTC and cuBLAS found
+          ($BLOCKWORK_CUDA_LIB_DIR is searched first)
 
 The cluster's shared token is read from $BLOCKWORK_TOKEN or -token-file.
 `)
@@ -62,6 +64,8 @@ func main() {
 		err = schedulerCmd(ctx, os.Args[2:])
 	case "worker":
 		err = workerCmd(ctx, os.Args[2:])
+	case "gpu":
+		err = gpuCmd(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
