@@ -3,7 +3,7 @@ GO ?= go
 # packages with goroutines: run under the race detector
 RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/... ./array/...
 
-.PHONY: all build demo deps test race bench bench-peers check
+.PHONY: all build demo deps test race bench bench-peers check ptx ptx-check cuda-check gpu-bundle
 
 all: build
 
@@ -56,3 +56,30 @@ generate-check:
 	ok=1; for f in blockwork.pb.go blockwork_grpc.pb.go; do \
 	  if ! cmp -s $$tmp/$$f cluster/proto/$$f; then echo "cluster/proto/$$f is stale: run make generate"; diff -u cluster/proto/$$f $$tmp/$$f | head -40; ok=0; fi; \
 	done; rm -r $$tmp; [ $$ok = 1 ]
+
+# CUDA. The fixed kernels cuda/kernels/*.cu to PTX for compute_80 with
+# nvcc (Debian 12 non-free: apt-get install nvidia-cuda-toolkit); the PTX
+# is committed and embedded. PTX_DIR: where to write it.
+NVCC ?= nvcc
+PTX_DIR ?= cuda/kernels
+ptx:
+	@for f in cuda/kernels/*.cu; do \
+	  $(NVCC) -ptx -arch=compute_80 -o $(PTX_DIR)/$$(basename $$f .cu).ptx $$f || exit 1; done
+
+# fails when the committed PTX differs from a fresh `make ptx`, when a .ptx
+# has no .cu, or when ptxas cannot assemble it for sm_90 (Hopper)
+ptx-check:
+	@tmp=$$(mktemp -d); $(MAKE) -s ptx PTX_DIR=$$tmp || { rm -r $$tmp; exit 1; }; ok=1; \
+	for f in $$tmp/*.ptx; do b=$$(basename $$f); \
+	  if ! cmp -s $$f cuda/kernels/$$b; then echo "cuda/kernels/$$b is stale: run make ptx"; diff -u cuda/kernels/$$b $$f | head -20; ok=0; fi; done; \
+	for f in cuda/kernels/*.ptx; do [ -f $$tmp/$$(basename $$f) ] || { echo "$$f has no .cu"; ok=0; }; \
+	  ptxas -arch=sm_90 -o /dev/null $$f || ok=0; done; \
+	rm -r $$tmp; [ $$ok = 1 ]
+
+# the cuda build (needs cuda.h and libcuda.so: nvidia-cuda-dev or the
+# toolkit): vet, build, and compile (never run: cu's init exits without a
+# GPU) the tagged tests
+cuda-check:
+	$(GO) vet -tags cuda ./...
+	$(GO) build -tags cuda ./...
+	@tmp=$$(mktemp -d); $(GO) test -c -tags cuda -o $$tmp/ ./cuda/ && rm -r $$tmp

@@ -52,7 +52,7 @@ func TestCUBLASThroughDlopen(t *testing.T) {
 	// column-major 2x3 times 3x2 (A transposed: stored 3x2), alpha 2, beta 1
 	for _, f64 := range []bool{false, true} {
 		at := []float64{1, 2, 3, 4, 5, 6} // A^T stored column-major 3x2: A = [[1 2 3] [4 5 6]]
-		bm := []float64{1, 0, 1, 0, 1, 1}  // B 3x2 column-major: [[1 0] [0 1] [1 1]]
+		bm := []float64{1, 0, 1, 0, 1, 1} // B 3x2 column-major: [[1 0] [0 1] [1 1]]
 		c := []float64{1, 1, 1, 1}
 		want := []float64{2*4 + 1, 2*10 + 1, 2*5 + 1, 2*11 + 1} // A@B = [[4 5] [10 11]]
 		if f64 {

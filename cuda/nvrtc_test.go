@@ -5,6 +5,7 @@ package cuda
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,5 +45,28 @@ func TestNVRTCCompilesToPTX(t *testing.T) {
 	var ce *CompileError
 	if !errors.As(err, &ce) || ce.Log == "" {
 		t.Fatalf("bad source gave %v", err)
+	}
+}
+
+// TestNVRTCCompilesFixedKernels compiles every kernels/*.cu with NVRTC
+// (what nvcc made the committed PTX from) and checks it has the same
+// entry points.
+func TestNVRTCCompilesFixedKernels(t *testing.T) {
+	n := openSystemNVRTC(t)
+	for _, mod := range KernelFiles {
+		src, err := KernelSource(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ptx, err := n.Compile(src, mod+".cu", "--gpu-architecture=compute_80", "--std=c++14")
+		if err != nil {
+			t.Fatalf("%s: %v", mod, err)
+		}
+		got, want := PTXEntries(ptx), Kernels()[mod]
+		slices.Sort(got)
+		want = slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s compiled by NVRTC has entries %v, want %v", mod, got, want)
+		}
 	}
 }
