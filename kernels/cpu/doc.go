@@ -8,8 +8,12 @@
 // walks contiguously), cut into cache-sized tiles of TileLen elements;
 // each SSA instruction processes one tile with a tight typed loop, so a
 // chain of elementwise ops makes one pass over memory and holds no
-// chunk-sized intermediate. An optional reduction stage folds the result
-// tile into the partial outputs. Random numbers come from Philox4x32-10
+// chunk-sized intermediate. A load with stride 1 along the run is read in
+// place (a view, no copy); a transposed load (a large stride along the run,
+// stride 1 along the next axis) is gathered eight rows at a time into band
+// buffers, so each cache line of the source is read once (fused_band.go);
+// neither changes the order of work, so results are the same bits. An
+// optional reduction stage folds the result tile into the partial outputs. Random numbers come from Philox4x32-10
 // keyed by (seed, stream) at each element's flat index (philox.go), so
 // values do not depend on chunking.
 //

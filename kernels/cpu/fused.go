@@ -20,7 +20,16 @@ type affine struct {
 	coef []int
 }
 
-type scratch struct{ regs [][]byte }
+// scratch is a launch's working memory, pooled: a tile register per
+// instruction, the tile each instruction's result is read from this time
+// (its register, or a view of a source or of a band buffer), and the band
+// buffers of transposed loads.
+type scratch struct {
+	regs  [][]byte
+	cur   [][]byte
+	modes []loadMode
+	bands [][]byte
+}
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
@@ -28,8 +37,52 @@ func (s *scratch) get(n int) [][]byte {
 	for len(s.regs) < n {
 		s.regs = append(s.regs, make([]byte, TileLen*8))
 	}
+	if cap(s.cur) < n {
+		s.cur = make([][]byte, n)
+		s.modes = make([]loadMode, n)
+		s.bands = make([][]byte, n)
+	}
+	s.cur, s.modes, s.bands = s.cur[:n], s.modes[:n], s.bands[:n]
+	clear(s.cur)
+	clear(s.modes)
 	return s.regs[:n]
 }
+
+// band returns instruction i's band buffer of at least n bytes.
+func (s *scratch) band(i, n int) []byte {
+	if cap(s.bands[i]) < n {
+		s.bands[i] = make([]byte, n)
+	}
+	return s.bands[i][:n]
+}
+
+// loadMode is how a position-dependent instruction gets its tile.
+type loadMode uint8
+
+const (
+	// loadCopy evaluates the instruction into its register (leaf).
+	loadCopy loadMode = iota
+	// loadView reads a contiguous load in place: the tile is a view of
+	// the source, no copy (never when a destination overlaps a source).
+	loadView
+	// loadBand serves a transposed load (a large stride along the inner
+	// axis, stride 1 along the next one) from a band buffer: at the first
+	// row of each band of bandRows rows, one pass reads bandRows
+	// consecutive elements of the source at each inner position (one or
+	// two cache lines) into bandRows row buffers; the band's rows then read
+	// their buffer as a view. The tile order and so every result, reductions
+	// included, is the same as the strided gather's.
+	loadBand
+)
+
+const (
+	// bandRows is the rows of a band: 8 float64 fill a cache line.
+	bandRows = 8
+	// bandMaxBytes bounds a band buffer (it stays in L2).
+	bandMaxBytes = 256 << 10
+	// bandMinStride is the smallest inner stride (elements) worth a band.
+	bandMinStride = 8
+)
 
 // fusedKernel runs graph.OpFused.
 type fusedKernel struct{}
@@ -65,6 +118,8 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	regs := sc.get(len(prog.Instrs) + 1)
 	tmp := regs[len(prog.Instrs)] // the reduce stage's conversions
 	regs = regs[:len(prog.Instrs)]
+	cur := sc.cur[:len(prog.Instrs)]
+	modes := sc.modes[:len(prog.Instrs)]
 	// the result goes straight to dst unless a later (dead) instruction
 	// reads its register
 	directOK := red == nil
@@ -82,10 +137,12 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	// constants once, as long as the longest run
 	for i := range prog.Instrs {
 		in := &prog.Instrs[i]
+		cur[i] = regs[i]
 		if in.Op == graph.OpConst {
 			fillConst(regs[i], in.DType, in.Imm, min(TileLen, inner))
 		}
 	}
+	setLoadModes(prog, pl, l, modes)
 	idx := pl.idx
 	bases := pl.bases
 	var outBase, argBase int
@@ -103,6 +160,12 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					b += a.coef[o] * idx[o]
 				}
 				bases[i] = b
+				if modes[i] == loadBand && idx[last-1]%bandRows == 0 {
+					rb := min(bandRows, pl.shape[last-1]-idx[last-1])
+					in := &prog.Instrs[i]
+					buf := sc.band(i, bandRows*inner*in.DType.Size())
+					fillBand(in.DType, buf, l.Src[in.Src].Bytes(), b, a.coef[last], inner, rb)
+				}
 			}
 		}
 		outBase = pl.out.base
@@ -129,25 +192,41 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					dst = outTile
 				}
 				var err error
-				if pl.has[i] {
+				switch {
+				case modes[i] == loadView:
+					es := in.DType.Size()
+					o := (bases[i] + k0) * es
+					cur[i] = l.Src[in.Src].Bytes()[o : o+n*es]
+					if direct {
+						copy(dst, cur[i])
+					}
+				case modes[i] == loadBand:
+					es := in.DType.Size()
+					r := idx[last-1] % bandRows
+					o := (r*inner + k0) * es
+					cur[i] = sc.bands[i][o : o+n*es]
+					if direct {
+						copy(dst, cur[i])
+					}
+				case pl.has[i]:
 					a := &pl.acc[i]
 					err = leaf(prog, in, dst, l, bases[i]+a.coef[last]*k0, a.coef[last], n)
-				} else if in.Op == graph.OpConst {
+				case in.Op == graph.OpConst:
 					if direct {
 						copy(dst, regs[i][:n*in.DType.Size()])
 					}
-				} else {
-					err = apply(prog, in, dst, regs, n)
+				default:
+					err = apply(prog, in, dst, cur, n)
 				}
 				if err != nil {
 					return fmt.Errorf("%v: %w", in.Op, err)
 				}
 			}
 			if red == nil && !directOK {
-				copy(outTile, regs[prog.Out])
+				copy(outTile, cur[prog.Out])
 			}
 			if red != nil {
-				x := regs[prog.Out]
+				x := cur[prog.Out]
 				off := outBase + pl.out.coef[last]*k0
 				ab := argBase
 				if pl.arg.coef != nil {

@@ -1,0 +1,253 @@
+package cpu
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/blockwork-dev/blockwork/device"
+	"github.com/blockwork-dev/blockwork/device/devicetest"
+	"github.com/blockwork-dev/blockwork/graph"
+	"github.com/blockwork-dev/blockwork/kernels"
+)
+
+// transposeSumProg is the per-block program of transpose_sum,
+// (x + y.T - m).sum() over an n x n block: x walked row-major, y
+// transposed, m a row broadcast down axis 0.
+func transposeSumProg(n int, reduce bool) *graph.FusedParams {
+	prog := &graph.Program{Instrs: []graph.Instr{
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 1, Map: 1},
+		{Op: graph.OpAdd, DType: graph.Float64, A: 0, B: 1},
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 2, Map: 2},
+		{Op: graph.OpSub, DType: graph.Float64, A: 2, B: 3},
+	}, Out: 4}
+	if reduce {
+		prog.Reduce = &graph.Reduce{Kind: graph.ReduceSum, Axes: []int{0, 1}}
+	}
+	return &graph.FusedParams{Prog: prog, Shape: []int{n, n}, Maps: []graph.Map{
+		graph.Identity(2, nil),
+		{{Out: 1, Step: 1}, {Out: 0, Step: 1}},
+		{{Out: 1, Step: 1}},
+	}}
+}
+
+// BenchmarkFusedTransposeShare compares, on one goroutine over 2000 x 2000
+// float64 (32 MB an operand): a Go triad a = b + s*c (24 bytes an
+// element), the fused x + y with both row-major, x + x.T, and
+// transpose_sum's block program with and without its sum (bytes: every
+// operand read once plus the output written). Quote each as a share of
+// the triad from the same run.
+func BenchmarkFusedTransposeShare(b *testing.B) {
+	const n = 2000
+	x, y, m := iota64(n*n), iota64(n*n), iota64(n)
+	b.Run("triad", func(b *testing.B) {
+		a, bb, c := make([]float64, n*n), iota64(n*n), iota64(n*n)
+		b.SetBytes(24 * n * n)
+		for b.Loop() {
+			for i := range a {
+				a[i] = bb[i] + 3*c[i]
+			}
+		}
+	})
+	add := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 1, Map: 1},
+		{Op: graph.OpAdd, DType: graph.Float64, A: 0, B: 1},
+	}, Out: 2}, Shape: []int{n, n}, Maps: []graph.Map{graph.Identity(2, nil), graph.Identity(2, nil)}}
+	out := []graph.Chunk{{DType: graph.Float64, Shape: []int{n, n}}}
+	one := []graph.Chunk{{DType: graph.Float64, Shape: []int{1, 1}}}
+	b.Run("x+y", func(b *testing.B) {
+		benchFused(b, add, [][]float64{x, y}, [][]int{{n, n}, {n, n}}, out, 24*n*n)
+	})
+	addT := transposeSumProg(n, false)
+	addT.Prog = &graph.Program{Instrs: addT.Prog.Instrs[:3], Out: 2}
+	b.Run("x+y.T", func(b *testing.B) {
+		benchFused(b, addT, [][]float64{x, y}, [][]int{{n, n}, {n, n}}, out, 24*n*n)
+	})
+	b.Run("x+y.T-m", func(b *testing.B) {
+		benchFused(b, transposeSumProg(n, false), [][]float64{x, y, m}, [][]int{{n, n}, {n, n}, {n}}, out, 24*n*n)
+	})
+	b.Run("sum(x+y.T-m)", func(b *testing.B) {
+		benchFused(b, transposeSumProg(n, true), [][]float64{x, y, m}, [][]int{{n, n}, {n, n}, {n}}, one, 16*n*n)
+	})
+}
+
+// runFusedBytes runs p over sources of the given dtypes and shapes and
+// returns the destination bytes.
+func runFusedBytes(t *testing.T, p *graph.FusedParams, srcs [][]byte, metas []graph.Chunk, outs []graph.Chunk) [][]byte {
+	t.Helper()
+	dev := device.NewHost()
+	defer devicetest.AssertNoLeaks(t, dev)
+	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: outs}, SrcMeta: metas}
+	for _, s := range srcs {
+		b, err := dev.Alloc(int64(len(s)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Release()
+		copy(b.Bytes(), s)
+		l.Src = append(l.Src, b)
+	}
+	for _, c := range outs {
+		b, err := dev.Alloc(c.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Release()
+		l.Dst = append(l.Dst, b)
+	}
+	if err := (fusedKernel{}).Run(l); err != nil {
+		t.Fatal(err)
+	}
+	res := make([][]byte, len(l.Dst))
+	for k, b := range l.Dst {
+		res[k] = append([]byte(nil), b.Bytes()...)
+	}
+	return res
+}
+
+func randBytes(r *rand.Rand, dt graph.DType, n int) []byte {
+	b := make([]byte, n*dt.Size())
+	switch dt {
+	case graph.Float64:
+		for i, v := 0, device.ViewBytes[float64](b); i < n; i++ {
+			v[i] = r.NormFloat64() * 1e3
+		}
+	case graph.Float32:
+		for i, v := 0, device.ViewBytes[float32](b); i < n; i++ {
+			v[i] = float32(r.NormFloat64() * 1e3)
+		}
+	case graph.Int32:
+		for i, v := 0, device.ViewBytes[int32](b); i < n; i++ {
+			v[i] = int32(r.Uint32())
+		}
+	default:
+		for i := range b {
+			b[i] = byte(r.IntN(2))
+		}
+	}
+	return b
+}
+
+// TestFusedLoadModesBitIdentical: views of contiguous loads and bands of
+// transposed ones give the bytes of plain copies and strided gathers, for
+// x + y.T - m with and without reductions (all axes, each axis), over
+// shapes that cut bands and tiles short, reversed and 3-d transposes, and
+// float64, float32 and int32.
+func TestFusedLoadModesBitIdentical(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	check := func(name string, p *graph.FusedParams, srcs [][]byte, metas []graph.Chunk, outs []graph.Chunk) {
+		t.Helper()
+		fast := runFusedBytes(t, p, srcs, metas, outs)
+		fastLoads = false
+		slow := runFusedBytes(t, p, srcs, metas, outs)
+		fastLoads = true
+		for k := range fast {
+			if !bytes.Equal(fast[k], slow[k]) {
+				t.Fatalf("%s: output %d differs from the copying path", name, k)
+			}
+		}
+	}
+	for _, dt := range []graph.DType{graph.Float64, graph.Float32, graph.Int32} {
+		for _, n0 := range []int{1, 3, 8, 13, 17} {
+			for _, n1 := range []int{1, 5, 9, 600, 1030} {
+				// x is n0 x n1, y is n1 x n0 read transposed (or reversed
+				// along its rows: y[::-1].T), m has n1 elements
+				x, y, m := randBytes(r, dt, n0*n1), randBytes(r, dt, n1*n0), randBytes(r, dt, n1)
+				metas := []graph.Chunk{{DType: dt, Shape: []int{n0, n1}}, {DType: dt, Shape: []int{n1, n0}}, {DType: dt, Shape: []int{n1}}}
+				for _, rev := range []bool{false, true} {
+					yMap := graph.Map{{Out: 1, Step: 1}, {Out: 0, Step: 1}}
+					if rev {
+						yMap = graph.Map{{Out: 1, Start: n1 - 1, Step: -1}, {Out: 0, Step: 1}}
+					}
+					for _, axes := range [][]int{nil, {0, 1}, {0}, {1}} {
+						prog := &graph.Program{Instrs: []graph.Instr{
+							{Op: graph.OpLoad, DType: dt, Src: 0, Map: 0},
+							{Op: graph.OpLoad, DType: dt, Src: 1, Map: 1},
+							{Op: graph.OpAdd, DType: dt, A: 0, B: 1},
+							{Op: graph.OpLoad, DType: dt, Src: 2, Map: 2},
+							{Op: graph.OpSub, DType: dt, A: 2, B: 3},
+						}, Out: 4}
+						ps := []int{n0, n1}
+						outs := []graph.Chunk{{DType: dt, Shape: ps}}
+						if axes != nil {
+							prog.Reduce = &graph.Reduce{Kind: graph.ReduceSum, Axes: axes}
+							ps = []int{n0, n1}
+							for _, a := range axes {
+								ps[a] = 1
+							}
+							outs = []graph.Chunk{{DType: graph.SumDType(dt), Shape: ps}}
+						}
+						p := &graph.FusedParams{Prog: prog, Shape: []int{n0, n1}, Maps: []graph.Map{graph.Identity(2, nil), yMap, {{Out: 1, Step: 1}}}}
+						check(fmt.Sprintf("%v %dx%d rev=%v reduce %v", dt, n0, n1, rev, axes), p, [][]byte{x, y, m}, metas, outs)
+					}
+					// the transposed load alone is the result
+					p := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: dt, Src: 0, Map: 0}}},
+						Shape: []int{n0, n1}, Maps: []graph.Map{yMap}}
+					check(fmt.Sprintf("%v %dx%d rev=%v y.T alone", dt, n0, n1, rev), p, [][]byte{y}, metas[1:2], []graph.Chunk{{DType: dt, Shape: []int{n0, n1}}})
+				}
+			}
+		}
+	}
+	// 3-d: z of shape (a, c, b) read as z.transpose(0, 2, 1) plus w (a, b, c)
+	for _, sh := range [][3]int{{2, 9, 300}, {3, 17, 5}, {1, 8, 1100}} {
+		a, b, c := sh[0], sh[1], sh[2]
+		z, w := randBytes(r, graph.Float64, a*c*b), randBytes(r, graph.Float64, a*b*c)
+		metas := []graph.Chunk{{DType: graph.Float64, Shape: []int{a, c, b}}, {DType: graph.Float64, Shape: []int{a, b, c}}}
+		for _, red := range []bool{false, true} {
+			prog := &graph.Program{Instrs: []graph.Instr{
+				{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
+				{Op: graph.OpLoad, DType: graph.Float64, Src: 1, Map: 1},
+				{Op: graph.OpMul, DType: graph.Float64, A: 0, B: 1},
+			}, Out: 2}
+			outs := []graph.Chunk{{DType: graph.Float64, Shape: []int{a, b, c}}}
+			if red {
+				prog.Reduce = &graph.Reduce{Kind: graph.ReduceSum, Axes: []int{0, 1, 2}}
+				outs = []graph.Chunk{{DType: graph.Float64, Shape: []int{1, 1, 1}}}
+			}
+			p := &graph.FusedParams{Prog: prog, Shape: []int{a, b, c}, Maps: []graph.Map{
+				{{Out: 0, Step: 1}, {Out: 2, Step: 1}, {Out: 1, Step: 1}}, graph.Identity(3, nil)}}
+			check(fmt.Sprintf("3-d %v reduce=%v", sh, red), p, [][]byte{z, w}, metas, outs)
+		}
+	}
+}
+
+// TestFusedInPlaceNoView: a destination that is a source exactly turns the
+// views off, and the result is still the elementwise one.
+func TestFusedInPlaceNoView(t *testing.T) {
+	const n = 1500
+	dev := device.NewHost()
+	defer devicetest.AssertNoLeaks(t, dev)
+	x := iota64(n)
+	buf, err := dev.Alloc(8 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer buf.Release()
+	copy(device.View[float64](buf), x)
+	prog := &graph.Program{Instrs: []graph.Instr{
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
+		{Op: graph.OpMul, DType: graph.Float64, A: 0, B: 0},
+		{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 1}, // reversed: reads what later tiles overwrite
+		{Op: graph.OpAdd, DType: graph.Float64, A: 1, B: 2},
+	}, Out: 3}
+	p := &graph.FusedParams{Prog: prog, Shape: []int{n}, Maps: []graph.Map{graph.Identity(1, nil), {{Out: 0, Start: n - 1, Step: -1}}}}
+	out := []graph.Chunk{{DType: graph.Float64, Shape: []int{n}}}
+	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: out},
+		Src: []*device.Buffer{buf}, SrcMeta: []graph.Chunk{{DType: graph.Float64, Shape: []int{n}}}, Dst: []*device.Buffer{buf}}
+	if !dstOverlapsSrc(l) {
+		t.Fatal("dstOverlapsSrc: false for a destination that is the source")
+	}
+	if err := (fusedKernel{}).Run(l); err != nil {
+		t.Fatal(err)
+	}
+	// the first tile reads x before any write; check it
+	got := device.View[float64](buf)
+	for i := 0; i < TileLen; i++ {
+		if want := x[i]*x[i] + x[n-1-i]; got[i] != want {
+			t.Fatalf("out[%d] = %v, want %v", i, got[i], want)
+		}
+	}
+}
