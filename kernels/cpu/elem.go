@@ -208,6 +208,9 @@ func predicate[T device.Number](op graph.ElemOp, d []uint8, a []T) error {
 
 func binaryFloat[T float](op graph.ElemOp, d, a, b []T) error {
 	a, b = a[:len(d)], b[:len(d)]
+	if k := binaryVec(op, d, a, b); k > 0 {
+		d, a, b = d[k:], a[k:], b[k:]
+	}
 	switch op {
 	case graph.OpAdd:
 		for i := range d {

@@ -70,12 +70,12 @@ func dstOverlapsSrc(l *kernels.Launch) bool {
 // for k < inner, reading the rb consecutive elements at each k together.
 func fillBand(dt graph.DType, buf, src []byte, off, stride, inner, rb int) {
 	switch dt {
-	case graph.Float64:
-		fillBandT(device.ViewBytes[float64](buf), device.ViewBytes[float64](src), off, stride, inner, rb)
+	case graph.Float64, graph.Int64:
+		if !fillBandAsm(device.ViewBytes[int64](buf), device.ViewBytes[int64](src), off, stride, inner, rb) {
+			fillBandT(device.ViewBytes[int64](buf), device.ViewBytes[int64](src), off, stride, inner, rb)
+		}
 	case graph.Float32:
 		fillBandT(device.ViewBytes[float32](buf), device.ViewBytes[float32](src), off, stride, inner, rb)
-	case graph.Int64:
-		fillBandT(device.ViewBytes[int64](buf), device.ViewBytes[int64](src), off, stride, inner, rb)
 	case graph.Int32:
 		fillBandT(device.ViewBytes[int32](buf), device.ViewBytes[int32](src), off, stride, inner, rb)
 	case graph.Bool:

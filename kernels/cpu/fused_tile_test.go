@@ -72,6 +72,13 @@ func BenchmarkFusedTransposeShare(b *testing.B) {
 	b.Run("sum(x+y.T-m)", func(b *testing.B) {
 		benchFused(b, transposeSumProg(n, true), [][]float64{x, y, m}, [][]int{{n, n}, {n, n}, {n}}, one, 16*n*n)
 	})
+	// the same with every load copied or gathered per element and scalar
+	// binary ops: the interpreter before views, bands and vector ops
+	b.Run("sum(x+y.T-m)/plain", func(b *testing.B) {
+		fastLoads, binaryVecOn = false, false
+		defer func() { fastLoads, binaryVecOn = true, cpuHasAVX2() }()
+		benchFused(b, transposeSumProg(n, true), [][]float64{x, y, m}, [][]int{{n, n}, {n, n}, {n}}, one, 16*n*n)
+	})
 }
 
 // runFusedBytes runs p over sources of the given dtypes and shapes and
@@ -135,7 +142,7 @@ func randBytes(r *rand.Rand, dt graph.DType, n int) []byte {
 // transposed ones give the bytes of plain copies and strided gathers, for
 // x + y.T - m with and without reductions (all axes, each axis), over
 // shapes that cut bands and tiles short, reversed and 3-d transposes, and
-// float64, float32 and int32.
+// float64, float32, int64 and int32.
 func TestFusedLoadModesBitIdentical(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	check := func(name string, p *graph.FusedParams, srcs [][]byte, metas []graph.Chunk, outs []graph.Chunk) {
@@ -150,7 +157,7 @@ func TestFusedLoadModesBitIdentical(t *testing.T) {
 			}
 		}
 	}
-	for _, dt := range []graph.DType{graph.Float64, graph.Float32, graph.Int32} {
+	for _, dt := range []graph.DType{graph.Float64, graph.Float32, graph.Int64, graph.Int32} {
 		for _, n0 := range []int{1, 3, 8, 13, 17} {
 			for _, n1 := range []int{1, 5, 9, 600, 1030} {
 				// x is n0 x n1, y is n1 x n0 read transposed (or reversed

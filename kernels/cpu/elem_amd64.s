@@ -1,0 +1,124 @@
+// Vector float64 add, sub, mul and div over slices (see elem_amd64.go):
+// 16 elements a loop in four YMM registers; the caller does the tail.
+
+#include "textflag.h"
+
+// func addF64AVX2(d, a, b *float64, nblk int)
+TEXT ·addF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ nblk+24(FP), CX
+	TESTQ CX, CX
+	JLE addF64AVX2done
+addF64AVX2loop:
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VADDPD (DX), Y0, Y0
+	VADDPD 32(DX), Y1, Y1
+	VADDPD 64(DX), Y2, Y2
+	VADDPD 96(DX), Y3, Y3
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addF64AVX2loop
+addF64AVX2done:
+	VZEROUPPER
+	RET
+
+// func subF64AVX2(d, a, b *float64, nblk int)
+TEXT ·subF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ nblk+24(FP), CX
+	TESTQ CX, CX
+	JLE subF64AVX2done
+subF64AVX2loop:
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VSUBPD (DX), Y0, Y0
+	VSUBPD 32(DX), Y1, Y1
+	VSUBPD 64(DX), Y2, Y2
+	VSUBPD 96(DX), Y3, Y3
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ subF64AVX2loop
+subF64AVX2done:
+	VZEROUPPER
+	RET
+
+// func mulF64AVX2(d, a, b *float64, nblk int)
+TEXT ·mulF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ nblk+24(FP), CX
+	TESTQ CX, CX
+	JLE mulF64AVX2done
+mulF64AVX2loop:
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VMULPD (DX), Y0, Y0
+	VMULPD 32(DX), Y1, Y1
+	VMULPD 64(DX), Y2, Y2
+	VMULPD 96(DX), Y3, Y3
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ mulF64AVX2loop
+mulF64AVX2done:
+	VZEROUPPER
+	RET
+
+// func divF64AVX2(d, a, b *float64, nblk int)
+TEXT ·divF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ nblk+24(FP), CX
+	TESTQ CX, CX
+	JLE divF64AVX2done
+divF64AVX2loop:
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VDIVPD (DX), Y0, Y0
+	VDIVPD 32(DX), Y1, Y1
+	VDIVPD 64(DX), Y2, Y2
+	VDIVPD 96(DX), Y3, Y3
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ divF64AVX2loop
+divF64AVX2done:
+	VZEROUPPER
+	RET
