@@ -3,7 +3,7 @@ GO ?= go
 # packages with goroutines: run under the race detector
 RACE_PKGS = ./cluster/... ./device/... ./scheduler/... ./kernels/... ./array/...
 
-.PHONY: all build demo deps test race bench bench-peers check ptx ptx-check cuda-check gpu-bundle
+.PHONY: all build demo deps test race bench bench-peers check ptx ptx-check cuda-check gpu-bundle gpu-bundle-check
 
 all: build
 
@@ -83,3 +83,27 @@ cuda-check:
 	$(GO) vet -tags cuda ./...
 	$(GO) build -tags cuda ./...
 	@tmp=$$(mktemp -d); $(GO) test -c -tags cuda -o $$tmp/ ./cuda/ && rm -r $$tmp
+
+# A folder to carry to a GPU machine (it needs only the NVIDIA driver;
+# NVRTC and cuBLAS are found at run time, BLOCKWORK_CUDA_LIB_DIR first):
+# the cuda package's tests and benchmarks and the blockwork binary, built
+# with -tags cuda, and run.sh, which runs them and writes a report.
+BUNDLE ?= gpu-bundle
+gpu-bundle:
+	rm -rf $(BUNDLE) && mkdir -p $(BUNDLE)
+	$(GO) test -c -tags cuda -ldflags="-s -w" -o $(BUNDLE)/cuda.test ./cuda/
+	$(GO) build -tags cuda -ldflags="-s -w" -o $(BUNDLE)/blockwork ./cmd/blockwork
+	cp -r cuda/testdata $(BUNDLE)/testdata
+	cp scripts/gpu-run.sh $(BUNDLE)/run.sh
+	git rev-parse HEAD > $(BUNDLE)/COMMIT 2>/dev/null || true
+	@echo "$(BUNDLE): copy it to a GPU machine and run ./run.sh there"
+
+# builds the bundle into a temporary folder and runs it: without a GPU
+# (no /dev/nvidia0) run.sh must fail and still write its report
+gpu-bundle-check:
+	@tmp=$$(mktemp -d); $(MAKE) -s gpu-bundle BUNDLE=$$tmp/b >/dev/null || { rm -r $$tmp; exit 1; }; ok=1; \
+	for f in cuda.test blockwork run.sh COMMIT testdata/fakelibs.c; do [ -e $$tmp/b/$$f ] || { echo "bundle lacks $$f"; ok=0; }; done; \
+	if [ ! -e /dev/nvidia0 ]; then \
+	  if $$tmp/b/run.sh >$$tmp/out 2>&1; then echo "run.sh passed without a GPU"; ok=0; fi; \
+	  grep -q '^tests exit status: [1-9]' $$tmp/b/report-*.txt || { echo "run.sh wrote no report:"; cat $$tmp/out; ok=0; }; \
+	fi; rm -r $$tmp; [ $$ok = 1 ]
