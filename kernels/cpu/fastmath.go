@@ -21,8 +21,9 @@ import (
 // (40k points each plus 2M checked against math.*, the reference deciding
 // where they differ by more than 2 ulps): max 1.34 ulp sin, 1.29 cos, 1.00
 // exp, 0.74 log, 2.10 tanh. Every multiply-add that matters is an explicit math.FMA, so GOAMD64
-// levels give the same bits; sin and cos also have an AVX2 / AVX-512 path
-// on amd64 (trig_amd64.s) that gives trigGo's bits exactly.
+// levels give the same bits; sin, cos and exp also have an AVX2 / AVX-512
+// path on amd64 (trig_amd64.s, exp_amd64.s) that gives the Go code's bits
+// exactly.
 // float32 is computed in float64 and rounded once.
 //
 // Sources of the figures (coefficients only; the code is our own):
@@ -150,8 +151,26 @@ func trigGo(dst, src []float64, off uint64) {
 	}
 }
 
-// expSlice sets dst[i] = exp(src[i]).
+// expSlice sets dst[i] = exp(src[i]): by the vector path where there is
+// one (exp_amd64.go, bit-identical to expGo), expGo for the tail and for
+// each vector holding a lane outside the fast path.
 func expSlice(dst, src []float64) {
+	src = src[:len(dst)]
+	for len(dst) > 0 {
+		k, w := expVec(dst, src)
+		if w == 0 {
+			break
+		}
+		dst, src = dst[k:], src[k:]
+		w = min(w, len(dst))
+		expGo(dst[:w], src[:w])
+		dst, src = dst[w:], src[w:]
+	}
+	expGo(dst, src)
+}
+
+// expGo is the pure-Go exp: the fast path per element, expSlow outside it.
+func expGo(dst, src []float64) {
 	src = src[:len(dst)]
 	c := &expTaylor
 	for i, x := range src {

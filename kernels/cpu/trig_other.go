@@ -15,3 +15,5 @@ var trigLevel = vecNone
 var trigLevelMax = vecNone
 
 func trigVec(dst, src []float64, off uint64) (done, width int) { return 0, 0 }
+
+func expVec(dst, src []float64) (done, width int) { return 0, 0 }
