@@ -20,6 +20,7 @@ deps:
 test: deps
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -race -count=1 -run 'Thread|Staging|Pending|Compiler' ./cuda/
 
 # per-task overhead (100,000-task graph) and the demo workload
 bench:

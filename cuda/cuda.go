@@ -126,7 +126,10 @@ func Open(ordinal int) (*GPU, error) {
 // Info returns the GPU's properties.
 func (g *GPU) Info() DeviceInfo { return g.info }
 
-// Do runs f on the GPU's thread with its context current.
+// Do runs f on the GPU's thread with its context current, after the
+// closures submitted before it. f must not call Do (or a method of the
+// GPU, its streams, events or modules, which all go through Do): it would
+// wait for itself.
 func (g *GPU) Do(f func() error) error { return g.th.do(f) }
 
 // MemInfo reports the free and total device memory.
