@@ -258,3 +258,46 @@ func TestFusedInPlaceNoView(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedLoadModesNoAllocs: views, bands and the vector column sum add
+// no allocation to a launch once its scratch is pooled (checkProgram's
+// two are there either way).
+func TestFusedLoadModesNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	const n = 64
+	dev := device.NewHost()
+	defer devicetest.AssertNoLeaks(t, dev)
+	p := transposeSumProg(n, true)
+	p.Prog.Reduce.Axes = []int{0}
+	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: []graph.Chunk{{DType: graph.Float64, Shape: []int{1, n}}}}}
+	for _, sz := range []int{n * n, n * n, n} {
+		b, err := dev.Alloc(int64(8 * sz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Release()
+		l.Src = append(l.Src, b)
+	}
+	l.SrcMeta = []graph.Chunk{{DType: graph.Float64, Shape: []int{n, n}}, {DType: graph.Float64, Shape: []int{n, n}}, {DType: graph.Float64, Shape: []int{n}}}
+	d, err := dev.Alloc(8 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Release()
+	l.Dst = []*device.Buffer{d}
+	run := func() {
+		if err := (fusedKernel{}).Run(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	fast := testing.AllocsPerRun(20, run)
+	fastLoads = false
+	plain := testing.AllocsPerRun(20, run)
+	fastLoads = true
+	if fast > plain {
+		t.Errorf("%v allocations a launch with views and bands, %v without", fast, plain)
+	}
+}

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -111,6 +112,8 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 			acc[off] += sum4(x)
 		} else {
 			a := acc[off : off+len(x)]
+			k := addIntoVec(a, x)
+			a, x = a[k:], x[k:]
 			for i, v := range x {
 				a[i] += v
 			}
@@ -301,4 +304,17 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 		q[i] += d * (v - mu[i])
 		c[i] = n
 	}
+}
+
+// addIntoVec does a[i] += x[i] for the first multiple of 16 elements by
+// the vector add when T is float64 (the same bits: each element is one
+// rounded addition either way) and returns how many it did.
+func addIntoVec[T device.Number](a, x []T) int {
+	var z T
+	if _, ok := any(z).(float64); !ok || len(a) < 16 {
+		return 0
+	}
+	af := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+	xf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+	return binaryVec(graph.OpAdd, af, af, xf)
 }
