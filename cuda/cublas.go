@@ -33,18 +33,6 @@ var cublasSyms = []string{"cublasCreate_v2", "cublasDestroy_v2", "cublasGetVersi
 // CUBLAS is the cuBLAS library, opened with dlopen.
 type CUBLAS struct{ lib *dynLib }
 
-// BLASHandle is a cuBLAS handle (one per GPU and stream; it uses the
-// primary context current on the calling thread).
-type BLASHandle uintptr
-
-// Transpose selects op(A) of a GEMM (cublasOperation_t).
-type Transpose int
-
-const (
-	NoTrans Transpose = 0
-	Trans   Transpose = 1
-)
-
 // OpenCUBLAS finds and opens libcublas (see LibConfig for where).
 func OpenCUBLAS(cfg LibConfig) (*CUBLAS, error) {
 	l, err := openLibrary("cublas", cfg, cublasSyms)

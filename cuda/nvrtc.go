@@ -29,7 +29,6 @@ static const char* bw_nvrtcGetErrorString(void* f, int r) { return ((nvrtcGetErr
 import "C"
 
 import (
-	"fmt"
 	"unsafe"
 )
 
@@ -69,18 +68,6 @@ func (n *NVRTC) err(op string, r C.int) error {
 	name := C.GoString(C.bw_nvrtcGetErrorString(n.lib.syms["nvrtcGetErrorString"], r))
 	return &Error{Op: op, Code: int(r), Name: name}
 }
-
-// CompileError is a compilation that failed, with NVRTC's log.
-type CompileError struct {
-	Name string
-	Log  string
-	Err  error
-}
-
-func (e *CompileError) Error() string {
-	return fmt.Sprintf("cuda: compiling %s: %v\n%s", e.Name, e.Err, e.Log)
-}
-func (e *CompileError) Unwrap() error { return e.Err }
 
 // Compile compiles CUDA C source to PTX with the given options (for
 // example "--gpu-architecture=compute_80"). The log of a failed
