@@ -151,6 +151,27 @@ func trigGo(dst, src []float64, off uint64) {
 	}
 }
 
+// sincosSlice sets dsts[i] = sin(src[i]) and dstc[i] = cos(src[i]) (the
+// bits of sinSlice and cosSlice) from one reduction where there is a
+// vector path. dsts and dstc must not overlap src or each other (in the
+// fused interpreter they are two registers and src a third).
+func sincosSlice(dsts, dstc, src []float64) {
+	src, dstc = src[:len(dsts)], dstc[:len(dsts)]
+	for len(dsts) > 0 {
+		k, w := sincosVec(dsts, dstc, src)
+		if w == 0 {
+			break
+		}
+		dsts, dstc, src = dsts[k:], dstc[k:], src[k:]
+		w = min(w, len(dsts))
+		trigGo(dsts[:w], src[:w], 0)
+		trigGo(dstc[:w], src[:w], 1)
+		dsts, dstc, src = dsts[w:], dstc[w:], src[w:]
+	}
+	trigGo(dsts, src, 0)
+	trigGo(dstc, src, 1)
+}
+
 // expSlice sets dst[i] = exp(src[i]): by the vector path where there is
 // one (exp_amd64.go, bit-identical to expGo), expGo for the tail and for
 // each vector holding a lane outside the fast path.

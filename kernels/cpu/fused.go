@@ -29,6 +29,8 @@ type scratch struct {
 	cur   [][]byte
 	modes []loadMode
 	bands [][]byte
+	pair  []int32 // per instruction: the cos computed with this sin, or -1
+	done  []bool  // per instruction: computed by an earlier one (its sin)
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -41,10 +43,17 @@ func (s *scratch) get(n int) [][]byte {
 		s.cur = make([][]byte, n)
 		s.modes = make([]loadMode, n)
 		s.bands = make([][]byte, n)
+		s.pair = make([]int32, n)
+		s.done = make([]bool, n)
 	}
 	s.cur, s.modes, s.bands = s.cur[:n], s.modes[:n], s.bands[:n]
+	s.pair, s.done = s.pair[:n], s.done[:n]
 	clear(s.cur)
 	clear(s.modes)
+	clear(s.done)
+	for i := range s.pair {
+		s.pair[i] = -1
+	}
 	return s.regs[:n]
 }
 
@@ -143,6 +152,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		}
 	}
 	setLoadModes(prog, pl, l, modes)
+	pairSinCos(prog, sc.pair, sc.done)
 	idx := pl.idx
 	bases := pl.bases
 	var outBase, argBase int
@@ -215,6 +225,15 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					if direct {
 						copy(dst, regs[i][:n*in.DType.Size()])
 					}
+				case sc.done[i]:
+					// written with its sin
+				case sc.pair[i] >= 0:
+					j := sc.pair[i]
+					dstc := regs[j]
+					if directOK && j == prog.Out {
+						dstc = outTile
+					}
+					sincosSlice(view[float64](dst, n), view[float64](dstc, n), view[float64](cur[in.A], n))
 				default:
 					err = apply(prog, in, dst, cur, n)
 				}
@@ -577,4 +596,26 @@ func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n in
 		return boolOp(op, view[uint8](dst, n), view[uint8](a, n), bb)
 	}
 	return fmt.Errorf("no %v for %v", op, in.DType)
+}
+
+// pairSinCos finds each float64 sin whose input also feeds a later
+// float64 cos, so the interpreter computes both from one reduction
+// (sincosSlice, the same bits): pair[sin] = cos and done[cos] = true.
+func pairSinCos(prog *graph.Program, pair []int32, done []bool) {
+	if trigLevel == vecNone {
+		return
+	}
+	for i := range prog.Instrs {
+		in := &prog.Instrs[i]
+		if in.Op != graph.OpSin || in.DType != graph.Float64 {
+			continue
+		}
+		for j := i + 1; j < len(prog.Instrs); j++ {
+			c := &prog.Instrs[j]
+			if c.Op == graph.OpCos && c.DType == graph.Float64 && c.A == in.A && !done[j] {
+				pair[i], done[j] = int32(j), true
+				break
+			}
+		}
+	}
 }

@@ -17,3 +17,5 @@ var trigLevelMax = vecNone
 func trigVec(dst, src []float64, off uint64) (done, width int) { return 0, 0 }
 
 func expVec(dst, src []float64) (done, width int) { return 0, 0 }
+
+func sincosVec(dsts, dstc, src []float64) (done, width int) { return 0, 0 }

@@ -1,9 +1,12 @@
 package cpu
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/blockwork-dev/blockwork/graph"
 )
 
 // trigLevels is every vector level this CPU runs, best first, then none.
@@ -151,5 +154,87 @@ func BenchmarkFusedChainLevels(b *testing.B) {
 			withTrigLevel(l, func() { BenchmarkFusedChain(b) })
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/elem")
 		})
+	}
+}
+
+// TestSinCosVectorBitIdentical: sincosSlice gives trigGo's sin and cos
+// bits on every level, for random inputs, edges and every short length.
+func TestSinCosVectorBitIdentical(t *testing.T) {
+	n := 1_000_000
+	if testing.Short() || raceEnabled {
+		n = 100_000
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	big := make([]float64, n)
+	for i := range big {
+		big[i] = trigGen(rng)
+	}
+	edges := trigEdgeInputs()
+	check := func(l int, src []float64) {
+		t.Helper()
+		ws, wc := make([]float64, len(src)), make([]float64, len(src))
+		trigGo(ws, src, 0)
+		trigGo(wc, src, 1)
+		gs, gc := make([]float64, len(src)), make([]float64, len(src))
+		sincosSlice(gs, gc, src)
+		same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+		for i := range src {
+			if !same(gs[i], ws[i]) || !same(gc[i], wc[i]) {
+				t.Fatalf("level %d: sincos(%v) at %d of %d = %v, %v; trigGo %v, %v", l, src[i], i, len(src), gs[i], gc[i], ws[i], wc[i])
+			}
+		}
+	}
+	for _, l := range trigLevels() {
+		withTrigLevel(l, func() {
+			check(l, big)
+			check(l, edges)
+			for ln := 0; ln <= 70; ln++ {
+				for s := 0; s < 9; s++ {
+					check(l, edges[s:s+ln])
+				}
+			}
+		})
+	}
+}
+
+// TestFusedSinCosPaired: a program whose sin and cos read one register
+// (cos the result, cos read by later instructions, two sins and one cos)
+// gives the bytes of the unpaired scalar path.
+func TestFusedSinCosPaired(t *testing.T) {
+	const n = 1300
+	rng := rand.New(rand.NewPCG(15, 16))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = trigGen(rng)
+	}
+	ld := graph.Instr{Op: graph.OpLoad, DType: graph.Float64}
+	progs := []*graph.Program{
+		{Instrs: []graph.Instr{ld, {Op: graph.OpSin, DType: graph.Float64, A: 0}, {Op: graph.OpCos, DType: graph.Float64, A: 0}}, Out: 2},
+		{Instrs: []graph.Instr{ld, {Op: graph.OpSin, DType: graph.Float64, A: 0}, {Op: graph.OpCos, DType: graph.Float64, A: 0},
+			{Op: graph.OpMul, DType: graph.Float64, A: 1, B: 2}}, Out: 3},
+		{Instrs: []graph.Instr{ld, {Op: graph.OpSin, DType: graph.Float64, A: 0}, {Op: graph.OpSin, DType: graph.Float64, A: 0},
+			{Op: graph.OpCos, DType: graph.Float64, A: 0}, {Op: graph.OpSub, DType: graph.Float64, A: 1, B: 3},
+			{Op: graph.OpAdd, DType: graph.Float64, A: 4, B: 2}}, Out: 5, Reduce: &graph.Reduce{Kind: graph.ReduceSum, Axes: []int{0}}},
+	}
+	for k, prog := range progs {
+		p := &graph.FusedParams{Prog: prog, Shape: []int{n}, Maps: []graph.Map{graph.Identity(1, nil)}}
+		out := []graph.Chunk{{DType: graph.Float64, Shape: []int{n}}}
+		if prog.Reduce != nil {
+			out = []graph.Chunk{{DType: graph.Float64, Shape: []int{1}}}
+		}
+		got, err := fusedRun(t, p, [][]float64{x}, [][]int{{n}}, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]byte
+		withTrigLevel(vecNone, func() {
+			want, err = fusedRun(t, p, [][]float64{x}, [][]int{{n}}, out)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got[0], want[0]) {
+			t.Errorf("program %d: paired sin/cos differ from the scalar path", k)
+		}
 	}
 }
