@@ -20,8 +20,11 @@
 // Transcendentals (sin, cos, exp, log, tanh) use the package's own
 // polynomials (fastmath.go), within 2 ulp of a 256-bit reference; sin
 // and cos run four or eight lanes at a time in AVX2 / AVX-512 assembly
-// chosen at run time (trig_amd64.s), bit-identical to the Go code, which
-// stays the fallback and the reference.
+// chosen at run time (trig_amd64.s; exp too, exp_amd64.s), bit-identical
+// to the Go code, which stays the fallback and the reference; a fused
+// program's sin and cos of one register share one reduction (sincos).
+// Float64 add, sub, mul and div, and the column fold of a sum, use AVX2
+// (elem_amd64.s).
 //
 // The other kernels: gemm (OpenBLAS's cblas_dgemm/sgemm opened at run
 // time through purego, no cgo, one thread by default since each worker
