@@ -540,6 +540,10 @@ func castFrom[S device.Number](dst []byte, to graph.DType, src []S) {
 // toInt64 converts like C: truncation toward zero; NaN and out-of-range
 // floats give the minimum int64 as NumPy does on x86.
 func toInt64[S device.Number](v S) int64 {
+	var half S = 1
+	if half /= 2; half == 0 {
+		return int64(v) // an integer source: exact, or wraps (uint8 bools fit)
+	}
 	f := float64(v)
 	if f != f || f >= 9.223372036854775807e18 || f < -9.223372036854775808e18 {
 		return math.MinInt64
