@@ -22,11 +22,13 @@ test: deps
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -race -count=1 -run 'Thread|Staging|Pending|Compiler' ./cuda/
 
-# per-task overhead (100,000-task graph) and the demo workload
+# per-task overhead (100,000-task graph; embedded and cluster), the demo
+# workload, the scheduler's own cost and the cluster's chunk transfers
 bench:
 	$(GO) test -run '^$$' -bench 'TaskOverhead' -benchtime 10x ./bench/
 	$(GO) test -run '^$$' -bench 'Demo' -benchtime 1x ./bench/
 	$(GO) test -run '^$$' -bench Tree100k -benchtime 20x ./scheduler/
+	$(GO) test -run '^$$' -bench 'TaskOverhead|WorkerTransfer' -benchtime 5x ./cluster/
 
 # the suite at size small, Blockwork against Dask (threaded, distributed)
 # and NumPy; needs: apt-get install -y python3-dask python3-distributed
