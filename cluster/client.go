@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/blockwork-dev/blockwork/cluster/proto"
 	"github.com/blockwork-dev/blockwork/cluster/transport"
@@ -269,8 +268,7 @@ func (c *Client) submit(ctx context.Context, g *graph.Graph, keys []graph.Key, p
 				cancel()
 				return nil, nil, nil, fmt.Errorf("%w: %d results for %d keys", ErrSchedulerGone, len(ev.Results), len(keys))
 			}
-			var once sync.Once
-			return ev.Results, lits, func() { once.Do(cancel) }, nil
+			return ev.Results, lits, cancel, nil
 		}
 	}
 }

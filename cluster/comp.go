@@ -12,11 +12,7 @@ import (
 // dataLayer is the data-plane layer of output out of a task of
 // computation comp whose graph layer is layer (see the proto's header).
 func dataLayer(comp uint64, layer string, out int) string {
-	s := "c" + strconv.FormatUint(comp, 10) + "/" + layer
-	if out > 0 {
-		s += "\x00" + strconv.Itoa(out)
-	}
-	return s
+	return outLayer("c"+strconv.FormatUint(comp, 10)+"/"+layer, out)
 }
 
 // outLayer is the data-plane layer of output out of the chunk whose

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -44,11 +45,7 @@ func Chunk(data []byte, meta graph.Chunk) Input { return literal{data, meta} }
 
 // Scalar is a 0-d float64 input.
 func Scalar(v float64) Input {
-	b := make([]byte, 8)
-	bits := math.Float64bits(v)
-	for i := range 8 {
-		b[i] = byte(bits >> (8 * i))
-	}
+	b := binary.NativeEndian.AppendUint64(nil, math.Float64bits(v)) // chunks are native order
 	return literal{b, graph.Chunk{DType: graph.Float64}}
 }
 

@@ -73,7 +73,8 @@ type comp struct {
 	idle        bool
 	released    bool
 	cmds        []scheduler.Command
-	evs         []scheduler.Event
+	evs         []scheduler.Event // a report's events, reused
+	touched     bool              // in the report being handled
 	// a recovery computation remakes lost persisted chunks (recover[i] is
 	// the ref of wanted key i) for waiter, which starts when all of its
 	// recoveries are done

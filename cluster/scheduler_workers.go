@@ -147,13 +147,16 @@ func (s *Scheduler) workerMessage(w *wconn, m *proto.WorkerMessage) {
 
 func (s *Scheduler) reports(w *wconn, r *proto.Reports) {
 	wid := scheduler.WorkerID(w.id)
-	touched := map[*comp]bool{}
+	var touched []*comp // in first-report order
 	task := func(cid uint64, gi uint32) (*comp, scheduler.TaskID, bool) {
 		c := s.comps[cid]
 		if c == nil || int(gi) >= len(c.sid) || c.sid[gi] == 0 {
 			return nil, 0, false
 		}
-		touched[c] = true
+		if !c.touched {
+			c.touched = true
+			touched = append(touched, c)
+		}
 		return c, scheduler.TaskID(c.sid[gi] - 1), true
 	}
 	for _, st := range r.Started {
@@ -195,12 +198,10 @@ func (s *Scheduler) reports(w *wconn, r *proto.Reports) {
 			c.evs = append(c.evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Worker: wid, Err: errors.New(f.Error)})
 		}
 	}
-	for _, c := range s.sortedComps() {
-		if touched[c] {
-			evs := c.evs
-			c.evs = nil
-			s.handle(c, evs...)
-		}
+	for _, c := range touched {
+		c.touched = false
+		s.handle(c, c.evs...)
+		c.evs = c.evs[:0]
 	}
 	// a peer that another worker could not reach is dropped (it registers
 	// again if it is alive); what it held is recomputed

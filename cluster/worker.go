@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -677,7 +676,7 @@ func (w *Worker) runTask(ctx context.Context, j *wjob) (int64, error) {
 			outs = append(outs, b)
 		}
 		l.Dst = outs
-		if err := runKernel(k, &l); err != nil {
+		if err := kernels.Run(k, &l); err != nil {
 			releaseBufs(outs)
 			return 0, fail(err)
 		}
@@ -736,15 +735,6 @@ func (w *Worker) prefetch(j *wjob) {
 			}
 		}
 	}
-}
-
-func runKernel(k kernels.Kernel, l *kernels.Launch) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("kernel panic: %v\n%s", p, debug.Stack())
-		}
-	}()
-	return k.Run(l)
 }
 
 func releaseBufs(bs []*device.Buffer) {

@@ -3,6 +3,7 @@ package kernels
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"sync"
 
@@ -27,6 +28,17 @@ type Launch struct {
 // Kernel computes one task on one device kind.
 type Kernel interface {
 	Run(l *Launch) error
+}
+
+// Run runs k, turning a panic into an error (with the stack), so an
+// executor reports a kernel bug as the task's error instead of dying.
+func Run(k Kernel, l *Launch) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("kernel panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return k.Run(l)
 }
 
 // Func adapts a function to Kernel.

@@ -1,12 +1,10 @@
 package local
 
 import (
-	"runtime/debug"
 	"sync"
 
-	"fmt"
-
 	"github.com/blockwork-dev/blockwork/graph"
+	"github.com/blockwork-dev/blockwork/kernels"
 )
 
 // workers run jobs on goroutines. The driver pushes a batch of jobs at a
@@ -96,13 +94,8 @@ func (p *workers) close() {
 	p.wg.Wait()
 }
 
-// runKernel runs one job, turning a panic into an error.
-func runKernel(j *job) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("kernel panic: %v\n%s", p, debug.Stack())
-		}
-	}()
+// runKernel runs one job (a kernel panic is its error: kernels.Run).
+func runKernel(j *job) error {
 	if j.l.Task.Op.Name == graph.OpAlias {
 		return nil
 	}
@@ -111,5 +104,5 @@ func runKernel(j *job) (err error) {
 			return err
 		}
 	}
-	return j.kern.Run(&j.l)
+	return kernels.Run(j.kern, &j.l)
 }
