@@ -23,11 +23,75 @@ func mulF64AVX2(d, a, b *float64, nblk int)
 //go:noescape
 func divF64AVX2(d, a, b *float64, nblk int)
 
+// maxF64AVX2 and minF64AVX2 are OpMax and OpMin with binaryFloat's NaN
+// and tie rules (maxmin_amd64.s).
+//
+//go:noescape
+func maxF64AVX2(d, a, b *float64, nblk int)
+
+//go:noescape
+func minF64AVX2(d, a, b *float64, nblk int)
+
+//go:noescape
+func maxRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+
+//go:noescape
+func minRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+
+//go:noescape
+func momentsRowAVX2(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
+
+// momentsRowVec does Welford's update (moments in reduce.go) of the
+// leading columns that have all been seen c0 times, four at a time, and
+// returns how many it did.
+func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int {
+	nblk := len(x) / 4
+	if !binaryVecOn || nblk == 0 {
+		return 0
+	}
+	_, _, _ = mu[nblk*4-1], q[nblk*4-1], c[nblk*4-1]
+	return 4 * momentsRowAVX2(&x[0], &mu[0], &q[0], &c[0], nblk, c0, n, r)
+}
+
+// extremeVec is the extreme of x (max when isMax) for float64 x of at
+// least 32 elements without NaNs and whose extreme is not a zero; ok is
+// false otherwise (the caller's scalar loop decides: it keeps the first
+// NaN and the first of equal zeros).
+func extremeVec(x []float64, isMax bool) (m float64, ok bool) {
+	nblk := len(x) / 16
+	if !binaryVecOn || nblk < 2 {
+		return 0, false
+	}
+	var lanes [16]float64
+	var nan int
+	if isMax {
+		nan = maxRedF64AVX2(&x[0], nblk, &lanes)
+	} else {
+		nan = minRedF64AVX2(&x[0], nblk, &lanes)
+	}
+	if nan != 0 {
+		return 0, false
+	}
+	m = lanes[0]
+	for _, v := range append(lanes[1:], x[nblk*16:]...) {
+		if v != v {
+			return 0, false
+		}
+		if isMax && v > m || !isMax && v < m {
+			m = v
+		}
+	}
+	if m == 0 {
+		return 0, false
+	}
+	return m, true
+}
+
 // binaryVecOn selects the vector path; tests turn it off.
 var binaryVecOn = cpuHasAVX2()
 
 // binaryVec does the first multiple of 16 elements of d = a op b for
-// float64 Add, Sub, Mul and Div (a and b at least as long as d) and
+// float64 Add, Sub, Mul, Div, Max and Min (a and b at least as long as d) and
 // returns how many it did: 0 for other ops and types or without AVX2.
 func binaryVec[T float](op graph.ElemOp, d, a, b []T) int {
 	var z T
@@ -49,6 +113,10 @@ func binaryVec[T float](op graph.ElemOp, d, a, b []T) int {
 		mulF64AVX2(pd, pa, pb, nblk)
 	case graph.OpDiv:
 		divF64AVX2(pd, pa, pb, nblk)
+	case graph.OpMax:
+		maxF64AVX2(pd, pa, pb, nblk)
+	case graph.OpMin:
+		minF64AVX2(pd, pa, pb, nblk)
 	default:
 		return 0
 	}

@@ -10,3 +10,11 @@ func cpuHasAVX2() bool { return false }
 
 // binaryVec is the vector path of binaryFloat; off amd64 it does nothing.
 func binaryVec[T float](op graph.ElemOp, d, a, b []T) int { return 0 }
+
+// extremeVec is the vector path of a float64 max or min fold; off amd64
+// it declines.
+func extremeVec(x []float64, isMax bool) (float64, bool) { return 0, false }
+
+// momentsRowVec is the vector path of a moments row; off amd64 it
+// declines.
+func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int { return 0 }

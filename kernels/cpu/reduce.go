@@ -134,9 +134,19 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 	case graph.ReduceMin, graph.ReduceMax:
 		isMax := kind == graph.ReduceMax
 		if inner {
+			if xf, ok := any(x).([]float64); ok && acc[off] == acc[off] {
+				if m, ok := extremeVec(xf, isMax); ok {
+					if a := any(acc[off]).(float64); isMax && m > a || !isMax && m < a {
+						acc[off] = any(m).(T)
+					}
+					return
+				}
+			}
 			acc[off] = extreme(acc[off], x, isMax)
 		} else {
 			a := acc[off : off+len(x)]
+			k := extremeIntoVec(a, x, isMax)
+			a, x = a[k:], x[k:]
 			for i, v := range x {
 				a[i] = pick(a[i], v, isMax)
 			}
@@ -283,11 +293,7 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 	if inner {
 		nb := float64(len(x))
 		mb := sum4(x) / nb
-		var q float64
-		for _, v := range x {
-			d := v - mb
-			q += d * d
-		}
+		q := sumSqDev(x, mb)
 		na := cnt[off]
 		n := na + nb
 		d := mb - mean[off]
@@ -297,13 +303,68 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 		return
 	}
 	c, mu, q := cnt[off:off+len(x)], mean[off:off+len(x)], m2[off:off+len(x)]
-	for i, v := range x {
-		n := c[i] + 1
-		d := v - mu[i]
-		mu[i] += d / n
-		q[i] += d * (v - mu[i])
-		c[i] = n
+	if len(c) > 0 {
+		// a row of a tile: the columns have usually seen the same count,
+		// so one division serves the row (Welford's update with 1/n); a
+		// column with another count takes the division
+		c0 := c[0]
+		n := c0 + 1
+		r := 1 / n
+		mu, q, c = mu[:len(x)], q[:len(x)], c[:len(x)]
+		k := momentsRowVec(x, mu, q, c, c0, n, r)
+		for i := k; i < len(x); i++ {
+			v := x[i]
+			if c[i] != c0 {
+				ni := c[i] + 1
+				d := v - mu[i]
+				mu[i] += d / ni
+				q[i] += d * (v - mu[i])
+				c[i] = ni
+				continue
+			}
+			d := v - mu[i]
+			m := mu[i] + d*r
+			mu[i] = m
+			q[i] += d * (v - m)
+			c[i] = n
+		}
 	}
+}
+
+// extremeIntoVec does a[i] = max(a[i], x[i]) (min when !isMax) for the
+// first multiple of 16 elements by the vector OpMax/OpMin when T is
+// float64 and returns how many it did. NaN propagates as in pick; of two
+// equal values (±0) a's stays, as NumPy's maximum.reduce keeps the first.
+func extremeIntoVec[T device.Number](a, x []T, isMax bool) int {
+	var z T
+	if _, ok := any(z).(float64); !ok || len(a) < 16 {
+		return 0
+	}
+	af := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+	xf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+	if isMax {
+		return binaryVec(graph.OpMax, af, af, xf)
+	}
+	return binaryVec(graph.OpMin, af, af, xf)
+}
+
+// sumSqDev is the sum of (v - m)^2 over x, with four accumulators (one
+// would wait on the add's latency every element).
+func sumSqDev(x []float64, m float64) float64 {
+	var q0, q1, q2, q3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1, d2, d3 := x[i]-m, x[i+1]-m, x[i+2]-m, x[i+3]-m
+		q0 += d0 * d0
+		q1 += d1 * d1
+		q2 += d2 * d2
+		q3 += d3 * d3
+	}
+	for ; i < len(x); i++ {
+		d := x[i] - m
+		q0 += d * d
+	}
+	return (q0 + q1) + (q2 + q3)
 }
 
 // addIntoVec does a[i] += x[i] for the first multiple of 16 elements by

@@ -1,0 +1,261 @@
+// Vector float64 max and min of two slices with NaN propagating as the
+// scalar OpMax/OpMin of binaryFloat do it (see elem_amd64.go): a NaN in a
+// wins, else a NaN in b, else b when strictly greater (smaller), else a,
+// so ties (±0 included) keep a. VMAXPD/VMINPD give "b > a ? b : a" with a
+// as the second source, and two blends put the NaNs back in order.
+
+// maxRedF64AVX2 and minRedF64AVX2 fold nblk >= 1 blocks of 16 into 16
+// lane extremes (out) and report whether any lane held a NaN; the caller
+// takes the scalar path then, and where the extreme is a zero (whose sign
+// depends on which of equal values came first).
+
+#include "textflag.h"
+
+// func maxF64AVX2(d, a, b *float64, nblk int)
+TEXT ·maxF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ nblk+24(FP), CX
+	TESTQ CX, CX
+	JLE maxF64AVX2done
+maxF64AVX2loop:
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 0(DX), Y4
+	VMAXPD Y0, Y4, Y8
+	VCMPPD $3, Y4, Y4, Y12
+	VBLENDVPD Y12, Y4, Y8, Y8
+	VCMPPD $3, Y0, Y0, Y12
+	VBLENDVPD Y12, Y0, Y8, Y8
+	VMOVUPD Y8, 0(DI)
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 32(DX), Y5
+	VMAXPD Y1, Y5, Y9
+	VCMPPD $3, Y5, Y5, Y12
+	VBLENDVPD Y12, Y5, Y9, Y9
+	VCMPPD $3, Y1, Y1, Y12
+	VBLENDVPD Y12, Y1, Y9, Y9
+	VMOVUPD Y9, 32(DI)
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 64(DX), Y6
+	VMAXPD Y2, Y6, Y10
+	VCMPPD $3, Y6, Y6, Y12
+	VBLENDVPD Y12, Y6, Y10, Y10
+	VCMPPD $3, Y2, Y2, Y12
+	VBLENDVPD Y12, Y2, Y10, Y10
+	VMOVUPD Y10, 64(DI)
+	VMOVUPD 96(SI), Y3
+	VMOVUPD 96(DX), Y7
+	VMAXPD Y3, Y7, Y11
+	VCMPPD $3, Y7, Y7, Y12
+	VBLENDVPD Y12, Y7, Y11, Y11
+	VCMPPD $3, Y3, Y3, Y12
+	VBLENDVPD Y12, Y3, Y11, Y11
+	VMOVUPD Y11, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ maxF64AVX2loop
+maxF64AVX2done:
+	VZEROUPPER
+	RET
+
+// func minF64AVX2(d, a, b *float64, nblk int)
+TEXT ·minF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ nblk+24(FP), CX
+	TESTQ CX, CX
+	JLE minF64AVX2done
+minF64AVX2loop:
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 0(DX), Y4
+	VMINPD Y0, Y4, Y8
+	VCMPPD $3, Y4, Y4, Y12
+	VBLENDVPD Y12, Y4, Y8, Y8
+	VCMPPD $3, Y0, Y0, Y12
+	VBLENDVPD Y12, Y0, Y8, Y8
+	VMOVUPD Y8, 0(DI)
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 32(DX), Y5
+	VMINPD Y1, Y5, Y9
+	VCMPPD $3, Y5, Y5, Y12
+	VBLENDVPD Y12, Y5, Y9, Y9
+	VCMPPD $3, Y1, Y1, Y12
+	VBLENDVPD Y12, Y1, Y9, Y9
+	VMOVUPD Y9, 32(DI)
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 64(DX), Y6
+	VMINPD Y2, Y6, Y10
+	VCMPPD $3, Y6, Y6, Y12
+	VBLENDVPD Y12, Y6, Y10, Y10
+	VCMPPD $3, Y2, Y2, Y12
+	VBLENDVPD Y12, Y2, Y10, Y10
+	VMOVUPD Y10, 64(DI)
+	VMOVUPD 96(SI), Y3
+	VMOVUPD 96(DX), Y7
+	VMINPD Y3, Y7, Y11
+	VCMPPD $3, Y7, Y7, Y12
+	VBLENDVPD Y12, Y7, Y11, Y11
+	VCMPPD $3, Y3, Y3, Y12
+	VBLENDVPD Y12, Y3, Y11, Y11
+	VMOVUPD Y11, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ minF64AVX2loop
+minF64AVX2done:
+	VZEROUPPER
+	RET
+
+// func maxRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+TEXT ·maxRedF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ nblk+8(FP), CX
+	MOVQ out+16(FP), DI
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VCMPPD $3, Y0, Y0, Y4
+	VCMPPD $3, Y1, Y1, Y5
+	VCMPPD $3, Y2, Y2, Y6
+	VCMPPD $3, Y3, Y3, Y7
+	ADDQ $128, SI
+	DECQ CX
+	JLE maxRedF64AVX2end
+maxRedF64AVX2loop:
+	VMOVUPD 0(SI), Y8
+	VMOVUPD 32(SI), Y9
+	VMOVUPD 64(SI), Y10
+	VMOVUPD 96(SI), Y11
+	VCMPPD $3, Y8, Y8, Y12
+	VORPD Y12, Y4, Y4
+	VCMPPD $3, Y9, Y9, Y13
+	VORPD Y13, Y5, Y5
+	VCMPPD $3, Y10, Y10, Y12
+	VORPD Y12, Y6, Y6
+	VCMPPD $3, Y11, Y11, Y13
+	VORPD Y13, Y7, Y7
+	VMAXPD Y8, Y0, Y0
+	VMAXPD Y9, Y1, Y1
+	VMAXPD Y10, Y2, Y2
+	VMAXPD Y11, Y3, Y3
+	ADDQ $128, SI
+	DECQ CX
+	JNZ maxRedF64AVX2loop
+maxRedF64AVX2end:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VORPD Y5, Y4, Y4
+	VORPD Y7, Y6, Y6
+	VORPD Y6, Y4, Y4
+	XORQ AX, AX
+	VPTEST Y4, Y4
+	SETNE AL
+	MOVQ AX, nan+24(FP)
+	VZEROUPPER
+	RET
+
+// func minRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+TEXT ·minRedF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ nblk+8(FP), CX
+	MOVQ out+16(FP), DI
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VCMPPD $3, Y0, Y0, Y4
+	VCMPPD $3, Y1, Y1, Y5
+	VCMPPD $3, Y2, Y2, Y6
+	VCMPPD $3, Y3, Y3, Y7
+	ADDQ $128, SI
+	DECQ CX
+	JLE minRedF64AVX2end
+minRedF64AVX2loop:
+	VMOVUPD 0(SI), Y8
+	VMOVUPD 32(SI), Y9
+	VMOVUPD 64(SI), Y10
+	VMOVUPD 96(SI), Y11
+	VCMPPD $3, Y8, Y8, Y12
+	VORPD Y12, Y4, Y4
+	VCMPPD $3, Y9, Y9, Y13
+	VORPD Y13, Y5, Y5
+	VCMPPD $3, Y10, Y10, Y12
+	VORPD Y12, Y6, Y6
+	VCMPPD $3, Y11, Y11, Y13
+	VORPD Y13, Y7, Y7
+	VMINPD Y8, Y0, Y0
+	VMINPD Y9, Y1, Y1
+	VMINPD Y10, Y2, Y2
+	VMINPD Y11, Y3, Y3
+	ADDQ $128, SI
+	DECQ CX
+	JNZ minRedF64AVX2loop
+minRedF64AVX2end:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VORPD Y5, Y4, Y4
+	VORPD Y7, Y6, Y6
+	VORPD Y6, Y4, Y4
+	XORQ AX, AX
+	VPTEST Y4, Y4
+	SETNE AL
+	MOVQ AX, nan+24(FP)
+	VZEROUPPER
+	RET
+
+// func momentsRowAVX2(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
+//
+// Welford's update of nblk blocks of 4 columns seen c0 times each:
+// d = v - mu; mu += d*r; q += d*(v - mu); c = n, the scalar code's
+// operations in its order (no FMA), so the same bits. It stops before the
+// first block holding a column whose count is not c0 and returns the
+// number of blocks done.
+TEXT ·momentsRowAVX2(SB), NOSPLIT, $0-72
+	MOVQ v+0(FP), SI
+	MOVQ mu+8(FP), DI
+	MOVQ q+16(FP), DX
+	MOVQ c+24(FP), BX
+	MOVQ nblk+32(FP), CX
+	VBROADCASTSD c0+40(FP), Y13
+	VBROADCASTSD n+48(FP), Y14
+	VBROADCASTSD r+56(FP), Y15
+	XORQ AX, AX
+	TESTQ CX, CX
+	JLE momentsRowdone
+momentsRowloop:
+	VMOVUPD (BX), Y4
+	VCMPPD $4, Y13, Y4, Y5
+	VPTEST Y5, Y5
+	JNZ momentsRowdone
+	VMOVUPD (SI), Y0
+	VMOVUPD (DI), Y1
+	VSUBPD Y1, Y0, Y2
+	VMULPD Y15, Y2, Y3
+	VADDPD Y3, Y1, Y1
+	VMOVUPD Y1, (DI)
+	VSUBPD Y1, Y0, Y3
+	VMULPD Y3, Y2, Y3
+	VADDPD (DX), Y3, Y3
+	VMOVUPD Y3, (DX)
+	VMOVUPD Y14, (BX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	INCQ AX
+	CMPQ AX, CX
+	JLT momentsRowloop
+momentsRowdone:
+	MOVQ AX, done+64(FP)
+	VZEROUPPER
+	RET
