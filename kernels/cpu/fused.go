@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -31,6 +32,7 @@ type scratch struct {
 	bands [][]byte
 	pair  []int32 // per instruction: the cos computed with this sin, or -1
 	done  []bool  // per instruction: computed by an earlier one (its sin)
+	same  []int32 // per instruction: the earlier one it repeats, or itself
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -45,9 +47,10 @@ func (s *scratch) get(n int) [][]byte {
 		s.bands = make([][]byte, n)
 		s.pair = make([]int32, n)
 		s.done = make([]bool, n)
+		s.same = make([]int32, n)
 	}
 	s.cur, s.modes, s.bands = s.cur[:n], s.modes[:n], s.bands[:n]
-	s.pair, s.done = s.pair[:n], s.done[:n]
+	s.pair, s.done, s.same = s.pair[:n], s.done[:n], s.same[:n]
 	clear(s.cur)
 	clear(s.modes)
 	clear(s.done)
@@ -152,7 +155,9 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		}
 	}
 	setLoadModes(prog, pl, l, modes)
-	pairSinCos(prog, sc.pair, sc.done)
+	same := sc.same[:len(prog.Instrs)]
+	findRepeats(prog, pl, l, modes, same)
+	pairSinCos(prog, sc.pair, sc.done, same)
 	idx := pl.idx
 	bases := pl.bases
 	var outBase, argBase int
@@ -163,7 +168,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	for {
 		// bases of this row
 		for i := range prog.Instrs {
-			if pl.has[i] {
+			if pl.has[i] && same[i] == int32(i) {
 				a := &pl.acc[i]
 				b := a.base
 				for o := 0; o < last; o++ {
@@ -203,6 +208,12 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				}
 				var err error
 				switch {
+				case same[i] != int32(i):
+					// a repeat of an earlier instruction: its tile
+					cur[i] = cur[same[i]]
+					if direct {
+						copy(dst, cur[i])
+					}
 				case modes[i] == loadView:
 					es := in.DType.Size()
 					o := (bases[i] + k0) * es
@@ -601,21 +612,78 @@ func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n in
 // pairSinCos finds each float64 sin whose input also feeds a later
 // float64 cos, so the interpreter computes both from one reduction
 // (sincosSlice, the same bits): pair[sin] = cos and done[cos] = true.
-func pairSinCos(prog *graph.Program, pair []int32, done []bool) {
+func pairSinCos(prog *graph.Program, pair []int32, done []bool, same []int32) {
 	if trigLevel == vecNone {
 		return
 	}
 	for i := range prog.Instrs {
 		in := &prog.Instrs[i]
-		if in.Op != graph.OpSin || in.DType != graph.Float64 {
+		if in.Op != graph.OpSin || in.DType != graph.Float64 || same[i] != int32(i) {
 			continue
 		}
 		for j := i + 1; j < len(prog.Instrs); j++ {
 			c := &prog.Instrs[j]
-			if c.Op == graph.OpCos && c.DType == graph.Float64 && c.A == in.A && !done[j] {
+			if c.Op == graph.OpCos && c.DType == graph.Float64 && same[c.A] == same[in.A] && !done[j] && same[j] == int32(j) {
 				pair[i], done[j] = int32(j), true
 				break
 			}
 		}
 	}
+}
+
+// findRepeats sets same[i] to the first earlier instruction that computes
+// what instruction i does (else i): loads of the same buffer through the
+// same offsets in the same mode, and pure operations of the same op, type
+// and immediate on repeated operands. Fusion leaves such repeats when one
+// array reaches a task by two paths (sin(x)**2 + cos(x)**2 loads x twice);
+// a repeat costs a tile copy of nothing, and a sin and a cos of one
+// operand become one sincos.
+func findRepeats(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadMode, same []int32) {
+	for i := range prog.Instrs {
+		same[i] = int32(i)
+		in := &prog.Instrs[i]
+		ar := in.Op.Arity()
+		if in.Op == graph.OpConst || (in.Op != graph.OpLoad && (pl.has[i] || ar == 0)) {
+			continue // constants are filled once; other leaves keep their own
+		}
+	search:
+		for j := 0; j < i; j++ {
+			o := &prog.Instrs[j]
+			if same[j] != int32(j) || o.Op != in.Op || o.DType != in.DType || o.Imm != in.Imm || o.Op.Arity() != ar {
+				continue
+			}
+			if in.Op == graph.OpLoad {
+				if modes[i] != modes[j] || !pl.has[i] || !pl.has[j] || !sameBuffer(l.Src[in.Src].Bytes(), l.Src[o.Src].Bytes()) || !sameAffine(&pl.acc[i], &pl.acc[j]) {
+					continue
+				}
+				same[i] = int32(j)
+				break
+			}
+			args := [3]int32{in.A, in.B, in.C}
+			oargs := [3]int32{o.A, o.B, o.C}
+			for k := 0; k < ar; k++ {
+				if same[args[k]] != same[oargs[k]] {
+					continue search
+				}
+			}
+			same[i] = int32(j)
+			break
+		}
+	}
+}
+
+func sameBuffer(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || unsafe.SliceData(a) == unsafe.SliceData(b))
+}
+
+func sameAffine(a, b *affine) bool {
+	if a.base != b.base || len(a.coef) != len(b.coef) {
+		return false
+	}
+	for k := range a.coef {
+		if a.coef[k] != b.coef[k] {
+			return false
+		}
+	}
+	return true
 }

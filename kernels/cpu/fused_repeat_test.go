@@ -1,0 +1,134 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/blockwork-dev/blockwork/device"
+	"github.com/blockwork-dev/blockwork/graph"
+	"github.com/blockwork-dev/blockwork/kernels"
+)
+
+// TestFusedRepeatedLoads runs programs that read one buffer through two
+// sources (what fusion makes of sin(x)**2 + cos(x)**2): with the same
+// buffer behind both sources the kernel computes the repeats once (and
+// pairs the sin with the cos); with two copies of the buffer it cannot.
+// Both must give the same bits, elementwise and reduced, for identity,
+// reversed and transposed (band) maps, repeated or not.
+func TestFusedRepeatedLoads(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	r := rand.New(rand.NewPCG(seed, 11))
+	const n = 40 // square domain n x n
+	x := make([]float64, n*n)
+	for i := range x {
+		x[i] = (r.Float64() - 0.5) * 200
+	}
+	id := graph.Map{{Out: 0, Step: 1}, {Out: 1, Step: 1}}
+	tr := graph.Map{{Out: 1, Step: 1}, {Out: 0, Step: 1}}
+	rev := graph.Map{{Out: 0, Step: 1}, {Out: 1, Start: n - 1, Step: -1}}
+	// ((sin(a)**2 + cos(b)**2) * 3 - sin(b)) with a, b two loads
+	prog := func(red *graph.Reduce) *graph.Program {
+		return &graph.Program{Instrs: []graph.Instr{
+			{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
+			{Op: graph.OpSin, DType: graph.Float64, A: 0},
+			{Op: graph.OpMul, DType: graph.Float64, A: 1, B: 1},
+			{Op: graph.OpLoad, DType: graph.Float64, Src: 1, Map: 1},
+			{Op: graph.OpCos, DType: graph.Float64, A: 3},
+			{Op: graph.OpMul, DType: graph.Float64, A: 4, B: 4},
+			{Op: graph.OpAdd, DType: graph.Float64, A: 2, B: 5},
+			{Op: graph.OpConst, DType: graph.Float64, Imm: math.Float64bits(3)},
+			{Op: graph.OpMul, DType: graph.Float64, A: 6, B: 7},
+			{Op: graph.OpSin, DType: graph.Float64, A: 3},
+			{Op: graph.OpSub, DType: graph.Float64, A: 8, B: 9},
+		}, Out: 10, Reduce: red}
+	}
+	dev := device.NewHost()
+	run := func(p *graph.FusedParams, outs []graph.Chunk, shared bool) [][]byte {
+		a, err := dev.Alloc(int64(8 * len(x)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Release()
+		copy(device.View[float64](a), x)
+		b := a
+		if !shared {
+			if b, err = dev.Alloc(int64(8 * len(x))); err != nil {
+				t.Fatal(err)
+			}
+			defer b.Release()
+			copy(device.View[float64](b), x)
+		}
+		meta := graph.Chunk{DType: graph.Float64, Shape: []int{n, n}}
+		l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: outs},
+			Src: []*device.Buffer{a, b}, SrcMeta: []graph.Chunk{meta, meta}}
+		for _, c := range outs {
+			d, err := dev.Alloc(c.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Release()
+			l.Dst = append(l.Dst, d)
+		}
+		if err := (fusedKernel{}).Run(l); err != nil {
+			t.Fatal(err)
+		}
+		var res [][]byte
+		for _, d := range l.Dst {
+			res = append(res, append([]byte(nil), d.Bytes()...))
+		}
+		return res
+	}
+	for _, maps := range [][]graph.Map{{id, id}, {tr, tr}, {rev, rev}, {id, tr}, {tr, id}, {id, rev}} {
+		for _, red := range []*graph.Reduce{nil, {Kind: graph.ReduceSum, Axes: []int{0, 1}}, {Kind: graph.ReduceMax, Axes: []int{1}}} {
+			p := &graph.FusedParams{Prog: prog(red), Shape: []int{n, n}, Maps: maps}
+			outs := []graph.Chunk{{DType: graph.Float64, Shape: []int{n, n}}}
+			if red != nil {
+				outs = red.Kind.PartialOutputs(graph.Float64, reducedShape([]int{n, n}, red.Axes))
+			}
+			got, want := run(p, outs, true), run(p, outs, false)
+			for k := range want {
+				g, w := f64s(got[k]), f64s(want[k])
+				for i := range w {
+					if math.Float64bits(g[i]) != math.Float64bits(w[i]) {
+						t.Fatalf("maps %v reduce %v: output %d element %d = %v with one buffer, %v with two", maps, red, k, i, g[i], w[i])
+					}
+				}
+			}
+			// and against the plain loop
+			if red == nil {
+				g := f64s(got[0])
+				at := func(m graph.Map, i, j int) float64 {
+					c := [2]int{i, j}
+					var f [2]int
+					for a, am := range m {
+						f[a] = am.Start + am.Step*c[am.Out]
+					}
+					return x[f[0]*n+f[1]]
+				}
+				for i := 0; i < n; i++ {
+					for j := 0; j < n; j++ {
+						va, vb := at(maps[0], i, j), at(maps[1], i, j)
+						s, c := math.Sin(va), math.Cos(vb)
+						w := (s*s+c*c)*3 - math.Sin(vb)
+						if math.Abs(g[i*n+j]-w) > 1e-13*math.Max(1, math.Abs(w)) {
+							t.Fatalf("maps %v at (%d, %d): %v, want %v", maps, i, j, g[i*n+j], w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func reducedShape(shape, axes []int) []int {
+	out := append([]int(nil), shape...)
+	for _, a := range axes {
+		out[a] = 1
+	}
+	return out
+}
