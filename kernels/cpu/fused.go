@@ -633,31 +633,42 @@ func pairSinCos(prog *graph.Program, pair []int32, done []bool, same []int32) {
 
 // findRepeats sets same[i] to the first earlier instruction that computes
 // what instruction i does (else i): loads of the same buffer through the
-// same offsets in the same mode, and pure operations of the same op, type
+// same offsets in the same mode, draws of equal random streams at the same
+// offsets, and pure operations of the same op, type
 // and immediate on repeated operands. Fusion leaves such repeats when one
 // array reaches a task by two paths (sin(x)**2 + cos(x)**2 loads x twice);
-// a repeat costs a tile copy of nothing, and a sin and a cos of one
+// a repeat costs nothing (a random one no second Philox), and a sin and a cos of one
 // operand become one sincos.
 func findRepeats(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadMode, same []int32) {
 	for i := range prog.Instrs {
 		same[i] = int32(i)
 		in := &prog.Instrs[i]
 		ar := in.Op.Arity()
-		if in.Op == graph.OpConst || (in.Op != graph.OpLoad && (pl.has[i] || ar == 0)) {
+		leaf := in.Op == graph.OpLoad || in.Op == graph.OpRandom
+		if in.Op == graph.OpConst || (!leaf && (pl.has[i] || ar == 0)) {
 			continue // constants are filled once; other leaves keep their own
 		}
 	search:
 		for j := 0; j < i; j++ {
 			o := &prog.Instrs[j]
-			if same[j] != int32(j) || o.Op != in.Op || o.DType != in.DType || o.Imm != in.Imm || o.Op.Arity() != ar {
+			if same[j] != int32(j) || o.Op != in.Op || o.DType != in.DType || o.Op.Arity() != ar {
 				continue
 			}
-			if in.Op == graph.OpLoad {
-				if modes[i] != modes[j] || !pl.has[i] || !pl.has[j] || !sameBuffer(l.Src[in.Src].Bytes(), l.Src[o.Src].Bytes()) || !sameAffine(&pl.acc[i], &pl.acc[j]) {
+			if leaf {
+				if !pl.has[i] || !pl.has[j] || !sameAffine(&pl.acc[i], &pl.acc[j]) {
+					continue
+				}
+				if in.Op == graph.OpLoad && (modes[i] != modes[j] || !sameBuffer(l.Src[in.Src].Bytes(), l.Src[o.Src].Bytes())) {
+					continue
+				}
+				if in.Op == graph.OpRandom && !sameRand(&prog.Rands[in.Imm], &prog.Rands[o.Imm]) {
 					continue
 				}
 				same[i] = int32(j)
 				break
+			}
+			if o.Imm != in.Imm {
+				continue
 			}
 			args := [3]int32{in.A, in.B, in.C}
 			oargs := [3]int32{o.A, o.B, o.C}
@@ -670,6 +681,20 @@ func findRepeats(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadM
 			break
 		}
 	}
+}
+
+// sameRand reports whether two random streams give the same values at
+// the same flat index.
+func sameRand(a, b *graph.RandSpec) bool {
+	if a.Kind != b.Kind || a.Seed != b.Seed || a.Stream != b.Stream || a.Low != b.Low || a.High != b.High || len(a.Shape) != len(b.Shape) {
+		return false
+	}
+	for k := range a.Shape {
+		if a.Shape[k] != b.Shape[k] {
+			return false
+		}
+	}
+	return true
 }
 
 func sameBuffer(a, b []byte) bool {

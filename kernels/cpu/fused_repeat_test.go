@@ -132,3 +132,70 @@ func reducedShape(shape, axes []int) []int {
 	}
 	return out
 }
+
+// TestFusedRepeatedRandom: two draws of equal random streams at the same
+// offsets are generated once; the program must equal the same program
+// loading the stream's values from two buffers (RandUniform64 fills
+// them), bit for bit, for draws at the same and at different offsets.
+func TestFusedRepeatedRandom(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	const n = 36
+	spec := graph.RandSpec{Kind: graph.RandUniform, Seed: seed, Stream: 3, Shape: []int{n, n}}
+	vals := make([]float64, n*n)
+	RandUniform64(vals, spec.Seed, spec.Stream, 0, 1)
+	id := graph.Map{{Out: 0, Step: 1}, {Out: 1, Step: 1}}
+	tr := graph.Map{{Out: 1, Step: 1}, {Out: 0, Step: 1}}
+	body := []graph.Instr{
+		{Op: graph.OpSin, DType: graph.Float64, A: 0},
+		{Op: graph.OpMul, DType: graph.Float64, A: 2, B: 2},
+		{Op: graph.OpCos, DType: graph.Float64, A: 1},
+		{Op: graph.OpMul, DType: graph.Float64, A: 4, B: 4},
+		{Op: graph.OpAdd, DType: graph.Float64, A: 3, B: 5},
+		{Op: graph.OpSub, DType: graph.Float64, A: 6, B: 1},
+	}
+	dev := device.NewHost()
+	run := func(prog *graph.Program, maps []graph.Map, srcs [][]float64) []float64 {
+		l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: &graph.FusedParams{Prog: prog, Shape: []int{n, n}, Maps: maps}},
+			Outputs: []graph.Chunk{{DType: graph.Float64, Shape: []int{n, n}}}}}
+		for _, s := range srcs {
+			b, err := dev.Alloc(int64(8 * len(s)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Release()
+			copy(device.View[float64](b), s)
+			l.Src = append(l.Src, b)
+			l.SrcMeta = append(l.SrcMeta, graph.Chunk{DType: graph.Float64, Shape: []int{n, n}})
+		}
+		d, err := dev.Alloc(8 * n * n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Release()
+		l.Dst = []*device.Buffer{d}
+		if err := (fusedKernel{}).Run(l); err != nil {
+			t.Fatal(err)
+		}
+		return append([]float64(nil), device.View[float64](d)...)
+	}
+	for _, maps := range [][]graph.Map{{id, id}, {tr, tr}, {id, tr}} {
+		drawn := &graph.Program{Instrs: append([]graph.Instr{
+			{Op: graph.OpRandom, DType: graph.Float64, Map: 0, Imm: 0},
+			{Op: graph.OpRandom, DType: graph.Float64, Map: 1, Imm: 1},
+		}, body...), Out: 7, Rands: []graph.RandSpec{spec, spec}}
+		loaded := &graph.Program{Instrs: append([]graph.Instr{
+			{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
+			{Op: graph.OpLoad, DType: graph.Float64, Src: 1, Map: 1},
+		}, body...), Out: 7}
+		got, want := run(drawn, maps, nil), run(loaded, maps, [][]float64{vals, append([]float64(nil), vals...)})
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("maps %v element %d: drawn %v, loaded %v", maps, i, got[i], want[i])
+			}
+		}
+	}
+}
