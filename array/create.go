@@ -221,8 +221,10 @@ func Eye(n, m, k int, dt graph.DType, opts ...Option) *Array {
 }
 
 // Random makes random arrays from one seed: Philox4x32-10 keyed by the
-// seed, a new stream per call, each element from its flat index, so the
-// values do not depend on the chunking.
+// seed, a new stream per call, each element from its flat index (a float64
+// or an integer from half a Philox block, a float32 from a quarter, a
+// normal from a whole one; graph.RandSpec), so the values do not depend on
+// the chunking.
 type Random struct {
 	seed   uint64
 	mu     sync.Mutex

@@ -145,16 +145,25 @@ type RandKind uint8
 
 const (
 	// RandUniform is uniform on [0, 1): float64 = (u64 >> 11) * 2^-53,
-	// float32 = (u32 >> 8) * 2^-24.
+	// float32 = (u32 >> 8) * 2^-24 (u64, u32: the element's bits, RandSpec).
 	RandUniform RandKind = iota + 1
-	// RandNormal is standard normal by Box-Muller on two uniforms.
+	// RandNormal is standard normal by Box-Muller on two uniforms: u1 = 1 -
+	// (words 0, 1 as u64 >> 11) * 2^-53, u2 = (words 2, 3) likewise without
+	// the 1 -; z = sqrt(-2 ln u1) cos(2π u2).
 	RandNormal
-	// RandInteger is uniform on [Low, High) by 64-bit multiply-shift.
+	// RandInteger is uniform on [Low, High) by 64-bit multiply-shift:
+	// hi64(u64 * (High-Low)) + Low.
 	RandInteger
 )
 
-// RandSpec is one random stream: Philox4x32-10 keyed by Seed, counter =
-// (flat C-order index of the element in an array of shape Shape, Stream).
+// RandSpec is one random stream: Philox4x32-10 with key (lo32(Seed),
+// hi32(Seed)), block b having counter (lo32(b), hi32(b), lo32(Stream),
+// hi32(Stream)). The element at flat C-order index i of an array of shape
+// Shape takes its bits from one block, every word used once: 64 bits
+// (float64 uniform, integers) from words (0, 1) or (2, 3) of block i/2 as
+// i is even or odd, 32 bits (float32 uniform) from word i%4 of block i/4,
+// a normal from all four words of block i. Each value is a function of
+// (Seed, Stream, i) alone.
 type RandSpec struct {
 	Kind      RandKind
 	Seed      uint64

@@ -3,20 +3,28 @@ package cpu
 import (
 	"math"
 	"math/bits"
+	"unsafe"
 )
 
 // Philox4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers: as
 // easy as 1, 2, 3", SC'11) is the counter-based generator behind every
 // random array (DESIGN.md, Random). The generator is a pure function of a
 // 128-bit counter and a 64-bit key, so any element can be computed on its
-// own: the counter of an element is its flat C-order index in the whole
-// generated array plus the stream, the key is the seed. The same seed gives
-// the same values whatever the chunking.
+// own. Block b of stream s under seed k is
 //
-// Counter layout for flat index i, stream s and seed k:
+//	block(b) = Philox4x32-10(ctr = (lo32(b), hi32(b), lo32(s), hi32(s)),
+//	                         key = (lo32(k), hi32(k)))
 //
-//	ctr = (lo32(i), hi32(i), lo32(s), hi32(s))
-//	key = (lo32(k), hi32(k))
+// and the element at flat C-order index i of the whole generated array
+// (as uint64) takes its bits from one block, every word used once:
+//
+//	64 bits (float64 uniform, integers): block i>>1, words (0, 1) for even i, (2, 3) for odd i
+//	32 bits (float32 uniform):           block i>>2, word i&3
+//	normal (Box-Muller on four words):   block i, all four words
+//
+// So each value is a pure function of (seed, stream, i): the same seed
+// gives the same values whatever the chunking, the stride or the order of
+// the fill.
 const (
 	philoxM0 = 0xD2511F53
 	philoxM1 = 0xCD9E8D57
@@ -61,19 +69,32 @@ func philoxBlock(c0, c1, c2, c3, k0, k1 uint32) (uint32, uint32, uint32, uint32)
 	return philoxRound(c0, c1, c2, c3, k0, k1)
 }
 
-// philoxAt is the block for flat index i of (seed, stream) split into key
-// words k0, k1 and stream words s0, s1.
-func philoxAt(i uint64, s0, s1, k0, k1 uint32) (uint32, uint32, uint32, uint32) {
-	return philoxBlock(uint32(i), uint32(i>>32), s0, s1, k0, k1)
+// philoxKey is one (seed, stream): key words k0, k1 and the stream
+// words s0, s1 of the counter.
+type philoxKey struct{ s0, s1, k0, k1 uint32 }
+
+func newPhiloxKey(seed, stream uint64) philoxKey {
+	return philoxKey{uint32(stream), uint32(stream >> 32), uint32(seed), uint32(seed >> 32)}
 }
 
-// philoxPair is philoxAt for flat indices i and j at once: the two
-// dependency chains interleave, which the out-of-order core overlaps
-// (about 1.5x the throughput of one block per call on the 2-core dev
-// machine).
-func philoxPair(i, j uint64, s0, s1, k0, k1 uint32) (a0, a1, a2, a3, b0, b1, b2, b3 uint32) {
-	a0, a1, a2, a3 = uint32(i), uint32(i>>32), s0, s1
-	b0, b1, b2, b3 = uint32(j), uint32(j>>32), s0, s1
+// at is block b.
+func (k *philoxKey) at(b uint64) (uint32, uint32, uint32, uint32) {
+	return philoxBlock(uint32(b), uint32(b>>32), k.s0, k.s1, k.k0, k.k1)
+}
+
+// block is block b as an array.
+func (k *philoxKey) block(b uint64) [4]uint32 {
+	o0, o1, o2, o3 := k.at(b)
+	return [4]uint32{o0, o1, o2, o3}
+}
+
+// pair is blocks a and b at once: the two dependency chains interleave,
+// which the out-of-order core overlaps (about 1.5x the throughput of one
+// block per call).
+func (k *philoxKey) pair(a, b uint64) (a0, a1, a2, a3, b0, b1, b2, b3 uint32) {
+	a0, a1, a2, a3 = uint32(a), uint32(a>>32), k.s0, k.s1
+	b0, b1, b2, b3 = uint32(b), uint32(b>>32), k.s0, k.s1
+	k0, k1 := k.k0, k.k1
 	for r := 0; r < 10; r++ {
 		a0, a1, a2, a3 = philoxRound(a0, a1, a2, a3, k0, k1)
 		b0, b1, b2, b3 = philoxRound(b0, b1, b2, b3, k0, k1)
@@ -82,33 +103,62 @@ func philoxPair(i, j uint64, s0, s1, k0, k1 uint32) (a0, a1, a2, a3, b0, b1, b2,
 	return
 }
 
-// philoxChunk is how many elements the Rand* fills generate words for at
-// a time (stack buffers of philoxChunk uint32 per word).
-const philoxChunk = 256
+// What the vector path writes for lane j, whose value is x = c0 + j*step
+// (philoxVec): kinds philoxRaw to philoxF32 take x as a block number and
+// write 16 bytes a lane, the others take x as a flat index and write its
+// element.
+const (
+	philoxRaw     = iota // the four words of block x
+	philoxF64            // the two float64 uniforms of block x: philoxU53 of words (0, 1), (2, 3)
+	philoxF32            // the four float32 uniforms of block x: philoxU24 of each word
+	philoxBits64         // 8 bytes: the 64 bits of flat index x (words (0, 1) or (2, 3) of block x>>1)
+	philoxPickF64        // 8 bytes: the float64 uniform of flat index x
+	philoxPickF32        // 4 bytes: the float32 uniform of flat index x (word x&3 of block x>>2)
+)
 
-// philoxWords writes words 0 and 1 (and 2 and 3 when w2 != nil) of the
-// Philox blocks at flat indices i, i+st, i+2*st, ... (wrapping mod 2^64),
-// one per element of w0; w1 (and w2, w3) must be as long as w0. The bulk
-// goes through the vector path where there is one (philox_amd64.go), the
-// rest through philoxPair; both give the same words.
-func philoxWords(w0, w1, w2, w3 []uint32, i, st uint64, s0, s1, k0, k1 uint32) {
-	n := len(w0)
-	k := philoxWordsVec(w0, w1, w2, w3, i, st, s0, s1, k0, k1)
-	i += uint64(k) * st
-	for ; k+2 <= n; k += 2 {
-		a0, a1, a2, a3, b0, b1, b2, b3 := philoxPair(i, i+st, s0, s1, k0, k1)
-		w0[k], w0[k+1], w1[k], w1[k+1] = a0, b0, a1, b1
-		if w2 != nil {
-			w2[k], w2[k+1], w3[k], w3[k+1] = a2, b2, a3, b3
-		}
-		i += 2 * st
+var (
+	philoxKindBytes = [...]int{16, 16, 16, 8, 8, 4}
+	philoxKindShift = [...]uint64{0, 0, 0, 1, 1, 2} // block = x >> shift
+)
+
+// philoxVecMax is the most lanes one iteration of any vector path
+// computes (philoxVecWidth).
+const philoxVecMax = 32
+
+// vec writes n lanes of kind (philoxVec) to out: the whole vector
+// iterations in place, the rest through one more iteration into a buffer.
+// It returns false, writing nothing, without a vector path.
+func (k *philoxKey) vec(out unsafe.Pointer, n, kind int, c0, step uint64) bool {
+	w := philoxVecWidth()
+	if w == 0 {
+		return false
 	}
-	if k < n {
-		a0, a1, a2, a3 := philoxAt(i, s0, s1, k0, k1)
-		w0[k], w1[k] = a0, a1
-		if w2 != nil {
-			w2[k], w3[k] = a2, a3
+	d := philoxVec(out, n, kind, c0, step, k)
+	if d < n {
+		var buf [2 * philoxVecMax]uint64 // 16 bytes a lane at most
+		philoxVec(unsafe.Pointer(&buf), w, kind, c0+uint64(d)*step, step, k)
+		sz := philoxKindBytes[kind]
+		copy(unsafe.Slice((*byte)(unsafe.Add(out, d*sz)), (n-d)*sz),
+			unsafe.Slice((*byte)(unsafe.Pointer(&buf)), (n-d)*sz))
+	}
+	return true
+}
+
+// blocks writes the four words of the len(out)/4 blocks c0, c0+step, ...
+// (mod 2^64) to out, word w of block j at out[4j+w].
+func (k *philoxKey) blocks(out []uint32, c0, step uint64) {
+	n := len(out) / 4
+	if n == 0 || k.vec(unsafe.Pointer(&out[0]), n, philoxRaw, c0, step) {
+		return
+	}
+	for j := 0; j < n; j += 2 {
+		b := c0 + uint64(j)*step
+		if j+1 == n {
+			out[4*j], out[4*j+1], out[4*j+2], out[4*j+3] = k.at(b)
+			break
 		}
+		o := out[4*j : 4*j+8]
+		o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = k.pair(b, b+step)
 	}
 }
 
@@ -120,51 +170,197 @@ const (
 // philoxU53 maps two words to [0, 1) with 53 bits: (u64 >> 11) * 2^-53,
 // u64 = lo | hi<<32.
 func philoxU53(lo, hi uint32) float64 {
-	return float64((uint64(lo)|uint64(hi)<<32)>>11) * philoxInv53
+	return philoxU53Bits(uint64(lo) | uint64(hi)<<32)
+}
+
+// philoxU53Bits is philoxU53 of u64.
+func philoxU53Bits(u uint64) float64 {
+	return float64(int64(u>>11)) * philoxInv53
+}
+
+// philoxU24 maps a word to [0, 1) with 24 bits: (w >> 8) * 2^-24.
+func philoxU24(w uint32) float32 {
+	return float32(int32(w>>8)) * philoxInv24
+}
+
+// philoxNoWrap is how many of n elements from flat index i (stride 1)
+// come before the index wraps from 2^64-1 to 0: there the block numbers
+// of the 64- and 32-bit streams jump back to 0, so a run of blocks ends.
+func philoxNoWrap(n int, i uint64) int {
+	if i != 0 && uint64(n) > -i {
+		return int(-i)
+	}
+	return n
+}
+
+// bits64At is the 64 bits of flat index x: lo | hi<<32 of words (0, 1)
+// of block x>>1 for even x, (2, 3) for odd x.
+func (k *philoxKey) bits64At(x uint64) uint64 {
+	o0, o1, o2, o3 := k.at(x >> 1)
+	if x&1 != 0 {
+		o0, o1 = o2, o3
+	}
+	return uint64(o0) | uint64(o1)<<32
+}
+
+// bits64 writes the 64 bits of flat indices i, i+st, ... (mod 2^64), one
+// per element of dst: lo | hi<<32 of words (0, 1) of block i>>1 for even
+// i, (2, 3) for odd i. Stride 1 computes each block once for two
+// elements, any other stride one block per element.
+func (k *philoxKey) bits64(dst []uint64, i, st uint64) {
+	if st != 1 {
+		if len(dst) == 0 || k.vec(unsafe.Pointer(&dst[0]), len(dst), philoxBits64, i, st) {
+			return
+		}
+		for j := range dst {
+			dst[j] = k.bits64At(i + uint64(j)*st)
+		}
+		return
+	}
+	for len(dst) > 0 {
+		n := philoxNoWrap(len(dst), i)
+		d, x := dst[:n], i
+		if x&1 != 0 {
+			d[0] = k.bits64At(x)
+			d, x = d[1:], x+1
+		}
+		// The raw words of block b, read as two uint64 on little-endian
+		// amd64 (the only place with a vector path), are elements 2b and
+		// 2b+1.
+		m := len(d) &^ 1
+		if m > 0 && !k.vec(unsafe.Pointer(&d[0]), m/2, philoxRaw, x>>1, 1) {
+			for j := 0; j < m; j += 2 {
+				o0, o1, o2, o3 := k.at((x + uint64(j)) >> 1)
+				d[j], d[j+1] = uint64(o0)|uint64(o1)<<32, uint64(o2)|uint64(o3)<<32
+			}
+		}
+		if m < len(d) {
+			d[m] = k.bits64At(x + uint64(m))
+		}
+		dst, i = dst[n:], i+uint64(n)
+	}
+}
+
+// uniform64 writes the two float64 uniforms of each of the len(dst)/2
+// blocks b, b+1, ... (mod 2^64; len(dst) even) in block order.
+func (k *philoxKey) uniform64(dst []float64, b uint64) {
+	if len(dst) < 2 || k.vec(unsafe.Pointer(&dst[0]), len(dst)/2, philoxF64, b, 1) {
+		return
+	}
+	for ; len(dst) >= 4; dst, b = dst[4:], b+2 {
+		a0, a1, a2, a3, b0, b1, b2, b3 := k.pair(b, b+1)
+		dst[0], dst[1] = philoxU53(a0, a1), philoxU53(a2, a3)
+		dst[2], dst[3] = philoxU53(b0, b1), philoxU53(b2, b3)
+	}
+	if len(dst) == 2 {
+		a0, a1, a2, a3 := k.at(b)
+		dst[0], dst[1] = philoxU53(a0, a1), philoxU53(a2, a3)
+	}
+}
+
+// uniform32 writes the four float32 uniforms of each of the len(dst)/4
+// blocks b, b+1, ... (mod 2^64; len(dst) a multiple of 4) in block order.
+func (k *philoxKey) uniform32(dst []float32, b uint64) {
+	if len(dst) < 4 || k.vec(unsafe.Pointer(&dst[0]), len(dst)/4, philoxF32, b, 1) {
+		return
+	}
+	for ; len(dst) >= 8; dst, b = dst[8:], b+2 {
+		a0, a1, a2, a3, b0, b1, b2, b3 := k.pair(b, b+1)
+		dst[0], dst[1], dst[2], dst[3] = philoxU24(a0), philoxU24(a1), philoxU24(a2), philoxU24(a3)
+		dst[4], dst[5], dst[6], dst[7] = philoxU24(b0), philoxU24(b1), philoxU24(b2), philoxU24(b3)
+	}
+	if len(dst) == 4 {
+		a0, a1, a2, a3 := k.at(b)
+		dst[0], dst[1], dst[2], dst[3] = philoxU24(a0), philoxU24(a1), philoxU24(a2), philoxU24(a3)
+	}
 }
 
 // RandUniform64 fills dst with float64 uniforms on [0, 1): element k is
-// the value at flat index first + k*stride (stride may be any int64,
-// negative or 0), each (u64 >> 11) * 2^-53 with u64 = out[0] | out[1]<<32
-// of Philox4x32-10 at that index. As a loop:
+// the value at flat index i = first + k*stride (mod 2^64; stride may be
+// any int64, negative or 0), (u64 >> 11) * 2^-53 with u64 the 64 bits of
+// i (see the stream definition above). As a loop:
 //
 //	for k := range dst {
-//		o := Philox4x32(ctr(first+k*stride, stream), key(seed))
-//		dst[k] = float64((uint64(o[0])|uint64(o[1])<<32)>>11) * 0x1p-53
+//		i := uint64(first + int64(k)*stride)
+//		o := Philox4x32(ctr(i>>1, stream), key(seed))
+//		u64 := uint64(o[0]) | uint64(o[1])<<32 // even i
+//		if i&1 == 1 {
+//			u64 = uint64(o[2]) | uint64(o[3])<<32
+//		}
+//		dst[k] = float64(u64>>11) * 0x1p-53
 //	}
+//
+// Stride 1 computes each block once for two elements, any other stride
+// one block per element.
 func RandUniform64(dst []float64, seed, stream uint64, first, stride int64) {
-	k0, k1 := uint32(seed), uint32(seed>>32)
-	s0, s1 := uint32(stream), uint32(stream>>32)
+	k := newPhiloxKey(seed, stream)
 	i, st := uint64(first), uint64(stride)
-	var b0, b1 [philoxChunk]uint32
-	for len(dst) > 0 {
-		n := min(len(dst), philoxChunk)
-		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
-		for j, d := 0, dst[:n]; j < len(d); j++ {
-			d[j] = philoxU53(b0[j], b1[j])
+	if st != 1 {
+		if len(dst) == 0 || k.vec(unsafe.Pointer(&dst[0]), len(dst), philoxPickF64, i, st) {
+			return
 		}
-		dst = dst[n:]
-		i += uint64(n) * st
+		for j := range dst {
+			dst[j] = philoxU53Bits(k.bits64At(i + uint64(j)*st))
+		}
+		return
+	}
+	for len(dst) > 0 {
+		n := philoxNoWrap(len(dst), i)
+		d, x := dst[:n], i
+		if x&1 != 0 {
+			d[0] = philoxU53Bits(k.bits64At(x))
+			d, x = d[1:], x+1
+		}
+		m := len(d) &^ 1
+		k.uniform64(d[:m], x>>1)
+		if m < len(d) {
+			d[m] = philoxU53Bits(k.bits64At(x + uint64(m)))
+		}
+		dst, i = dst[n:], i+uint64(n)
 	}
 }
 
-// RandUniform32 fills dst with float32 uniforms on [0, 1): (out[0] >> 8) *
-// 2^-24 at flat index first + k*stride (see RandUniform64).
+// RandUniform32 fills dst with float32 uniforms on [0, 1): (w >> 8) *
+// 2^-24 with w word i&3 of block i>>2 at flat index i = first + k*stride
+// (see RandUniform64). Stride 1 computes each block once for four
+// elements, any other stride one block per element.
 func RandUniform32(dst []float32, seed, stream uint64, first, stride int64) {
-	k0, k1 := uint32(seed), uint32(seed>>32)
-	s0, s1 := uint32(stream), uint32(stream>>32)
+	k := newPhiloxKey(seed, stream)
 	i, st := uint64(first), uint64(stride)
-	var b0, b1 [philoxChunk]uint32
-	for len(dst) > 0 {
-		n := min(len(dst), philoxChunk)
-		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
-		for j, d := 0, dst[:n]; j < len(d); j++ {
-			d[j] = float32(b0[j]>>8) * philoxInv24
+	if st != 1 {
+		if len(dst) == 0 || k.vec(unsafe.Pointer(&dst[0]), len(dst), philoxPickF32, i, st) {
+			return
 		}
-		dst = dst[n:]
-		i += uint64(n) * st
+		for j := range dst {
+			x := i + uint64(j)*st
+			dst[j] = philoxU24(k.block(x >> 2)[x&3])
+		}
+		return
+	}
+	for len(dst) > 0 {
+		n := philoxNoWrap(len(dst), i)
+		d, x := dst[:n], i
+		if x&3 != 0 {
+			o := k.block(x >> 2)
+			for ; x&3 != 0 && len(d) > 0; d, x = d[1:], x+1 {
+				d[0] = philoxU24(o[x&3])
+			}
+		}
+		m := len(d) &^ 3
+		k.uniform32(d[:m], x>>2)
+		if m < len(d) {
+			o := k.block((x + uint64(m)) >> 2)
+			for j := m; j < len(d); j++ {
+				d[j] = philoxU24(o[j-m])
+			}
+		}
+		dst, i = dst[n:], i+uint64(n)
 	}
 }
+
+// philoxChunk is how many elements a normal or int32 fill generates words
+// for at a time (stack buffers).
+const philoxChunk = 256
 
 // philoxNormal is the Box-Muller normal of one Philox block: u1 from words
 // 0 and 1 mapped to (0, 1] (1 - u, so the log is finite), u2 from words 2
@@ -180,19 +376,18 @@ func philoxNormal(o0, o1, o2, o3 uint32) float64 {
 	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
 
-// RandNormal64 fills dst with standard normals by Box-Muller (one block
-// per element, see philoxNormal) at flat index first + k*stride (see
+// RandNormal64 fills dst with standard normals by Box-Muller on all four
+// words of block i (philoxNormal) at flat index i = first + k*stride (see
 // RandUniform64).
 func RandNormal64(dst []float64, seed, stream uint64, first, stride int64) {
-	k0, k1 := uint32(seed), uint32(seed>>32)
-	s0, s1 := uint32(stream), uint32(stream>>32)
+	k := newPhiloxKey(seed, stream)
 	i, st := uint64(first), uint64(stride)
-	var b0, b1, b2, b3 [philoxChunk]uint32
+	var o [4 * philoxChunk]uint32
 	for len(dst) > 0 {
 		n := min(len(dst), philoxChunk)
-		philoxWords(b0[:n], b1[:n], b2[:n], b3[:n], i, st, s0, s1, k0, k1)
+		k.blocks(o[:4*n], i, st)
 		for j, d := 0, dst[:n]; j < len(d); j++ {
-			d[j] = philoxNormal(b0[j], b1[j], b2[j], b3[j])
+			d[j] = philoxNormal(o[4*j], o[4*j+1], o[4*j+2], o[4*j+3])
 		}
 		dst = dst[n:]
 		i += uint64(n) * st
@@ -201,15 +396,14 @@ func RandNormal64(dst []float64, seed, stream uint64, first, stride int64) {
 
 // RandNormal32 is RandNormal64 rounded to float32.
 func RandNormal32(dst []float32, seed, stream uint64, first, stride int64) {
-	k0, k1 := uint32(seed), uint32(seed>>32)
-	s0, s1 := uint32(stream), uint32(stream>>32)
+	k := newPhiloxKey(seed, stream)
 	i, st := uint64(first), uint64(stride)
-	var b0, b1, b2, b3 [philoxChunk]uint32
+	var o [4 * philoxChunk]uint32
 	for len(dst) > 0 {
 		n := min(len(dst), philoxChunk)
-		philoxWords(b0[:n], b1[:n], b2[:n], b3[:n], i, st, s0, s1, k0, k1)
+		k.blocks(o[:4*n], i, st)
 		for j, d := 0, dst[:n]; j < len(d); j++ {
-			d[j] = float32(philoxNormal(b0[j], b1[j], b2[j], b3[j]))
+			d[j] = float32(philoxNormal(o[4*j], o[4*j+1], o[4*j+2], o[4*j+3]))
 		}
 		dst = dst[n:]
 		i += uint64(n) * st
@@ -217,50 +411,42 @@ func RandNormal32(dst []float32, seed, stream uint64, first, stride int64) {
 }
 
 // RandInt64 fills dst with integers uniform on [low, high) by 64-bit
-// multiply-shift: hi64(u64 * uint64(high-low)) + low, u64 = out[0] |
-// out[1]<<32, at flat index first + k*stride (see RandUniform64). The
-// width high-low is taken as uint64, so every range up to 2^64-1 wide
-// works. high <= low is the caller's error (checked when the array is
-// built); the values are then unspecified but the call does not panic.
+// multiply-shift: hi64(u64 * uint64(high-low)) + low, u64 the 64 bits of
+// flat index i = first + k*stride (as RandUniform64's). The width
+// high-low is taken as uint64, so every range up to 2^64-1 wide works.
+// high <= low is the caller's error (checked when the array is built);
+// the values are then unspecified but the call does not panic.
 func RandInt64(dst []int64, low, high int64, seed, stream uint64, first, stride int64) {
-	k0, k1 := uint32(seed), uint32(seed>>32)
-	s0, s1 := uint32(stream), uint32(stream>>32)
+	k := newPhiloxKey(seed, stream)
 	w := uint64(high) - uint64(low)
-	i, st := uint64(first), uint64(stride)
-	var b0, b1 [philoxChunk]uint32
-	for len(dst) > 0 {
-		n := min(len(dst), philoxChunk)
-		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
-		for j, d := 0, dst[:n]; j < len(d); j++ {
-			d[j] = int64(philoxMulShift(b0[j], b1[j], w, low))
-		}
-		dst = dst[n:]
-		i += uint64(n) * st
+	u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst))
+	k.bits64(u, uint64(first), uint64(stride))
+	for j, x := range u {
+		dst[j] = int64(philoxMulShift(x, w, low))
 	}
 }
 
 // RandInt32 is RandInt64 into int32: low and high must fit int32 (the
 // caller's duty, as high > low), so every value does.
 func RandInt32(dst []int32, low, high int64, seed, stream uint64, first, stride int64) {
-	k0, k1 := uint32(seed), uint32(seed>>32)
-	s0, s1 := uint32(stream), uint32(stream>>32)
+	k := newPhiloxKey(seed, stream)
 	w := uint64(high) - uint64(low)
 	i, st := uint64(first), uint64(stride)
-	var b0, b1 [philoxChunk]uint32
+	var u [philoxChunk]uint64
 	for len(dst) > 0 {
 		n := min(len(dst), philoxChunk)
-		philoxWords(b0[:n], b1[:n], nil, nil, i, st, s0, s1, k0, k1)
+		k.bits64(u[:n], i, st)
 		for j, d := 0, dst[:n]; j < len(d); j++ {
-			d[j] = int32(philoxMulShift(b0[j], b1[j], w, low))
+			d[j] = int32(philoxMulShift(u[j], w, low))
 		}
 		dst = dst[n:]
 		i += uint64(n) * st
 	}
 }
 
-// philoxMulShift maps words lo, hi to [low, low+w) by 64-bit multiply-shift:
-// hi64((lo | hi<<32) * w) + low, wrapping.
-func philoxMulShift(lo, hi uint32, w uint64, low int64) uint64 {
-	h, _ := bits.Mul64(uint64(lo)|uint64(hi)<<32, w)
+// philoxMulShift maps 64 bits u to [low, low+w) by multiply-shift:
+// hi64(u * w) + low, wrapping.
+func philoxMulShift(u, w uint64, low int64) uint64 {
+	h, _ := bits.Mul64(u, w)
 	return h + uint64(low)
 }

@@ -1,35 +1,67 @@
 package cpu
 
-import "unsafe"
+import (
+	"math/bits"
+	"unsafe"
+)
 
-// Philox4x32-10 on AVX2: eight counters per iteration (two groups of four
-// 64-bit lanes, VPMULUDQ giving the full 32x32->64 product per lane),
-// chosen at run time from CPUID. The words equal philoxBlock's exactly
-// (integer arithmetic only); philox_simd_test.go checks every Rand* fill
-// both ways.
+//go:generate go run ./internal/philoxgen -o philox_amd64.s
+
+// Philox4x32-10 on AVX-512 (32 blocks an iteration, four groups of eight
+// 64-bit lanes) or AVX2 (8 blocks, two groups of four), VPMULUDQ giving
+// the full 32x32->64 product per lane, chosen at run time from CPUID
+// (philoxLevel). The kernels also pick each element's words and convert
+// them to float64 or float32 uniforms on the way out (philoxVec's kinds),
+// so a fill writes dst in one pass.
+// The words and the floats equal philoxBlock's and philoxU53's / philoxU24's
+// exactly (integer arithmetic and exact conversions only);
+// philox_simd_test.go checks every level against a plain loop.
 
 func cpuidex(eax, ecx uint32) (a, b, c, d uint32)
 
 func xgetbv0() (eax, edx uint32)
 
-// philoxTab is the read-only table philoxBlocks8AVX2 works from; the
-// offsets are fixed in philox_amd64.s.
+// philoxTab is what the kernels read besides the constants (and where
+// they keep the iteration's lane values); the offsets are fixed in
+// internal/philoxgen.
 type philoxTab struct {
-	ctr  [4]uint64        // 0: counters i + {0, 2, 4, 6}*stride (group A)
-	st   [4]uint64        // 32: stride (group B = A + stride)
-	st8  [4]uint64        // 64: 8*stride, the step per iteration
-	m0   [8]uint32        // 96
-	m1   [8]uint32        // 128
-	s0   [8]uint32        // 160: lo32(stream)
-	s1   [8]uint32        // 192: hi32(stream)
-	keys [10][2][8]uint32 // 224: round r's k0 and k1, each broadcast
+	ctr     [8]uint64     // 0: the first group's lane values: c0 + j*step
+	step    uint64        // 64: the step from one group to the next
+	shift   uint64        // 72: a lane's block is its value >> shift
+	keys    [10][2]uint32 // 80: round r's XOR constants for words 0 and 2 (fill)
+	scratch [4][8]uint64  // 160: the kernels' own
 }
 
-// philoxBlocks8AVX2 writes words 0 and 1 (and 2 and 3 when w2 != nil) of
-// 8*nblk consecutive counters of tab. It ends with VZEROUPPER.
+// fill sets the lane values c0, c0+step, ... in groups of lanes, the shift
+// of kind, and the keys of k with round 0's constant product folded in:
+// words 2 and 3 of every counter are the stream (s0, s1), so round 0 gives
+// word 0 = hi(M1*s0) ^ ctr1 ^ k0, word 1 = lo(M1*s0) and word 2 = hi(M0*ctr0)
+// ^ s1 ^ k1; word 1 then only enters round 1's word 0, as lo(M1*s0) ^ k0'.
+func (t *philoxTab) fill(k *philoxKey, kind int, c0, step uint64, lanes int) {
+	for j := range t.ctr {
+		t.ctr[j] = c0 + uint64(j)*step
+	}
+	t.step = uint64(lanes) * step
+	t.shift = philoxKindShift[kind]
+	hi, lo := bits.Mul32(philoxM1, k.s0)
+	k0, k1 := k.k0, k.k1
+	t.keys[0] = [2]uint32{hi ^ k0, k.s1 ^ k1}
+	k0, k1 = k0+philoxW0, k1+philoxW1
+	t.keys[1] = [2]uint32{lo ^ k0, k1}
+	for r := 2; r < 10; r++ {
+		k0, k1 = k0+philoxW0, k1+philoxW1
+		t.keys[r] = [2]uint32{k0, k1}
+	}
+}
+
+// philoxAVX512 and philoxAVX2 run niter iterations of 32 (8) lanes of
+// kind (philoxVec) and end with VZEROUPPER.
 //
 //go:noescape
-func philoxBlocks8AVX2(w0, w1, w2, w3 *uint32, nblk int, tab *philoxTab)
+func philoxAVX512(out unsafe.Pointer, niter, kind int, tab *philoxTab)
+
+//go:noescape
+func philoxAVX2(out unsafe.Pointer, niter, kind int, tab *philoxTab)
 
 // cpuHasAVX2 reports AVX2 with the OS saving YMM state (OSXSAVE, and XCR0
 // bits 1 and 2).
@@ -50,41 +82,61 @@ func cpuHasAVX2() bool {
 	return b7&(1<<5) != 0
 }
 
-// philoxSIMD selects the vector path; tests turn it off to cover the
-// scalar one.
-var philoxSIMD = cpuHasAVX2()
+// cpuHasAVX512DQ reports AVX-512 F with ZMM state saved (cpuHasAVX512F)
+// and DQ (CPUID.7:EBX bit 17), which has VCVTUQQ2PD. Every AVX-512 core
+// since Skylake-SP and Zen 4 has both.
+func cpuHasAVX512DQ() bool {
+	if !cpuHasAVX512F() {
+		return false
+	}
+	_, b7, _, _ := cpuidex(7, 0)
+	return b7&(1<<17) != 0
+}
 
-// philoxWordsVec fills the first multiple of 8 of len(w0) words by the
-// vector path (w1 as long as w0; w2 and w3 as long too, or nil) and
-// returns how many it filled: 0 when the vector path is off.
-func philoxWordsVec(w0, w1, w2, w3 []uint32, i, st uint64, s0, s1, k0, k1 uint32) int {
-	nblk := len(w0) / 8
-	if !philoxSIMD || nblk == 0 {
+// philoxLevel is the vector path in use (vecNone, vecAVX2 or vecAVX512);
+// tests lower it to cover the others.
+var philoxLevel = func() int {
+	switch {
+	case cpuHasAVX512DQ():
+		return vecAVX512
+	case cpuHasAVX2():
+		return vecAVX2
+	}
+	return vecNone
+}()
+
+// philoxLevelMax is the best level this CPU has.
+var philoxLevelMax = philoxLevel
+
+// philoxVecWidth is how many lanes one iteration of the vector path
+// computes: 0 without one.
+func philoxVecWidth() int {
+	switch philoxLevel {
+	case vecAVX512:
+		return 32
+	case vecAVX2:
+		return 8
+	}
+	return 0
+}
+
+// philoxVec runs the whole iterations of n lanes of kind under key k by
+// the vector path, lane j's value being c0 + j*step (mod 2^64), and
+// returns how many lanes it wrote to out (philoxKindBytes[kind] each): a
+// multiple of philoxVecWidth(), 0 without a vector path.
+func philoxVec(out unsafe.Pointer, n, kind int, c0, step uint64, k *philoxKey) int {
+	w := philoxVecWidth()
+	if w == 0 || n < w {
 		return 0
 	}
-	n := nblk * 8
-	_, _ = w1[n-1], w0[n-1]
-	var p2, p3 *uint32
-	if w2 != nil {
-		_, _ = w2[n-1], w3[n-1]
-		p2, p3 = unsafe.SliceData(w2), unsafe.SliceData(w3)
-	}
 	var t philoxTab
-	for j := range 4 {
-		t.ctr[j] = i + uint64(2*j)*st
-		t.st[j] = st
-		t.st8[j] = 8 * st
+	switch philoxLevel {
+	case vecAVX512:
+		t.fill(k, kind, c0, step, 8)
+		philoxAVX512(out, n/w, kind, &t)
+	case vecAVX2:
+		t.fill(k, kind, c0, step, 4)
+		philoxAVX2(out, n/w, kind, &t)
 	}
-	for j := range 8 {
-		t.m0[j], t.m1[j] = philoxM0, philoxM1
-		t.s0[j], t.s1[j] = s0, s1
-	}
-	for r := range 10 {
-		for j := range 8 {
-			t.keys[r][0][j], t.keys[r][1][j] = k0, k1
-		}
-		k0, k1 = k0+philoxW0, k1+philoxW1
-	}
-	philoxBlocks8AVX2(unsafe.SliceData(w0), unsafe.SliceData(w1), p2, p3, nblk, &t)
-	return n
+	return n / w * w
 }

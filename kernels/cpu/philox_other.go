@@ -2,11 +2,16 @@
 
 package cpu
 
-// philoxSIMD is always false off amd64: there is no vector Philox there.
-var philoxSIMD = false
+import "unsafe"
 
-// philoxWordsVec is the vector path of philoxWords; off amd64 it fills
-// nothing.
-func philoxWordsVec(w0, w1, w2, w3 []uint32, i, st uint64, s0, s1, k0, k1 uint32) int {
+// Off amd64 there is no vector Philox: philoxPair does all of it.
+
+var philoxLevel = vecNone
+
+var philoxLevelMax = vecNone
+
+func philoxVecWidth() int { return 0 }
+
+func philoxVec(out unsafe.Pointer, n, kind int, c0, step uint64, k *philoxKey) int {
 	return 0
 }

@@ -54,10 +54,11 @@ func maxOf(dt graph.DType) float64 {
 	return math.MaxFloat64
 }
 
-// ---- Philox4x32-10, as DESIGN.md (Random) and graph.RandKind define it
+// ---- Philox4x32-10, as DESIGN.md (Random) and graph.RandSpec define it
 
-func philox(i, stream, seed uint64) [4]uint32 {
-	c := [4]uint32{uint32(i), uint32(i >> 32), uint32(stream), uint32(stream >> 32)}
+// philox is block b of stream under seed.
+func philox(b, stream, seed uint64) [4]uint32 {
+	c := [4]uint32{uint32(b), uint32(b >> 32), uint32(stream), uint32(stream >> 32)}
 	k0, k1 := uint32(seed), uint32(seed>>32)
 	for r := 0; r < 10; r++ {
 		hi0, lo0 := bits.Mul32(0xD2511F53, c[0])
@@ -70,23 +71,36 @@ func philox(i, stream, seed uint64) [4]uint32 {
 
 func u53(lo, hi uint32) float64 { return float64((uint64(lo)|uint64(hi)<<32)>>11) * 0x1p-53 }
 
-// randRef is element flat of stream r as dtype dt, with its error bound.
+// randRef is element flat of stream r as dtype dt, with its error bound:
+// 64 bits from words (0, 1) or (2, 3) of block flat/2 as flat is even or
+// odd (float64 uniform, integers), 32 bits from word flat%4 of block
+// flat/4 (float32 uniform), all four words of block flat (normal).
 func randRef(r *graph.RandSpec, dt graph.DType, flat int) rval {
-	o := philox(uint64(flat), r.Stream, r.Seed)
+	i := uint64(flat)
+	half := func() (lo, hi uint32) {
+		o := philox(i/2, r.Stream, r.Seed)
+		if i%2 == 1 {
+			return o[2], o[3]
+		}
+		return o[0], o[1]
+	}
 	switch r.Kind {
 	case graph.RandUniform:
 		if dt == graph.Float32 {
-			return rval{f: float64(float32(o[0]>>8) * 0x1p-24)}
+			w := philox(i/4, r.Stream, r.Seed)[i%4]
+			return rval{f: float64(float32(w>>8) * 0x1p-24)}
 		}
-		return rval{f: u53(o[0], o[1])}
+		return rval{f: u53(half())}
 	case graph.RandNormal:
+		o := philox(i, r.Stream, r.Seed)
 		z := math.Sqrt(-2*math.Log(1-u53(o[0], o[1]))) * math.Cos(2*math.Pi*u53(o[2], o[3]))
 		v := roundTo(dt, z)
 		// backends use their own log and sincos: a few ulps
 		return rval{f: v, err: 8 * eps(dt) * (math.Abs(v) + 1)}
 	default:
-		hi, _ := bits.Mul64(uint64(o[0])|uint64(o[1])<<32, uint64(r.High)-uint64(r.Low))
-		return rval{i: wrapTo(dt, int64(hi+uint64(r.Low)))}
+		lo, hi := half()
+		h, _ := bits.Mul64(uint64(lo)|uint64(hi)<<32, uint64(r.High)-uint64(r.Low))
+		return rval{i: wrapTo(dt, int64(h+uint64(r.Low)))}
 	}
 }
 
