@@ -108,7 +108,13 @@ func TestArith(t *testing.T) {
 		want := refArith(op, x.ref, y.ref)
 		z := binaryArray(op, x.a, y.a)
 		got := v.one(desc, z)
-		exact(t, desc, got, want)
+		if op == "pow" && isF(want.dt) {
+			// the CPU's pow is within about half an ulp; math.Pow, the
+			// reference, is often further off (kernels/cpu/pow_test.go)
+			near(t, desc, got, want, relScale(want), ulpTol(want.dt))
+		} else {
+			exact(t, desc, got, want)
+		}
 		if c%4 == 0 {
 			sameResult(t, desc+" NoFuse", got, v.one(desc, z, array.NoFuse()))
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/blockwork-dev/blockwork/kernels/kerneltest"
 )
 
-var conformanceSeed = flag.Uint64("seed", 0, "seed of the conformance inputs (0: from the clock)")
+var conformanceSeed = flag.Uint64("seed", 0, "seed of the random tests: the conformance inputs, the vector math (0: from the clock)")
 
 func TestConformanceMisc(t *testing.T) {
 	r := kernels.NewRegistry()

@@ -20,11 +20,15 @@
 // computed 32 at a time on AVX-512 or 8 on AVX2 (philox_amd64.s).
 //
 // Transcendentals (sin, cos, exp, log, tanh) use the package's own
-// polynomials (fastmath.go), within 2 ulp of a 256-bit reference; sin
-// and cos run four or eight lanes at a time in AVX2 / AVX-512 assembly
-// chosen at run time (trig_amd64.s; exp too, exp_amd64.s), bit-identical
-// to the Go code, which stays the fallback and the reference; a fused
-// program's sin and cos of one register share one reduction (sincos).
+// polynomials (fastmath.go), within 2.5 ulp of a 256-bit reference, and
+// float pow its own exp(y·log x) with log in double-double (pow.go: within
+// 0.51 ulp where the result is normal, math.Pow's special cases); all six
+// run four or eight lanes at a time in AVX2 / AVX-512 assembly chosen at
+// run time (trig_amd64.s, exp_amd64.s, log_amd64.s, tanh_amd64.s,
+// pow_amd64.s), bit-identical to the Go code, which stays the fallback
+// and the reference. A fused program's sin and cos of one register share
+// one reduction (sincos), and its pow by a constant 0, 1, 2, 3, 4, -1, -2
+// or 0.5 is rewritten (x*x, 1/x, sqrt, the exact square: powConst).
 // Float64 add, sub, mul and div, and the column fold of a sum, use AVX2
 // (elem_amd64.s).
 //

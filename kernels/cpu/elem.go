@@ -229,9 +229,7 @@ func binaryFloat[T float](op graph.ElemOp, d, a, b []T) error {
 			d[i] = a[i] / b[i]
 		}
 	case graph.OpPow:
-		for i := range d {
-			d[i] = T(math.Pow(float64(a[i]), float64(b[i])))
-		}
+		powFloat(d, a, b)
 	case graph.OpMax:
 		for i := range d {
 			x, y := a[i], b[i]

@@ -20,10 +20,14 @@ import (
 // Accuracy measured by fastmath_test.go against a 256-bit math/big reference
 // (40k points each plus 2M checked against math.*, the reference deciding
 // where they differ by more than 2 ulps): max 1.34 ulp sin, 1.29 cos, 1.00
-// exp, 0.74 log, 2.10 tanh. Every multiply-add that matters is an explicit math.FMA, so GOAMD64
-// levels give the same bits; sin, cos and exp also have an AVX2 / AVX-512
-// path on amd64 (trig_amd64.s, exp_amd64.s) that gives the Go code's bits
-// exactly.
+// exp, 0.74 log, 2.10 tanh (0.77 log and 2.49 tanh over 400k points).
+// Every multiply-add that matters is an explicit math.FMA, and a product
+// that must round before it is added is written float64(a*b), which the
+// compiler may not fuse, so GOAMD64 levels give the same bits. All five
+// also have an AVX2 / AVX-512 path on amd64 (trig_amd64.s, exp_amd64.s,
+// log_amd64.s, tanh_amd64.s), chosen by trigLevel, that gives the Go
+// code's bits exactly (trig_test.go, exp_test.go, vecmath_test.go); pow is
+// in pow.go.
 // float32 is computed in float64 and rounded once.
 //
 // Sources of the figures (coefficients only; the code is our own):
@@ -278,43 +282,82 @@ func expm1Core(y float64) float64 {
 	return math.FMA(s, q, s-1)
 }
 
-// tanhSlice sets dst[i] = tanh(src[i]) = e/(e+2) with e = expm1(2|x|).
+// tanhSlice sets dst[i] = tanh(src[i]): by the vector path where there
+// is one (tanh_amd64.go, bit-identical to tanhGo), tanhGo for the tail and
+// for each vector holding a lane outside the fast path.
 func tanhSlice(dst, src []float64) {
+	src = src[:len(dst)]
+	for len(dst) > 0 {
+		k, w := tanhVec(dst, src)
+		if w == 0 {
+			break
+		}
+		dst, src = dst[k:], src[k:]
+		w = min(w, len(dst))
+		tanhGo(dst[:w], src[:w])
+		dst, src = dst[w:], src[w:]
+	}
+	tanhGo(dst, src)
+}
+
+// tanhGo is the pure-Go tanh: e/(e+2) with e = expm1(2|x|), the sign of
+// x, and x itself for |x| < 2^-28 (where tanh(x) rounds to x; this keeps
+// ±0 and the subnormals). NaN, ±Inf and |x| > 22 (where tanh rounds to
+// ±1) go to math.Tanh.
+func tanhGo(dst, src []float64) {
 	src = src[:len(dst)]
 	for i, x := range src {
 		ax := math.Abs(x)
-		if !(ax <= 22) { // NaN, ±Inf and |x| > 22 (tanh rounds to ±1)
+		if !(ax <= 22) {
 			dst[i] = math.Tanh(x)
 			continue
 		}
-		if ax < 0x1p-28 { // tanh(x) rounds to x; keeps ±0 and subnormals
-			dst[i] = x
-			continue
-		}
 		e := expm1Core(2 * ax)
-		dst[i] = math.Copysign(e/(e+2), x)
+		v := math.Copysign(e/(e+2), x)
+		if ax < 0x1p-28 {
+			v = x
+		}
+		dst[i] = v
 	}
 }
 
-// logSlice sets dst[i] = log(src[i]).
+// logSlice sets dst[i] = log(src[i]): by the vector path where there is
+// one (log_amd64.go, bit-identical to logGo), logGo for the tail and for
+// each vector holding a lane outside the fast path.
 func logSlice(dst, src []float64) {
+	src = src[:len(dst)]
+	for len(dst) > 0 {
+		k, w := logVec(dst, src)
+		if w == 0 {
+			break
+		}
+		dst, src = dst[k:], src[k:]
+		w = min(w, len(dst))
+		logGo(dst[:w], src[:w])
+		dst, src = dst[w:], src[w:]
+	}
+	logGo(dst, src)
+}
+
+// logGo is the pure-Go log: fdlibm's reduction and polynomial (x = 2^k m,
+// m in [sqrt(1/2), sqrt(2)), s = (m-1)/(m+1)) for positive normal x;
+// subnormals are scaled by 2^52 first (math.Log on amd64 gets them wrong:
+// its assembly does not normalise them); 0, negatives, Inf and NaN go to
+// math.Log. The float64(...) conversions keep the compiler from fusing a
+// multiply and an add (GOAMD64=v3 may), so every level gives these bits.
+func logGo(dst, src []float64) {
 	src = src[:len(dst)]
 	for i, x := range src {
 		ix := math.Float64bits(x)
-		// positive normal finite only; 0, negatives, Inf, NaN go to
-		// math.Log, subnormals are scaled first
 		kAdj := int64(0)
 		if ix-0x0010000000000000 >= 0x7ff0000000000000-0x0010000000000000 {
 			if ix-1 >= 0x0010000000000000-1 {
 				dst[i] = math.Log(x)
 				continue
 			}
-			// positive subnormal: scale by 2^52 (math.Log on amd64 gets
-			// these wrong: its assembly does not normalise them)
-			ix = math.Float64bits(x * 0x1p52)
+			ix = math.Float64bits(x * 0x1p52) // positive subnormal
 			kAdj = -52
 		}
-		// x = 2^k m with m in [sqrt(1/2), sqrt(2))
 		tmp := ix - 0x3fe6a09e667f3bcd
 		k := float64(int64(tmp)>>52 + kAdj)
 		m := math.Float64frombits(ix - tmp&(0xfff<<52))
@@ -322,11 +365,12 @@ func logSlice(dst, src []float64) {
 		s := f / (2 + f)
 		s2 := s * s
 		s4 := s2 * s2
-		t1 := s2 * math.FMA(s4, math.FMA(s4, math.FMA(s4, logL7, logL5), logL3), logL1)
-		t2 := s4 * math.FMA(s4, math.FMA(s4, logL6, logL4), logL2)
+		t1 := float64(s2 * math.FMA(s4, math.FMA(s4, math.FMA(s4, logL7, logL5), logL3), logL1))
+		t2 := float64(s4 * math.FMA(s4, math.FMA(s4, logL6, logL4), logL2))
 		R := t1 + t2
-		hfsq := 0.5 * f * f
-		dst[i] = k*ln2Hi - ((hfsq - (s*(hfsq+R) + k*ln2Lo)) - f)
+		hfsq := float64(0.5 * f * f)
+		a := math.FMA(s, hfsq+R, float64(k*ln2Lo)) // s*(hfsq+R) + k*ln2Lo
+		dst[i] = float64(k*ln2Hi) - ((hfsq - a) - f)
 	}
 }
 

@@ -563,6 +563,16 @@ func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n in
 		case graph.Bool:
 			return compare(op, d, view[uint8](a, n), view[uint8](b, n))
 		}
+	case op == graph.OpPow && in.DType.IsFloat():
+		// a constant exponent that pow need not be used for
+		if y, ok := constFloat(prog, in.B); ok && powRewritten(y) {
+			if in.DType == graph.Float64 {
+				powConstFloat(view[float64](dst, n), view[float64](a, n), y)
+			} else {
+				powConstFloat(view[float32](dst, n), view[float32](a, n), y)
+			}
+			return nil
+		}
 	case op.IsPredicate():
 		d := view[uint8](dst, n)
 		switch prog.Instrs[in.A].DType {
@@ -607,6 +617,36 @@ func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n in
 		return boolOp(op, view[uint8](dst, n), view[uint8](a, n), bb)
 	}
 	return fmt.Errorf("no %v for %v", op, in.DType)
+}
+
+// constFloat is the value of register r where it holds a constant: an
+// OpConst, or an OpConst cast to a float type (as a weak Go scalar is).
+func constFloat(prog *graph.Program, r int32) (float64, bool) {
+	in := &prog.Instrs[r]
+	to := in.DType
+	if in.Op == graph.OpCast && to.IsFloat() {
+		in = &prog.Instrs[in.A]
+	}
+	if in.Op != graph.OpConst {
+		return 0, false
+	}
+	var v float64
+	switch in.DType {
+	case graph.Float64, graph.Float32:
+		v = float64frombits(in.Imm)
+	case graph.Int64:
+		v = float64(int64(in.Imm))
+	case graph.Int32:
+		v = float64(int32(int64(in.Imm)))
+	case graph.Bool:
+		v = float64(in.Imm & 1)
+	default:
+		return 0, false
+	}
+	if in.DType == graph.Float32 || to == graph.Float32 {
+		v = float64(float32(v))
+	}
+	return v, true
 }
 
 // pairSinCos finds each float64 sin whose input also feeds a later

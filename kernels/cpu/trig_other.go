@@ -2,7 +2,8 @@
 
 package cpu
 
-// Off amd64 there is no vector sin/cos: trigGo does all of it.
+// Off amd64 there is no vector math: trigGo, expGo, logGo, tanhGo and
+// powGo do all of it.
 
 const (
 	vecNone = iota
@@ -19,3 +20,9 @@ func trigVec(dst, src []float64, off uint64) (done, width int) { return 0, 0 }
 func expVec(dst, src []float64) (done, width int) { return 0, 0 }
 
 func sincosVec(dsts, dstc, src []float64) (done, width int) { return 0, 0 }
+
+func logVec(dst, src []float64) (done, width int) { return 0, 0 }
+
+func tanhVec(dst, src []float64) (done, width int) { return 0, 0 }
+
+func powVec(dst, x, y []float64) (done, width int) { return 0, 0 }
