@@ -32,8 +32,16 @@ import (
 // Freed large buffers are cached per class and reused last-in first-out
 // (the most recently touched pages first). The cache is bounded (see
 // cacheLimit): a buffer freed beyond the bound is unmapped at once, and
-// trim unmaps the whole cache. An unmap error is recorded (Host.Err) and
-// its bytes stay counted as held.
+// trim unmaps the whole cache. One exception: a freed buffer whose class
+// has none cached is kept beyond the bound (up to ceil), since in a
+// stream of equal chunks the next one takes it; a chunk bigger than the
+// bound would otherwise be mapped, faulted in and zeroed afresh every
+// time (zarr_read: 128 MB blocks, two live at most, a bound of 64 MiB).
+// Such extras last until the pool next maps fresh memory: get first
+// unmaps cached buffers down to the bound, so the pool's resident bytes
+// (live plus cached) never pass its live peak by more than the bound.
+// An unmap error is recorded (Host.Err) and its bytes stay counted as
+// held.
 const (
 	smallMax = 64 << 10 // largest Go-heap class
 	// smallCacheMax bounds the Go-heap bytes kept for reuse
@@ -128,7 +136,9 @@ func (p *pool) get(n int64) ([]byte, int, error) {
 	}
 	colour := p.colour
 	p.colour++
+	evict := p.overLimit()
 	p.mu.Unlock()
+	p.unmap(evict)
 
 	b, err := sysMap(size, colour%colours*colourBytes)
 	if err != nil {
@@ -173,7 +183,7 @@ func (p *pool) put(b []byte, class int) {
 		p.mu.Unlock()
 		return
 	}
-	if p.cached+size <= p.cacheLimit() {
+	if p.cached+size <= p.cacheLimit() || (len(p.free[class]) == 0 && p.cached+size <= p.ceil) {
 		p.free[class] = append(p.free[class], b)
 		p.cached += size
 		p.mu.Unlock()
@@ -181,6 +191,25 @@ func (p *pool) put(b []byte, class int) {
 	}
 	p.mu.Unlock()
 	p.unmap([][]byte{b})
+}
+
+// overLimit takes cached buffers out of the cache until it is within
+// cacheLimit, largest classes first and the longest cached of each, and
+// returns them to be unmapped (without mu). Called with mu held.
+func (p *pool) overLimit() [][]byte {
+	var out [][]byte
+	lim := p.cacheLimit()
+	for c := numClasses - 1; c >= 0 && p.cached > lim; c-- {
+		for len(p.free[c]) > 0 && p.cached > lim {
+			b := p.free[c][0]
+			n := copy(p.free[c], p.free[c][1:])
+			p.free[c][n] = nil
+			p.free[c] = p.free[c][:n]
+			p.cached -= classSize(c)
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // held is the bytes the pool holds: live and cached (and any it failed to

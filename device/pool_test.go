@@ -135,3 +135,63 @@ func TestPutForeignPanics(t *testing.T) {
 	}()
 	p.put(make([]byte, 100), classOf(200))
 }
+
+// TestCacheKeepsOneOfAClass: a buffer bigger than the cache's bound is
+// kept when no buffer of its class is cached, so a stream of such
+// chunks (freed, then the next allocated) maps memory once; the next
+// fresh mapping of another class gives it back, so that live plus
+// cached stays within the live peak plus the bound.
+func TestCacheKeepsOneOfAClass(t *testing.T) {
+	p := newPool()
+	p.floor, p.ceil = 4<<20, 64<<20
+	const n = 12 << 20
+	a, c, err := p.get(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := classSize(c)
+	if lim := p.cacheLimit(); size <= lim {
+		t.Fatalf("test needs a class (%d bytes) over the bound (%d)", size, lim)
+	}
+	first := unsafe.SliceData(a)
+	for i := range 5 {
+		p.put(a, c)
+		if p.cached != size {
+			t.Fatalf("round %d: cached %d bytes, want the freed buffer's %d", i, p.cached, size)
+		}
+		if a, _, err = p.get(n); err != nil {
+			t.Fatal(err)
+		}
+		if unsafe.SliceData(a) != first {
+			t.Fatalf("round %d: a fresh mapping, not the cached buffer", i)
+		}
+	}
+	// a second buffer of the class, freed beside the first, is over the
+	// bound and not kept
+	b, _, err := p.get(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.put(a, c)
+	p.put(b, c)
+	if p.cached != size {
+		t.Errorf("two freed: cached %d, want one buffer (%d)", p.cached, size)
+	}
+	peak := p.peak
+	// another class mapped fresh: the extra goes first
+	d, cd, err := p.get(2 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.cached > p.cacheLimit() {
+		t.Errorf("after a fresh mapping: cached %d, over the bound %d", p.cached, p.cacheLimit())
+	}
+	if p.live+p.cached > max(peak, p.peak)+p.cacheLimit() {
+		t.Errorf("live %d + cached %d over the peak %d + the bound", p.live, p.cached, p.peak)
+	}
+	p.put(d, cd)
+	p.trim()
+	if p.held() != 0 || p.firstErr() != nil {
+		t.Errorf("held %d after trim, err %v", p.held(), p.firstErr())
+	}
+}

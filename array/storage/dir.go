@@ -219,3 +219,13 @@ func (d *Dir) GetAppend(ctx context.Context, key string, buf []byte) ([]byte, er
 	}
 	return buf, nil
 }
+
+// GetStream opens the file for reading: the caller reads it as it needs
+// it (no object-sized buffer) and closes it. See Streamer.
+func (d *Dir) GetStream(ctx context.Context, key string) (io.ReadCloser, int64, error) {
+	f, n, err := d.open(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	return f, n, nil
+}

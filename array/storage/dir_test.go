@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,4 +140,38 @@ func TestDirGetAppend(t *testing.T) {
 		t.Error("bad key: no error")
 	}
 	var _ storage.Appender = d
+}
+
+// TestDirGetStream streams an object: its bytes and size equal Get's, a
+// missing key wraps storage.ErrNotFound, a directory is not an object.
+func TestDirGetStream(t *testing.T) {
+	ctx := context.Background()
+	d, err := storage.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("abcdefgh"), 1000)
+	if err := d.Put(ctx, "a/big", big); err != nil {
+		t.Fatal(err)
+	}
+	rc, n, err := d.GetStream(ctx, "a/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rc)
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || n != int64(len(big)) || !bytes.Equal(got, big) {
+		t.Fatalf("GetStream(a/big) = %d of %d bytes (size %d), %v", len(got), len(big), n, err)
+	}
+	for _, k := range []string{"nope", "a"} {
+		if _, _, err := d.GetStream(ctx, k); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("GetStream(%q): %v, want ErrNotFound", k, err)
+		}
+	}
+	if _, _, err := d.GetStream(ctx, "../x"); err == nil {
+		t.Error("bad key: no error")
+	}
+	var _ storage.Streamer = d
 }

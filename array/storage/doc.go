@@ -9,6 +9,11 @@
 // S3 objects are atomic by nature), and a failed Put leaves nothing
 // behind. Missing keys give errors wrapping ErrNotFound.
 //
+// Readers of many objects can avoid an allocation per object where a
+// store allows: Appender reads an object into the caller's buffer,
+// Streamer hands it out as a stream to decode as it arrives (Dir has
+// both; S3 neither).
+//
 // Open understands "file:///abs/path", a plain path, and
 // "s3://bucket/prefix" (the S3 client is configured once per process with
 // ConfigureS3; cmd/ reads the usual AWS_* variables for it).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 )
@@ -34,6 +35,15 @@ type Store interface {
 type Appender interface {
 	// GetAppend is Get into buf[:0] (grown when too small).
 	GetAppend(ctx context.Context, key string, buf []byte) ([]byte, error)
+}
+
+// Streamer is implemented by stores that can hand an object out as a
+// stream (Dir), so a reader can decode it as it arrives instead of
+// holding its encoded bytes whole.
+type Streamer interface {
+	// GetStream returns the object under key as a reader at its start,
+	// and its size; the caller closes the reader.
+	GetStream(ctx context.Context, key string) (io.ReadCloser, int64, error)
 }
 
 // ErrNotFound is wrapped by errors for missing keys.

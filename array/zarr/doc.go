@@ -23,9 +23,17 @@
 // the Chunks option asks. A block is read by decoding every stored chunk
 // that overlaps it (each once) and copying the overlap, so a chunking
 // different from the store's is a rechunk inside the read, as in Dask's
-// from_zarr. A missing chunk reads as the fill value (a null v2
-// fill_value reads as zero). Edge chunks are stored full size, as the
-// specification says; only their part inside the array is used.
+// from_zarr. A block that is exactly one stored chunk, stored as the
+// block wants it, is decoded straight into the block's buffer; where the
+// store can stream an object (a local directory, storage.Streamer) and
+// the chunk's one codec can decode as it reads (codec.StreamDecoder:
+// zstd frames of raw and RLE blocks, what incompressible data such as
+// random floats encodes to), the file's bytes go into the block with no
+// buffer for the encoded chunk at all. Other chunks are read whole into
+// a pooled scratch buffer first. A missing chunk reads as the fill value
+// (a null v2 fill_value reads as zero). Edge chunks are stored full
+// size, as the specification says; only their part inside the array is
+// used.
 //
 // Dtypes: bool, int32, int64, float32 and float64 read as themselves.
 // Smaller integers are widened losslessly: int8, int16, uint8 and uint16

@@ -309,6 +309,20 @@ func (r *reader) read(ctx context.Context, box region, dst []byte) error {
 		if r.p.shard != nil {
 			return r.readShard(ctx, key, at, box, dst)
 		}
+		whole := r.whole(box, start)
+		if whole {
+			done, err := r.stream(ctx, key, dst)
+			if errors.Is(err, storage.ErrNotFound) {
+				fillBox(dst, box, r.od, at, r.m.Fill)
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("zarr: chunk %q: %w", key, err)
+			}
+			if done {
+				return nil
+			}
+		}
 		raw, put, err := r.get(ctx, key)
 		if errors.Is(err, storage.ErrNotFound) {
 			fillBox(dst, box, r.od, at, r.m.Fill)
@@ -318,7 +332,7 @@ func (r *reader) read(ctx context.Context, box region, dst []byte) error {
 			return fmt.Errorf("zarr: chunk %q: %w", key, err)
 		}
 		defer put()
-		if r.whole(box, start) {
+		if whole {
 			// the block is exactly this chunk, stored as it is wanted:
 			// decode straight into the block
 			out, err := decodeInto(&r.p, raw, dst)
@@ -337,6 +351,34 @@ func (r *reader) read(ctx context.Context, box region, dst []byte) error {
 		copyChunk(dst, box, r.od, buf, chunkView{Start: start, Shape: r.m.Chunk, Perm: r.p.perm, DType: r.m.DType, Big: r.p.big})
 		return nil
 	})
+}
+
+// stream decodes the object under key straight into dst as it is read,
+// where the store streams and the one codec can (codec.StreamDecoder:
+// zstd frames of raw and RLE blocks, what incompressible data encodes
+// to), so that no buffer holds the encoded chunk; done is false where
+// the chunk must be read whole instead.
+func (r *reader) stream(ctx context.Context, key string, dst []byte) (done bool, err error) {
+	st, ok := r.st.(storage.Streamer)
+	if !ok || len(r.p.codecs) != 1 {
+		return false, nil
+	}
+	sd, ok := r.p.codecs[0].(codec.StreamDecoder)
+	if !ok {
+		return false, nil
+	}
+	rc, n, err := st.GetStream(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	err = sd.DecodeStream(dst, rc, n)
+	if cerr := rc.Close(); err == nil && cerr != nil {
+		return false, cerr
+	}
+	if errors.Is(err, codec.ErrNeedWhole) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // scratch holds compressed chunks read from stores that can read into a

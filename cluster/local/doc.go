@@ -4,14 +4,18 @@
 // It takes an optimised graph.Graph and the keys wanted (from package
 // array, through array.Executor), turns the tasks those keys need into
 // dense scheduler ids (a per-layer key index, no per-key hashing), and
-// performs the scheduler's commands: CmdRun allocates the task's
-// exact output buffers on the host device and queues the kernel for the
-// worker goroutines (a mutex-guarded queue, up to two tasks per worker in
-// flight, so a worker rarely waits for the driver; a queued or running
-// kernel holds its own reference to each input); CmdFree releases a chunk
-// as soon as its last consumer has finished; CmdDone delivers the wanted chunks (Compute) or keeps them
-// as handles (Persist); CmdFail stops the run with the first error, which
-// names the task's key and op. Completions come back as batched events.
+// performs the scheduler's commands: CmdRun queues the kernel for the
+// worker goroutines, which allocate the task's exact output buffers on
+// the host device when they start it (a mutex-guarded queue, up to two
+// tasks per worker in flight, so a worker rarely waits for the driver;
+// but a task whose outputs take 16 MiB or more is held by the driver
+// until a worker is free, so that the reduction of a chunk just made
+// starts before the next big chunk does; a queued or running kernel
+// holds its own reference to each input); CmdFree releases a chunk as
+// soon as its last consumer has finished; CmdDone delivers the wanted
+// chunks (Compute) or keeps them as handles (Persist); CmdFail stops the
+// run with the first error, which names the task's key and op.
+// Completions come back as batched events.
 // Cancelling the context stops the run; nothing leaks: every buffer is
 // released before Compute returns (leak-checked in tests).
 package local

@@ -714,3 +714,26 @@ func TestFailureWhileReaderRuns(t *testing.T) {
 	}
 	devicetest.AssertNoLeaks(t, e.Host())
 }
+
+// Tasks with big outputs (16 MiB and more) are not queued behind busy
+// workers: each source here waits until a worker is free, so the
+// reduction of a finished source, ready first, runs before the next
+// source starts. Two workers then hold two sources at most, where
+// queueing two tasks per worker held four.
+func TestBigOutputsWaitForAWorker(t *testing.T) {
+	const srcs, m = 8, 2 << 20 // 16 MiB each
+	e, _ := newExec(t, local.Workers(2))
+	g := &graph.Graph{}
+	var totals []graph.Key
+	for i := range srcs {
+		g.Tasks = append(g.Tasks,
+			task(key("src", i), opConst, 1.0, m),
+			task(key("tot", i), opTotal, nil, 1, key("src", i)))
+		totals = append(totals, key("tot", i))
+	}
+	g.Tasks = append(g.Tasks, task(key("root", 0), opAdd, 0.0, 1, totals...))
+	wantAll(t, "root", mustCompute(t, e, g, key("root", 0))[0], 1, srcs*m)
+	if got, want := e.Host().Stats().PeakBytes, int64(2*8*m+(1<<20)); got > want {
+		t.Errorf("peak live bytes %d, want at most two sources (%d)", got, want)
+	}
+}

@@ -18,6 +18,10 @@
 //
 //   - zstd: one or more zstd frames (Decode); one frame that records its
 //     content size (Encode: numcodecs cannot decode a frame without it).
+//     Frames of raw and RLE blocks only, without checksum or dictionary,
+//     also decode from a reader as it is read (DecodeStream, the
+//     StreamDecoder interface), so a caller need not hold them whole;
+//     any other input says ErrNeedWhole and goes through Decode.
 //   - gzip, zlib: RFC 1952 and RFC 1950 streams.
 //   - lz4 (numcodecs): a 4-byte little-endian decoded size, then one LZ4
 //     block.
