@@ -45,6 +45,16 @@ type node struct {
 	// raw is elem before generators were inlined into it (inline.go:
 	// shared expensive generators may be materialised instead).
 	raw *elemLayer
+	// take is set on Take's layers: a reduction over other axes commutes
+	// with it (reduce.go).
+	take *takeOf
+}
+
+// takeOf is what a Take layer took: positions idx along axis of src.
+type takeOf struct {
+	src  *node
+	axis int
+	idx  []int
 }
 
 func errArray(err error) *Array { return &Array{err: err} }

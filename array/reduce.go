@@ -126,6 +126,18 @@ func reduction(op string, kind graph.ReduceKind, x *Array, o ReduceOpts) *Array 
 		isRed[a] = true
 		count *= xn.shape[a]
 	}
+	if t := xn.take; t != nil && !isRed[t.axis] {
+		// a reduction over axes a Take leaves alone commutes with it:
+		// reduce what was taken from, then take the reduced rows
+		// (x[perm].sum(axis=1) gathers row sums, not rows)
+		ko := o
+		ko.KeepDims = true
+		r := reduction(op, kind, &Array{nd: t.src}, ko).Take(t.idx, t.axis)
+		if o.KeepDims {
+			return r
+		}
+		return r.Squeeze(axes...)
+	}
 	if count == 0 && (kind == graph.ReduceMin || kind == graph.ReduceMax || isArg) {
 		return errorf(op, "zero-size array to reduction operation %s which has no identity (shape %s, axes %v)", op, shapeStr(xn.shape), axes)
 	}

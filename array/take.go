@@ -55,7 +55,7 @@ func (x *Array) Take(indices []int, axis int) *Array {
 		h.Write(b[:])
 	}
 	name := token("take", xn, ax, h.Sum64(), len(idx))
-	out := &node{name: name, shape: shape, chunks: och, dtype: xn.dtype, nout: 1, inputs: []*node{xn}}
+	out := &node{name: name, shape: shape, chunks: och, dtype: xn.dtype, nout: 1, inputs: []*node{xn}, take: &takeOf{src: xn, axis: ax, idx: idx}}
 	out.lower = func(bl *builder) error {
 		// per block along the axis: the input blocks read and the params,
 		// shared by the tasks of every other-axes block
