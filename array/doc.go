@@ -31,7 +31,9 @@
 // Data-dependent sizes (boolean masks through Extract and Compress,
 // Unique) make "pending" arrays: their error wraps ErrUnknownChunks until
 // ComputeChunkSizes (or Compute, which calls it) finds the sizes with a
-// small pass of their own. Fancy indexing, Take, VIndex, Set, Sort and
+// small pass of their own. A reduction over axes a Take leaves alone is
+// lowered in front of it (reduce, then take the reduced rows). Fancy
+// indexing, Take, VIndex, Set, Sort and
 // the order statistics, Histogram and BinCount lower to their own ops
 // (take, patch, sort_block, ...) or to MapBlocks over block functions
 // the package registers in package funcs, the registry that also holds

@@ -26,11 +26,15 @@
 // run four or eight lanes at a time in AVX2 / AVX-512 assembly chosen at
 // run time (trig_amd64.s, exp_amd64.s, log_amd64.s, tanh_amd64.s,
 // pow_amd64.s), bit-identical to the Go code, which stays the fallback
-// and the reference. A fused program's sin and cos of one register share
+// and the reference. A fused program computes repeated work once (loads
+// of one buffer at the same offsets, equal random draws, pure operations
+// on repeated operands: findRepeats), its sin and cos of one operand share
 // one reduction (sincos), and its pow by a constant 0, 1, 2, 3, 4, -1, -2
 // or 0.5 is rewritten (x*x, 1/x, sqrt, the exact square: powConst).
-// Float64 add, sub, mul and div, and the column fold of a sum, use AVX2
-// (elem_amd64.s).
+// Float64 add, sub, mul, div, max and min, and the reductions' folds (sum
+// and max/min of columns and within rows, Welford's row update of
+// moments) use AVX2 (elem_amd64.s, maxmin_amd64.s), with the scalar
+// loops' bits.
 //
 // The other kernels: gemm (OpenBLAS's cblas_dgemm/sgemm opened at run
 // time through purego, no cgo, one thread by default since each worker
