@@ -674,7 +674,7 @@ func pairSinCos(prog *graph.Program, pair []int32, done []bool, same []int32) {
 // findRepeats sets same[i] to the first earlier instruction that computes
 // what instruction i does (else i): loads of the same buffer through the
 // same offsets in the same mode, draws of equal random streams at the same
-// offsets, and pure operations of the same op, type
+// offsets, equal constants, and pure operations of the same op, type
 // and immediate on repeated operands. Fusion leaves such repeats when one
 // array reaches a task by two paths (sin(x)**2 + cos(x)**2 loads x twice);
 // a repeat costs nothing (a random one no second Philox), and a sin and a cos of one
@@ -685,8 +685,8 @@ func findRepeats(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadM
 		in := &prog.Instrs[i]
 		ar := in.Op.Arity()
 		leaf := in.Op == graph.OpLoad || in.Op == graph.OpRandom
-		if in.Op == graph.OpConst || (!leaf && (pl.has[i] || ar == 0)) {
-			continue // constants are filled once; other leaves keep their own
+		if !leaf && in.Op != graph.OpConst && (pl.has[i] || ar == 0) {
+			continue // other position-dependent leaves keep their own
 		}
 	search:
 		for j := 0; j < i; j++ {

@@ -149,13 +149,26 @@ func TestFusedRepeatedRandom(t *testing.T) {
 	RandUniform64(vals, spec.Seed, spec.Stream, 0, 1)
 	id := graph.Map{{Out: 0, Step: 1}, {Out: 1, Step: 1}}
 	tr := graph.Map{{Out: 1, Step: 1}, {Out: 0, Step: 1}}
+	// each draw scaled by its own constants, as Uniform(-100, 100) makes
+	// them: (200*r0 - 100), (200*r1 - 100), then sin**2 + cos**2 - r1
+	c := func(v float64) graph.Instr {
+		return graph.Instr{Op: graph.OpConst, DType: graph.Float64, Imm: math.Float64bits(v)}
+	}
 	body := []graph.Instr{
-		{Op: graph.OpSin, DType: graph.Float64, A: 0},
-		{Op: graph.OpMul, DType: graph.Float64, A: 2, B: 2},
-		{Op: graph.OpCos, DType: graph.Float64, A: 1},
-		{Op: graph.OpMul, DType: graph.Float64, A: 4, B: 4},
-		{Op: graph.OpAdd, DType: graph.Float64, A: 3, B: 5},
-		{Op: graph.OpSub, DType: graph.Float64, A: 6, B: 1},
+		c(200), // 2
+		{Op: graph.OpMul, DType: graph.Float64, A: 2, B: 0}, // 3
+		c(-100), // 4
+		{Op: graph.OpAdd, DType: graph.Float64, A: 4, B: 3}, // 5
+		c(200), // 6
+		{Op: graph.OpMul, DType: graph.Float64, A: 6, B: 1}, // 7
+		c(-100), // 8
+		{Op: graph.OpAdd, DType: graph.Float64, A: 8, B: 7}, // 9
+		{Op: graph.OpSin, DType: graph.Float64, A: 5},       // 10
+		{Op: graph.OpMul, DType: graph.Float64, A: 10, B: 10},
+		{Op: graph.OpCos, DType: graph.Float64, A: 9}, // 12
+		{Op: graph.OpMul, DType: graph.Float64, A: 12, B: 12},
+		{Op: graph.OpAdd, DType: graph.Float64, A: 11, B: 13}, // 14
+		{Op: graph.OpSub, DType: graph.Float64, A: 14, B: 1},  // 15
 	}
 	dev := device.NewHost()
 	run := func(prog *graph.Program, maps []graph.Map, srcs [][]float64) []float64 {
@@ -186,11 +199,11 @@ func TestFusedRepeatedRandom(t *testing.T) {
 		drawn := &graph.Program{Instrs: append([]graph.Instr{
 			{Op: graph.OpRandom, DType: graph.Float64, Map: 0, Imm: 0},
 			{Op: graph.OpRandom, DType: graph.Float64, Map: 1, Imm: 1},
-		}, body...), Out: 7, Rands: []graph.RandSpec{spec, spec}}
+		}, body...), Out: 15, Rands: []graph.RandSpec{spec, spec}}
 		loaded := &graph.Program{Instrs: append([]graph.Instr{
 			{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0},
 			{Op: graph.OpLoad, DType: graph.Float64, Src: 1, Map: 1},
-		}, body...), Out: 7}
+		}, body...), Out: 15}
 		got, want := run(drawn, maps, nil), run(loaded, maps, [][]float64{vals, append([]float64(nil), vals...)})
 		for i := range want {
 			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
