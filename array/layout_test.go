@@ -135,9 +135,14 @@ func TestReshapeLowering(t *testing.T) {
 		t.Errorf("ones: tasks %v", m)
 	}
 	// a trailing axis that is not whole must be rechunked first
-	y := array.Zeros([]int{6, 4}, graph.Float32, array.Chunked(3, 2)).Add(array.Float(1))
+	y := array.FromSlice(make([]float32, 24), []int{6, 4}, array.Chunked(3, 2))
 	if m := count(y.Reshape(24)); m[graph.OpAssemble] != 2 || m[graph.OpAlias] != 2 {
 		t.Errorf("rechunked merge: tasks %v", m)
+	}
+	// a generator is rechunked by generating it on the new chunks
+	y = array.Zeros([]int{6, 4}, graph.Float32, array.Chunked(3, 2)).Add(array.Float(1))
+	if m := count(y.Reshape(24)); m[graph.OpAssemble] != 0 || m[graph.OpAlias] != 2 {
+		t.Errorf("rechunked merge of a generator: tasks %v", m)
 	}
 }
 

@@ -10,7 +10,9 @@ import (
 // Rechunk returns x with new chunks (the same options as creation:
 // Chunked, ChunkSpec, ExplicitChunks, ChunkBytes). Each output block is
 // assembled in one task from the pieces of the input blocks it overlaps,
-// so no intermediate chunk is larger than an output block.
+// so no intermediate chunk is larger than an output block. A generator
+// (random numbers, ranges, constants: values that are functions of the
+// position) is not assembled but generated again on the new chunks.
 func (x *Array) Rechunk(opts ...Option) *Array {
 	if err := x.Err(); err != nil {
 		return errArray(err)
@@ -26,6 +28,13 @@ func rechunkTo(x *Array, want chunks.Chunks) *Array {
 	in := x.nd
 	if want.Equal(in.chunks) {
 		return x
+	}
+	if l := in.elem; l != nil && len(l.ins) == 0 && len(l.virt) == 0 && l.prog.Reduce == nil && in.nout == 1 {
+		// a generator's values are functions of the global position
+		// (random numbers by flat index, ranges, constants): rechunking
+		// it is generating it on the new chunks, nothing assembled
+		name := token("rechunk", in, fmt.Sprint(want))
+		return &Array{nd: newElemNode(name, in.shape, want, in.dtype, &elemLayer{prog: l.prog, slots: l.slots, argAxis: l.argAxis})}
 	}
 	nd := len(in.shape)
 	plans := make([][][]chunks.Piece1D, nd)

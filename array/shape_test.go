@@ -189,3 +189,37 @@ func abs(f float64) float64 {
 	}
 	return f
 }
+
+// TestRechunkGenerator: a generator (random numbers, a range) is
+// rechunked by generating it on the new chunks; its values must be those
+// of the generator on its own chunks, for every kind and dtype, also when
+// an elementwise generator expression is rechunked.
+func TestRechunkGenerator(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(60); c++ {
+		shape := v.shape(1, 3)
+		from, to := v.chunks(shape), v.chunks(shape)
+		r := array.NewRandom(v.r.Uint64())
+		var x *array.Array
+		switch c % 4 {
+		case 0:
+			x = r.Uniform(-3, 5, shape, graph.Float64, array.ExplicitChunks(from))
+		case 1:
+			x = r.Normal(1, 2, shape, graph.Float32, array.ExplicitChunks(from))
+		case 2:
+			x = r.Integers(-7, 100, shape, graph.Int64, array.ExplicitChunks(from))
+		default:
+			x = r.Uniform(0, 1, shape, graph.Float64, array.ExplicitChunks(from)).MulScalar(3).AddScalar(1)
+		}
+		desc := fmt.Sprintf("case %d: rechunk of a generator %v from %v to %v", c, shape, from, to)
+		want := refOf(v.one(desc+" (own chunks)", x))
+		z := x.Rechunk(array.ExplicitChunks(to))
+		if !z.Chunks().Equal(to) {
+			t.Errorf("%s: chunks %v", desc, z.Chunks())
+		}
+		exact(t, desc, v.one(desc, z), want)
+		if t.Failed() {
+			return
+		}
+	}
+}
