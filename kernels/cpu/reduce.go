@@ -112,7 +112,7 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 			acc[off] += sum4(x)
 		} else {
 			a := acc[off : off+len(x)]
-			k := addIntoVec(a, x)
+			k := foldIntoVec(graph.OpAdd, a, x)
 			a, x = a[k:], x[k:]
 			for i, v := range x {
 				a[i] += v
@@ -145,7 +145,11 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 			acc[off] = extreme(acc[off], x, isMax)
 		} else {
 			a := acc[off : off+len(x)]
-			k := extremeIntoVec(a, x, isMax)
+			op := graph.OpMin
+			if isMax {
+				op = graph.OpMax
+			}
+			k := foldIntoVec(op, a, x)
 			a, x = a[k:], x[k:]
 			for i, v := range x {
 				a[i] = pick(a[i], v, isMax)
@@ -331,23 +335,6 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 	}
 }
 
-// extremeIntoVec does a[i] = max(a[i], x[i]) (min when !isMax) for the
-// first multiple of 16 elements by the vector OpMax/OpMin when T is
-// float64 and returns how many it did. NaN propagates as in pick; of two
-// equal values (±0) a's stays, as NumPy's maximum.reduce keeps the first.
-func extremeIntoVec[T device.Number](a, x []T, isMax bool) int {
-	var z T
-	if _, ok := any(z).(float64); !ok || len(a) < 16 {
-		return 0
-	}
-	af := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
-	xf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
-	if isMax {
-		return binaryVec(graph.OpMax, af, af, xf)
-	}
-	return binaryVec(graph.OpMin, af, af, xf)
-}
-
 // sumSqDev is the sum of (v - m)^2 over x, with four accumulators (one
 // would wait on the add's latency every element).
 func sumSqDev(x []float64, m float64) float64 {
@@ -367,15 +354,17 @@ func sumSqDev(x []float64, m float64) float64 {
 	return (q0 + q1) + (q2 + q3)
 }
 
-// addIntoVec does a[i] += x[i] for the first multiple of 16 elements by
-// the vector add when T is float64 (the same bits: each element is one
-// rounded addition either way) and returns how many it did.
-func addIntoVec[T device.Number](a, x []T) int {
+// foldIntoVec does a[i] = a[i] op x[i] (OpAdd, OpMax or OpMin) for the
+// first multiple of 16 elements by the vector binary op when T is float64
+// and returns how many it did. Each element is one rounded addition, or
+// the scalar loops' NaN and tie rules (of two equal values, ±0, a's stays,
+// as NumPy's maximum.reduce keeps the first), so the bits are the same.
+func foldIntoVec[T device.Number](op graph.ElemOp, a, x []T) int {
 	var z T
 	if _, ok := any(z).(float64); !ok || len(a) < 16 {
 		return 0
 	}
 	af := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
 	xf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
-	return binaryVec(graph.OpAdd, af, af, xf)
+	return binaryVec(op, af, af, xf)
 }
