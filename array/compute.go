@@ -99,6 +99,7 @@ func optimize(xs []*Array, o *computeOpts) (*graph.Graph, [][]graph.Key, error) 
 	g = g.Cull(all)
 	if !o.noFuse {
 		g = graph.Fuse(g, append(shared, all...))
+		g = graph.FuseSiblings(g)
 	}
 	return g, keys, nil
 }

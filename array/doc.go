@@ -21,10 +21,12 @@
 // one pass per block;
 // reductions lower to a fused partial per block, a tree of
 // graph.OpCombine tasks (split_every inputs each) and a small finishing
-// program; MatMul to graph.OpGemm blocks summed by the same tree; Rechunk
+// program, and graph.FuseSiblings merges the partials of several
+// reductions of one block into one task (x.Mean(0), x.Std(1), x.Max(0)
+// read x, or draw it, once); MatMul to graph.OpGemm blocks summed by the same tree; Rechunk
 // to graph.OpAssemble. Tasks are stamped as runnable on every device
 // kind; the executor narrows that to the kinds its kernel registry has
-// (array does not import kernels). The optimised graph (Cull, Fuse) goes
+// (array does not import kernels). The optimised graph (Cull, Fuse, FuseSiblings) goes
 // to an Executor: the embedded cluster/local one by default (started on
 // first use), or any other passed with On.
 //

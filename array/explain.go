@@ -276,6 +276,13 @@ func writeProgram(sb *strings.Builder, p *graph.Program, indent string) {
 	if p.Reduce != nil {
 		fmt.Fprintf(sb, "%sreduce %v over axes %v\n", indent, p.Reduce.Kind, p.Reduce.Axes)
 	}
+	for _, m := range p.More {
+		fmt.Fprintf(sb, "%sand r%d", indent, m.Out)
+		if m.Reduce != nil {
+			fmt.Fprintf(sb, ", reduce %v over axes %v", m.Reduce.Kind, m.Reduce.Axes)
+		}
+		sb.WriteString("\n")
+	}
 }
 
 func constStr(in graph.Instr) string {

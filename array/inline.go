@@ -52,7 +52,7 @@ func (b *builder) materialiseShared() map[string]bool {
 	}
 	keep := map[*node]bool{}
 	for g, rs := range readers {
-		if len(rs) >= 2 && !unaligned[g] {
+		if len(rs) >= 2 && !unaligned[g] && !siblingReductions(rs) {
 			keep[g] = true
 		}
 	}
@@ -70,6 +70,38 @@ func (b *builder) materialiseShared() map[string]bool {
 		}
 	}
 	return names
+}
+
+// siblingReductions reports whether the readers rs of one generator are
+// reductions of it alone that graph.FuseSiblings will merge into one task
+// per block (no index kept, the same pattern of reduced and kept
+// neighbouring axes), where the generator inlined is drawn once for all
+// of them: cheaper than materialising it.
+func siblingReductions(rs []*node) bool {
+	var pat []bool
+	for i, nd := range rs {
+		l := nd.raw
+		if l == nil || len(l.ins) != 1 || l.prog.Reduce == nil {
+			return false
+		}
+		switch l.prog.Reduce.Kind {
+		case graph.ReduceArgMin, graph.ReduceArgMax:
+			return false
+		}
+		red := make([]bool, len(l.domain))
+		for _, a := range l.prog.Reduce.Axes {
+			red[a] = true
+		}
+		for a := 1; a < len(red); a++ {
+			same := red[a-1] == red[a]
+			if i == 0 {
+				pat = append(pat, same)
+			} else if pat[a-1] != same {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // aligned reports whether rels read the input block for block, axes in

@@ -289,6 +289,10 @@ func checkRenderable(prog *graph.Program, nd int) error {
 	if nd < 0 || nd > 32 {
 		return fmt.Errorf("cuda: fused domain of %d axes", nd)
 	}
+	if len(prog.More) > 0 {
+		// graph.FuseSiblings gives such tasks to the CPU only
+		return fmt.Errorf("cuda: fused program of %d results (one is rendered)", 1+len(prog.More))
+	}
 	for i, in := range prog.Instrs {
 		if !in.Op.Valid() || !in.DType.Valid() {
 			return fmt.Errorf("cuda: fused instruction %d: op %v dtype %v", i, in.Op, in.DType)

@@ -12,6 +12,8 @@
 // metadata, and the fused elementwise Program (program.go) that kernels
 // run over cache-sized tiles.
 //
-// Every pass (Cull, Fuse, Order) returns a new value; Validate checks a
-// Graph between passes. graph imports the standard library only.
+// Every pass (Cull, Fuse, FuseSiblings, Order) returns a new value;
+// Validate checks a Graph between passes. FuseSiblings merges fused
+// reductions of the same blocks into one task of several results
+// (Program.More), so several reductions of one array read it once. graph imports the standard library only.
 package graph

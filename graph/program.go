@@ -257,6 +257,45 @@ type Program struct {
 	Rands  []RandSpec
 	Out    int32
 	Reduce *Reduce
+	// More are results after the first (Out, Reduce), for a program that
+	// computes several arrays in one pass over its inputs (FuseSiblings).
+	// The task's outputs are the first result's buffers, then each of
+	// More's in order. A result of More is not an ArgMin or ArgMax (the
+	// task has one ArgMap, the first result's).
+	More []Result
+}
+
+// Result is one more result of a Program: its register and optional
+// reduction.
+type Result struct {
+	Out    int32
+	Reduce *Reduce
+}
+
+// ResultOutputs returns the buffers of one result over a domain of the
+// given shape: the partials of its reduction, or one chunk of the domain's
+// shape.
+func ResultOutputs(dt DType, red *Reduce, shape []int) []Chunk {
+	if red == nil {
+		return []Chunk{{dt, shape}}
+	}
+	ps := append([]int(nil), shape...)
+	for _, a := range red.Axes {
+		if a >= 0 && a < len(ps) {
+			ps[a] = 1
+		}
+	}
+	return red.Kind.PartialOutputs(dt, ps)
+}
+
+// Outputs returns the buffers a task running p over a domain of the given
+// shape writes: every result's, in order.
+func (p *Program) Outputs(shape []int) []Chunk {
+	out := ResultOutputs(p.OutDType(), p.Reduce, shape)
+	for _, r := range p.More {
+		out = append(out, ResultOutputs(p.Instrs[r.Out].DType, r.Reduce, shape)...)
+	}
+	return out
 }
 
 // OutDType is the dtype of the result register.
@@ -284,11 +323,18 @@ func (p *Program) Hash() uint64 {
 		}
 	}
 	w(uint64(p.Out))
-	if p.Reduce != nil {
-		w(uint64(p.Reduce.Kind) + 1000)
-		for _, a := range p.Reduce.Axes {
-			w(uint64(a))
+	red := func(r *Reduce) {
+		if r != nil {
+			w(uint64(r.Kind) + 1000)
+			for _, a := range r.Axes {
+				w(uint64(a))
+			}
 		}
+	}
+	red(p.Reduce)
+	for _, r := range p.More {
+		w(uint64(uint32(r.Out)) + 2000)
+		red(r.Reduce)
 	}
 	return h.Sum64()
 }
@@ -450,7 +496,15 @@ const (
 	// where its second, a bool mask, is true (x[mask], compress).
 	// Params: *CompressParams.
 	OpCompress = "compress"
+	// OpPick hands on buffers [First, First+len(Outputs)) of its one
+	// input (a result of a several-result fused task). Params: PickParams.
+	OpPick = "pick"
 )
+
+// PickParams are the params of OpPick.
+type PickParams struct {
+	First int
+}
 
 // PatchParams are the params of OpPatch: the output is input 0 with
 // input 1's elements written at positions Pos[a][j] along each axis a

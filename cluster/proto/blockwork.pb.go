@@ -551,7 +551,7 @@ func (x ResultEvent_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ResultEvent_State.Descriptor instead.
 func (ResultEvent_State) EnumDescriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{44, 0}
+	return file_blockwork_proto_rawDescGZIP(), []int{46, 0}
 }
 
 // Key mirrors graph.Key with the layer string interned: layer indexes
@@ -756,6 +756,7 @@ type Task struct {
 	//	*Task_Quantile
 	//	*Task_Scan
 	//	*Task_Assert
+	//	*Task_Pick
 	Params        isTask_Params `protobuf_oneof:"params"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -950,6 +951,15 @@ func (x *Task) GetAssert() *AssertParams {
 	return nil
 }
 
+func (x *Task) GetPick() *PickParams {
+	if x != nil {
+		if x, ok := x.Params.(*Task_Pick); ok {
+			return x.Pick
+		}
+	}
+	return nil
+}
+
 type isTask_Params interface {
 	isTask_Params()
 }
@@ -1006,6 +1016,10 @@ type Task_Assert struct {
 	Assert *AssertParams `protobuf:"bytes,22,opt,name=assert,proto3,oneof"`
 }
 
+type Task_Pick struct {
+	Pick *PickParams `protobuf:"bytes,23,opt,name=pick,proto3,oneof"`
+}
+
 func (*Task_Fused) isTask_Params() {}
 
 func (*Task_Combine) isTask_Params() {}
@@ -1031,6 +1045,8 @@ func (*Task_Quantile) isTask_Params() {}
 func (*Task_Scan) isTask_Params() {}
 
 func (*Task_Assert) isTask_Params() {}
+
+func (*Task_Pick) isTask_Params() {}
 
 // Leaf mirrors graph.Leaf for literal data: value is the chunk's bytes (C
 // order, native byte order). Persisted chunks (handles an executor gave
@@ -1353,6 +1369,7 @@ type Program struct {
 	Rands         []*RandSpec            `protobuf:"bytes,2,rep,name=rands,proto3" json:"rands,omitempty"`
 	Out           int32                  `protobuf:"varint,3,opt,name=out,proto3" json:"out,omitempty"`
 	Reduce        *Reduce                `protobuf:"bytes,4,opt,name=reduce,proto3" json:"reduce,omitempty"`
+	More          []*ProgramResult       `protobuf:"bytes,5,rep,name=more,proto3" json:"more,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1415,6 +1432,66 @@ func (x *Program) GetReduce() *Reduce {
 	return nil
 }
 
+func (x *Program) GetMore() []*ProgramResult {
+	if x != nil {
+		return x.More
+	}
+	return nil
+}
+
+// ProgramResult mirrors graph.Result; reduce is absent for none.
+type ProgramResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Out           int32                  `protobuf:"varint,1,opt,name=out,proto3" json:"out,omitempty"`
+	Reduce        *Reduce                `protobuf:"bytes,2,opt,name=reduce,proto3" json:"reduce,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProgramResult) Reset() {
+	*x = ProgramResult{}
+	mi := &file_blockwork_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProgramResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProgramResult) ProtoMessage() {}
+
+func (x *ProgramResult) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProgramResult.ProtoReflect.Descriptor instead.
+func (*ProgramResult) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ProgramResult) GetOut() int32 {
+	if x != nil {
+		return x.Out
+	}
+	return 0
+}
+
+func (x *ProgramResult) GetReduce() *Reduce {
+	if x != nil {
+		return x.Reduce
+	}
+	return nil
+}
+
 // Map mirrors graph.Map as three parallel arrays, one entry per target
 // axis (graph.AxisMap{Out, Start, Step}).
 type Map struct {
@@ -1428,7 +1505,7 @@ type Map struct {
 
 func (x *Map) Reset() {
 	*x = Map{}
-	mi := &file_blockwork_proto_msgTypes[9]
+	mi := &file_blockwork_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1440,7 +1517,7 @@ func (x *Map) String() string {
 func (*Map) ProtoMessage() {}
 
 func (x *Map) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[9]
+	mi := &file_blockwork_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1453,7 +1530,7 @@ func (x *Map) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Map.ProtoReflect.Descriptor instead.
 func (*Map) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{9}
+	return file_blockwork_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Map) GetOut() []int64 {
@@ -1488,7 +1565,7 @@ type Affine struct {
 
 func (x *Affine) Reset() {
 	*x = Affine{}
-	mi := &file_blockwork_proto_msgTypes[10]
+	mi := &file_blockwork_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1500,7 +1577,7 @@ func (x *Affine) String() string {
 func (*Affine) ProtoMessage() {}
 
 func (x *Affine) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[10]
+	mi := &file_blockwork_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1513,7 +1590,7 @@ func (x *Affine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affine.ProtoReflect.Descriptor instead.
 func (*Affine) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{10}
+	return file_blockwork_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Affine) GetBase() int64 {
@@ -1543,7 +1620,7 @@ type FusedParams struct {
 
 func (x *FusedParams) Reset() {
 	*x = FusedParams{}
-	mi := &file_blockwork_proto_msgTypes[11]
+	mi := &file_blockwork_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1555,7 +1632,7 @@ func (x *FusedParams) String() string {
 func (*FusedParams) ProtoMessage() {}
 
 func (x *FusedParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[11]
+	mi := &file_blockwork_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1568,7 +1645,7 @@ func (x *FusedParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FusedParams.ProtoReflect.Descriptor instead.
 func (*FusedParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{11}
+	return file_blockwork_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FusedParams) GetProgram() uint32 {
@@ -1599,6 +1676,51 @@ func (x *FusedParams) GetArgMap() *Affine {
 	return nil
 }
 
+// PickParams mirrors graph.PickParams.
+type PickParams struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	First         int64                  `protobuf:"varint,1,opt,name=first,proto3" json:"first,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PickParams) Reset() {
+	*x = PickParams{}
+	mi := &file_blockwork_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PickParams) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PickParams) ProtoMessage() {}
+
+func (x *PickParams) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PickParams.ProtoReflect.Descriptor instead.
+func (*PickParams) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *PickParams) GetFirst() int64 {
+	if x != nil {
+		return x.First
+	}
+	return 0
+}
+
 // CombineParams mirrors graph.CombineParams.
 type CombineParams struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1609,7 +1731,7 @@ type CombineParams struct {
 
 func (x *CombineParams) Reset() {
 	*x = CombineParams{}
-	mi := &file_blockwork_proto_msgTypes[12]
+	mi := &file_blockwork_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1621,7 +1743,7 @@ func (x *CombineParams) String() string {
 func (*CombineParams) ProtoMessage() {}
 
 func (x *CombineParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[12]
+	mi := &file_blockwork_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1634,7 +1756,7 @@ func (x *CombineParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CombineParams.ProtoReflect.Descriptor instead.
 func (*CombineParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{12}
+	return file_blockwork_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CombineParams) GetKind() ReduceKind {
@@ -1657,7 +1779,7 @@ type Piece struct {
 
 func (x *Piece) Reset() {
 	*x = Piece{}
-	mi := &file_blockwork_proto_msgTypes[13]
+	mi := &file_blockwork_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1669,7 +1791,7 @@ func (x *Piece) String() string {
 func (*Piece) ProtoMessage() {}
 
 func (x *Piece) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[13]
+	mi := &file_blockwork_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1682,7 +1804,7 @@ func (x *Piece) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Piece.ProtoReflect.Descriptor instead.
 func (*Piece) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{13}
+	return file_blockwork_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Piece) GetSrc() int64 {
@@ -1723,7 +1845,7 @@ type AssembleParams struct {
 
 func (x *AssembleParams) Reset() {
 	*x = AssembleParams{}
-	mi := &file_blockwork_proto_msgTypes[14]
+	mi := &file_blockwork_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +1857,7 @@ func (x *AssembleParams) String() string {
 func (*AssembleParams) ProtoMessage() {}
 
 func (x *AssembleParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[14]
+	mi := &file_blockwork_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +1870,7 @@ func (x *AssembleParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssembleParams.ProtoReflect.Descriptor instead.
 func (*AssembleParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{14}
+	return file_blockwork_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AssembleParams) GetPieces() []*Piece {
@@ -1772,7 +1894,7 @@ type LoadParams struct {
 
 func (x *LoadParams) Reset() {
 	*x = LoadParams{}
-	mi := &file_blockwork_proto_msgTypes[15]
+	mi := &file_blockwork_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1784,7 +1906,7 @@ func (x *LoadParams) String() string {
 func (*LoadParams) ProtoMessage() {}
 
 func (x *LoadParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[15]
+	mi := &file_blockwork_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1797,7 +1919,7 @@ func (x *LoadParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadParams.ProtoReflect.Descriptor instead.
 func (*LoadParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{15}
+	return file_blockwork_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LoadParams) GetFunc() string {
@@ -1849,7 +1971,7 @@ type StoreParams struct {
 
 func (x *StoreParams) Reset() {
 	*x = StoreParams{}
-	mi := &file_blockwork_proto_msgTypes[16]
+	mi := &file_blockwork_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1861,7 +1983,7 @@ func (x *StoreParams) String() string {
 func (*StoreParams) ProtoMessage() {}
 
 func (x *StoreParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[16]
+	mi := &file_blockwork_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1874,7 +1996,7 @@ func (x *StoreParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoreParams.ProtoReflect.Descriptor instead.
 func (*StoreParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{16}
+	return file_blockwork_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StoreParams) GetFunc() string {
@@ -1925,7 +2047,7 @@ type BlockPos struct {
 
 func (x *BlockPos) Reset() {
 	*x = BlockPos{}
-	mi := &file_blockwork_proto_msgTypes[17]
+	mi := &file_blockwork_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1937,7 +2059,7 @@ func (x *BlockPos) String() string {
 func (*BlockPos) ProtoMessage() {}
 
 func (x *BlockPos) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[17]
+	mi := &file_blockwork_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1950,7 +2072,7 @@ func (x *BlockPos) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockPos.ProtoReflect.Descriptor instead.
 func (*BlockPos) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{17}
+	return file_blockwork_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *BlockPos) GetIndex() []int64 {
@@ -1987,7 +2109,7 @@ type MapParams struct {
 
 func (x *MapParams) Reset() {
 	*x = MapParams{}
-	mi := &file_blockwork_proto_msgTypes[18]
+	mi := &file_blockwork_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1999,7 +2121,7 @@ func (x *MapParams) String() string {
 func (*MapParams) ProtoMessage() {}
 
 func (x *MapParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[18]
+	mi := &file_blockwork_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2012,7 +2134,7 @@ func (x *MapParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapParams.ProtoReflect.Descriptor instead.
 func (*MapParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{18}
+	return file_blockwork_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MapParams) GetFunc() string {
@@ -2056,7 +2178,7 @@ type TakeParams struct {
 
 func (x *TakeParams) Reset() {
 	*x = TakeParams{}
-	mi := &file_blockwork_proto_msgTypes[19]
+	mi := &file_blockwork_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2068,7 +2190,7 @@ func (x *TakeParams) String() string {
 func (*TakeParams) ProtoMessage() {}
 
 func (x *TakeParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[19]
+	mi := &file_blockwork_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2081,7 +2203,7 @@ func (x *TakeParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TakeParams.ProtoReflect.Descriptor instead.
 func (*TakeParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{19}
+	return file_blockwork_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *TakeParams) GetAxis() int64 {
@@ -2122,7 +2244,7 @@ type Positions struct {
 
 func (x *Positions) Reset() {
 	*x = Positions{}
-	mi := &file_blockwork_proto_msgTypes[20]
+	mi := &file_blockwork_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2134,7 +2256,7 @@ func (x *Positions) String() string {
 func (*Positions) ProtoMessage() {}
 
 func (x *Positions) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[20]
+	mi := &file_blockwork_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2147,7 +2269,7 @@ func (x *Positions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Positions.ProtoReflect.Descriptor instead.
 func (*Positions) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{20}
+	return file_blockwork_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Positions) GetPos() []int64 {
@@ -2167,7 +2289,7 @@ type PatchParams struct {
 
 func (x *PatchParams) Reset() {
 	*x = PatchParams{}
-	mi := &file_blockwork_proto_msgTypes[21]
+	mi := &file_blockwork_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2179,7 +2301,7 @@ func (x *PatchParams) String() string {
 func (*PatchParams) ProtoMessage() {}
 
 func (x *PatchParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[21]
+	mi := &file_blockwork_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2192,7 +2314,7 @@ func (x *PatchParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PatchParams.ProtoReflect.Descriptor instead.
 func (*PatchParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{21}
+	return file_blockwork_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PatchParams) GetPos() []*Positions {
@@ -2212,7 +2334,7 @@ type CompressParams struct {
 
 func (x *CompressParams) Reset() {
 	*x = CompressParams{}
-	mi := &file_blockwork_proto_msgTypes[22]
+	mi := &file_blockwork_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2224,7 +2346,7 @@ func (x *CompressParams) String() string {
 func (*CompressParams) ProtoMessage() {}
 
 func (x *CompressParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[22]
+	mi := &file_blockwork_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2237,7 +2359,7 @@ func (x *CompressParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompressParams.ProtoReflect.Descriptor instead.
 func (*CompressParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{22}
+	return file_blockwork_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CompressParams) GetAxis() int64 {
@@ -2263,7 +2385,7 @@ type SortParams struct {
 
 func (x *SortParams) Reset() {
 	*x = SortParams{}
-	mi := &file_blockwork_proto_msgTypes[23]
+	mi := &file_blockwork_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2397,7 @@ func (x *SortParams) String() string {
 func (*SortParams) ProtoMessage() {}
 
 func (x *SortParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[23]
+	mi := &file_blockwork_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2288,7 +2410,7 @@ func (x *SortParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SortParams.ProtoReflect.Descriptor instead.
 func (*SortParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{23}
+	return file_blockwork_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SortParams) GetAxis() int64 {
@@ -2346,7 +2468,7 @@ type QuantileParams struct {
 
 func (x *QuantileParams) Reset() {
 	*x = QuantileParams{}
-	mi := &file_blockwork_proto_msgTypes[24]
+	mi := &file_blockwork_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2358,7 +2480,7 @@ func (x *QuantileParams) String() string {
 func (*QuantileParams) ProtoMessage() {}
 
 func (x *QuantileParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[24]
+	mi := &file_blockwork_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2371,7 +2493,7 @@ func (x *QuantileParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuantileParams.ProtoReflect.Descriptor instead.
 func (*QuantileParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{24}
+	return file_blockwork_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *QuantileParams) GetAxes() []int64 {
@@ -2413,7 +2535,7 @@ type ScanParams struct {
 
 func (x *ScanParams) Reset() {
 	*x = ScanParams{}
-	mi := &file_blockwork_proto_msgTypes[25]
+	mi := &file_blockwork_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2425,7 +2547,7 @@ func (x *ScanParams) String() string {
 func (*ScanParams) ProtoMessage() {}
 
 func (x *ScanParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[25]
+	mi := &file_blockwork_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2438,7 +2560,7 @@ func (x *ScanParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanParams.ProtoReflect.Descriptor instead.
 func (*ScanParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{25}
+	return file_blockwork_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ScanParams) GetKind() ReduceKind {
@@ -2465,7 +2587,7 @@ type AssertParams struct {
 
 func (x *AssertParams) Reset() {
 	*x = AssertParams{}
-	mi := &file_blockwork_proto_msgTypes[26]
+	mi := &file_blockwork_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2477,7 +2599,7 @@ func (x *AssertParams) String() string {
 func (*AssertParams) ProtoMessage() {}
 
 func (x *AssertParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[26]
+	mi := &file_blockwork_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2490,7 +2612,7 @@ func (x *AssertParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssertParams.ProtoReflect.Descriptor instead.
 func (*AssertParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{26}
+	return file_blockwork_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *AssertParams) GetMessage() string {
@@ -2521,7 +2643,7 @@ type Register struct {
 
 func (x *Register) Reset() {
 	*x = Register{}
-	mi := &file_blockwork_proto_msgTypes[27]
+	mi := &file_blockwork_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2533,7 +2655,7 @@ func (x *Register) String() string {
 func (*Register) ProtoMessage() {}
 
 func (x *Register) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[27]
+	mi := &file_blockwork_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2546,7 +2668,7 @@ func (x *Register) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Register.ProtoReflect.Descriptor instead.
 func (*Register) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{27}
+	return file_blockwork_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Register) GetName() string {
@@ -2611,7 +2733,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_blockwork_proto_msgTypes[28]
+	mi := &file_blockwork_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2623,7 +2745,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[28]
+	mi := &file_blockwork_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2636,7 +2758,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{28}
+	return file_blockwork_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Heartbeat) GetResidentBytes() int64 {
@@ -2674,7 +2796,7 @@ type TaskDone struct {
 
 func (x *TaskDone) Reset() {
 	*x = TaskDone{}
-	mi := &file_blockwork_proto_msgTypes[29]
+	mi := &file_blockwork_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2686,7 +2808,7 @@ func (x *TaskDone) String() string {
 func (*TaskDone) ProtoMessage() {}
 
 func (x *TaskDone) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[29]
+	mi := &file_blockwork_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2699,7 +2821,7 @@ func (x *TaskDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskDone.ProtoReflect.Descriptor instead.
 func (*TaskDone) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{29}
+	return file_blockwork_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *TaskDone) GetComputation() uint64 {
@@ -2747,7 +2869,7 @@ type TaskFailed struct {
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_blockwork_proto_msgTypes[30]
+	mi := &file_blockwork_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2759,7 +2881,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[30]
+	mi := &file_blockwork_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2772,7 +2894,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{30}
+	return file_blockwork_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *TaskFailed) GetComputation() uint64 {
@@ -2821,7 +2943,7 @@ type TaskStarted struct {
 
 func (x *TaskStarted) Reset() {
 	*x = TaskStarted{}
-	mi := &file_blockwork_proto_msgTypes[31]
+	mi := &file_blockwork_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2833,7 +2955,7 @@ func (x *TaskStarted) String() string {
 func (*TaskStarted) ProtoMessage() {}
 
 func (x *TaskStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[31]
+	mi := &file_blockwork_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2846,7 +2968,7 @@ func (x *TaskStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStarted.ProtoReflect.Descriptor instead.
 func (*TaskStarted) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{31}
+	return file_blockwork_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *TaskStarted) GetComputation() uint64 {
@@ -2877,7 +2999,7 @@ type Reports struct {
 
 func (x *Reports) Reset() {
 	*x = Reports{}
-	mi := &file_blockwork_proto_msgTypes[32]
+	mi := &file_blockwork_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2889,7 +3011,7 @@ func (x *Reports) String() string {
 func (*Reports) ProtoMessage() {}
 
 func (x *Reports) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[32]
+	mi := &file_blockwork_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2902,7 +3024,7 @@ func (x *Reports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reports.ProtoReflect.Descriptor instead.
 func (*Reports) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{32}
+	return file_blockwork_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Reports) GetDone() []*TaskDone {
@@ -2948,7 +3070,7 @@ type WorkerMessage struct {
 
 func (x *WorkerMessage) Reset() {
 	*x = WorkerMessage{}
-	mi := &file_blockwork_proto_msgTypes[33]
+	mi := &file_blockwork_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2960,7 +3082,7 @@ func (x *WorkerMessage) String() string {
 func (*WorkerMessage) ProtoMessage() {}
 
 func (x *WorkerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[33]
+	mi := &file_blockwork_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2973,7 +3095,7 @@ func (x *WorkerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerMessage.ProtoReflect.Descriptor instead.
 func (*WorkerMessage) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{33}
+	return file_blockwork_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *WorkerMessage) GetMsg() isWorkerMessage_Msg {
@@ -3043,7 +3165,7 @@ type Registered struct {
 
 func (x *Registered) Reset() {
 	*x = Registered{}
-	mi := &file_blockwork_proto_msgTypes[34]
+	mi := &file_blockwork_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3055,7 +3177,7 @@ func (x *Registered) String() string {
 func (*Registered) ProtoMessage() {}
 
 func (x *Registered) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[34]
+	mi := &file_blockwork_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3068,7 +3190,7 @@ func (x *Registered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Registered.ProtoReflect.Descriptor instead.
 func (*Registered) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{34}
+	return file_blockwork_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Registered) GetWorkerId() uint64 {
@@ -3100,7 +3222,7 @@ type ComputationGraph struct {
 
 func (x *ComputationGraph) Reset() {
 	*x = ComputationGraph{}
-	mi := &file_blockwork_proto_msgTypes[35]
+	mi := &file_blockwork_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3112,7 +3234,7 @@ func (x *ComputationGraph) String() string {
 func (*ComputationGraph) ProtoMessage() {}
 
 func (x *ComputationGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[35]
+	mi := &file_blockwork_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3125,7 +3247,7 @@ func (x *ComputationGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputationGraph.ProtoReflect.Descriptor instead.
 func (*ComputationGraph) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{35}
+	return file_blockwork_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ComputationGraph) GetComputation() uint64 {
@@ -3165,7 +3287,7 @@ type InputSource struct {
 
 func (x *InputSource) Reset() {
 	*x = InputSource{}
-	mi := &file_blockwork_proto_msgTypes[36]
+	mi := &file_blockwork_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3177,7 +3299,7 @@ func (x *InputSource) String() string {
 func (*InputSource) ProtoMessage() {}
 
 func (x *InputSource) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[36]
+	mi := &file_blockwork_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3190,7 +3312,7 @@ func (x *InputSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InputSource.ProtoReflect.Descriptor instead.
 func (*InputSource) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{36}
+	return file_blockwork_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *InputSource) GetAddress() string {
@@ -3227,7 +3349,7 @@ type RunTask struct {
 
 func (x *RunTask) Reset() {
 	*x = RunTask{}
-	mi := &file_blockwork_proto_msgTypes[37]
+	mi := &file_blockwork_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3239,7 +3361,7 @@ func (x *RunTask) String() string {
 func (*RunTask) ProtoMessage() {}
 
 func (x *RunTask) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[37]
+	mi := &file_blockwork_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3252,7 +3374,7 @@ func (x *RunTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunTask.ProtoReflect.Descriptor instead.
 func (*RunTask) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{37}
+	return file_blockwork_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *RunTask) GetComputation() uint64 {
@@ -3288,7 +3410,7 @@ type ChunkKey struct {
 
 func (x *ChunkKey) Reset() {
 	*x = ChunkKey{}
-	mi := &file_blockwork_proto_msgTypes[38]
+	mi := &file_blockwork_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3300,7 +3422,7 @@ func (x *ChunkKey) String() string {
 func (*ChunkKey) ProtoMessage() {}
 
 func (x *ChunkKey) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[38]
+	mi := &file_blockwork_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3313,7 +3435,7 @@ func (x *ChunkKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChunkKey.ProtoReflect.Descriptor instead.
 func (*ChunkKey) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{38}
+	return file_blockwork_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ChunkKey) GetLayer() string {
@@ -3352,7 +3474,7 @@ type Commands struct {
 
 func (x *Commands) Reset() {
 	*x = Commands{}
-	mi := &file_blockwork_proto_msgTypes[39]
+	mi := &file_blockwork_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3364,7 +3486,7 @@ func (x *Commands) String() string {
 func (*Commands) ProtoMessage() {}
 
 func (x *Commands) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[39]
+	mi := &file_blockwork_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3377,7 +3499,7 @@ func (x *Commands) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Commands.ProtoReflect.Descriptor instead.
 func (*Commands) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{39}
+	return file_blockwork_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Commands) GetGraphs() []*ComputationGraph {
@@ -3436,7 +3558,7 @@ type SchedulerMessage struct {
 
 func (x *SchedulerMessage) Reset() {
 	*x = SchedulerMessage{}
-	mi := &file_blockwork_proto_msgTypes[40]
+	mi := &file_blockwork_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3448,7 +3570,7 @@ func (x *SchedulerMessage) String() string {
 func (*SchedulerMessage) ProtoMessage() {}
 
 func (x *SchedulerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[40]
+	mi := &file_blockwork_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3461,7 +3583,7 @@ func (x *SchedulerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchedulerMessage.ProtoReflect.Descriptor instead.
 func (*SchedulerMessage) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{40}
+	return file_blockwork_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SchedulerMessage) GetMsg() isSchedulerMessage_Msg {
@@ -3525,7 +3647,7 @@ type SubmitRequest struct {
 
 func (x *SubmitRequest) Reset() {
 	*x = SubmitRequest{}
-	mi := &file_blockwork_proto_msgTypes[41]
+	mi := &file_blockwork_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3537,7 +3659,7 @@ func (x *SubmitRequest) String() string {
 func (*SubmitRequest) ProtoMessage() {}
 
 func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[41]
+	mi := &file_blockwork_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3550,7 +3672,7 @@ func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitRequest.ProtoReflect.Descriptor instead.
 func (*SubmitRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{41}
+	return file_blockwork_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SubmitRequest) GetGraph() *Graph {
@@ -3599,7 +3721,7 @@ type PersistedInput struct {
 
 func (x *PersistedInput) Reset() {
 	*x = PersistedInput{}
-	mi := &file_blockwork_proto_msgTypes[42]
+	mi := &file_blockwork_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3611,7 +3733,7 @@ func (x *PersistedInput) String() string {
 func (*PersistedInput) ProtoMessage() {}
 
 func (x *PersistedInput) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[42]
+	mi := &file_blockwork_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3624,7 +3746,7 @@ func (x *PersistedInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistedInput.ProtoReflect.Descriptor instead.
 func (*PersistedInput) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{42}
+	return file_blockwork_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *PersistedInput) GetLeaf() uint32 {
@@ -3656,7 +3778,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_blockwork_proto_msgTypes[43]
+	mi := &file_blockwork_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3668,7 +3790,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[43]
+	mi := &file_blockwork_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3681,7 +3803,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{43}
+	return file_blockwork_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Result) GetAddress() string {
@@ -3732,7 +3854,7 @@ type ResultEvent struct {
 
 func (x *ResultEvent) Reset() {
 	*x = ResultEvent{}
-	mi := &file_blockwork_proto_msgTypes[44]
+	mi := &file_blockwork_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3744,7 +3866,7 @@ func (x *ResultEvent) String() string {
 func (*ResultEvent) ProtoMessage() {}
 
 func (x *ResultEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[44]
+	mi := &file_blockwork_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3757,7 +3879,7 @@ func (x *ResultEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResultEvent.ProtoReflect.Descriptor instead.
 func (*ResultEvent) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{44}
+	return file_blockwork_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ResultEvent) GetState() ResultEvent_State {
@@ -3825,7 +3947,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_blockwork_proto_msgTypes[45]
+	mi := &file_blockwork_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3837,7 +3959,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[45]
+	mi := &file_blockwork_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3850,7 +3972,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{45}
+	return file_blockwork_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ReleaseRequest) GetRefs() []uint64 {
@@ -3868,7 +3990,7 @@ type ReleaseReply struct {
 
 func (x *ReleaseReply) Reset() {
 	*x = ReleaseReply{}
-	mi := &file_blockwork_proto_msgTypes[46]
+	mi := &file_blockwork_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3880,7 +4002,7 @@ func (x *ReleaseReply) String() string {
 func (*ReleaseReply) ProtoMessage() {}
 
 func (x *ReleaseReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[46]
+	mi := &file_blockwork_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3893,7 +4015,7 @@ func (x *ReleaseReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseReply.ProtoReflect.Descriptor instead.
 func (*ReleaseReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{46}
+	return file_blockwork_proto_rawDescGZIP(), []int{48}
 }
 
 type InfoRequest struct {
@@ -3904,7 +4026,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_blockwork_proto_msgTypes[47]
+	mi := &file_blockwork_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3916,7 +4038,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[47]
+	mi := &file_blockwork_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3929,7 +4051,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{47}
+	return file_blockwork_proto_rawDescGZIP(), []int{49}
 }
 
 // WorkerInfo describes one live worker.
@@ -3949,7 +4071,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_blockwork_proto_msgTypes[48]
+	mi := &file_blockwork_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3961,7 +4083,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[48]
+	mi := &file_blockwork_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3974,7 +4096,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{48}
+	return file_blockwork_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *WorkerInfo) GetId() uint64 {
@@ -4044,7 +4166,7 @@ type InfoReply struct {
 
 func (x *InfoReply) Reset() {
 	*x = InfoReply{}
-	mi := &file_blockwork_proto_msgTypes[49]
+	mi := &file_blockwork_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4056,7 +4178,7 @@ func (x *InfoReply) String() string {
 func (*InfoReply) ProtoMessage() {}
 
 func (x *InfoReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[49]
+	mi := &file_blockwork_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4069,7 +4191,7 @@ func (x *InfoReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoReply.ProtoReflect.Descriptor instead.
 func (*InfoReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{49}
+	return file_blockwork_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *InfoReply) GetWorkers() []*WorkerInfo {
@@ -4108,7 +4230,7 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x06layers\x18\x01 \x03(\tR\x06layers\x121\n" +
 	"\bprograms\x18\x02 \x03(\v2\x15.blockwork.v1.ProgramR\bprograms\x12(\n" +
 	"\x05tasks\x18\x03 \x03(\v2\x12.blockwork.v1.TaskR\x05tasks\x12*\n" +
-	"\x06leaves\x18\x04 \x03(\v2\x12.blockwork.v1.LeafR\x06leaves\"\xef\x06\n" +
+	"\x06leaves\x18\x04 \x03(\v2\x12.blockwork.v1.LeafR\x06leaves\"\x9f\a\n" +
 	"\x04Task\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12\x0e\n" +
 	"\x02op\x18\x02 \x01(\tR\x02op\x12)\n" +
@@ -4129,7 +4251,8 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x04sort\x18\x13 \x01(\v2\x18.blockwork.v1.SortParamsH\x00R\x04sort\x12:\n" +
 	"\bquantile\x18\x14 \x01(\v2\x1c.blockwork.v1.QuantileParamsH\x00R\bquantile\x12.\n" +
 	"\x04scan\x18\x15 \x01(\v2\x18.blockwork.v1.ScanParamsH\x00R\x04scan\x124\n" +
-	"\x06assert\x18\x16 \x01(\v2\x1a.blockwork.v1.AssertParamsH\x00R\x06assertB\b\n" +
+	"\x06assert\x18\x16 \x01(\v2\x1a.blockwork.v1.AssertParamsH\x00R\x06assert\x12.\n" +
+	"\x04pick\x18\x17 \x01(\v2\x18.blockwork.v1.PickParamsH\x00R\x04pickB\b\n" +
 	"\x06params\"\x8c\x01\n" +
 	"\x04Leaf\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12-\n" +
@@ -4154,12 +4277,16 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x05shape\x18\x06 \x03(\x03R\x05shape\"J\n" +
 	"\x06Reduce\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.blockwork.v1.ReduceKindR\x04kind\x12\x12\n" +
-	"\x04axes\x18\x02 \x03(\x03R\x04axes\"\xa4\x01\n" +
+	"\x04axes\x18\x02 \x03(\x03R\x04axes\"\xd5\x01\n" +
 	"\aProgram\x12+\n" +
 	"\x06instrs\x18\x01 \x03(\v2\x13.blockwork.v1.InstrR\x06instrs\x12,\n" +
 	"\x05rands\x18\x02 \x03(\v2\x16.blockwork.v1.RandSpecR\x05rands\x12\x10\n" +
 	"\x03out\x18\x03 \x01(\x05R\x03out\x12,\n" +
-	"\x06reduce\x18\x04 \x01(\v2\x14.blockwork.v1.ReduceR\x06reduce\"A\n" +
+	"\x06reduce\x18\x04 \x01(\v2\x14.blockwork.v1.ReduceR\x06reduce\x12/\n" +
+	"\x04more\x18\x05 \x03(\v2\x1b.blockwork.v1.ProgramResultR\x04more\"O\n" +
+	"\rProgramResult\x12\x10\n" +
+	"\x03out\x18\x01 \x01(\x05R\x03out\x12,\n" +
+	"\x06reduce\x18\x02 \x01(\v2\x14.blockwork.v1.ReduceR\x06reduce\"A\n" +
 	"\x03Map\x12\x10\n" +
 	"\x03out\x18\x01 \x03(\x12R\x03out\x12\x14\n" +
 	"\x05start\x18\x02 \x03(\x12R\x05start\x12\x12\n" +
@@ -4171,7 +4298,10 @@ const file_blockwork_proto_rawDesc = "" +
 	"\aprogram\x18\x01 \x01(\rR\aprogram\x12\x14\n" +
 	"\x05shape\x18\x02 \x03(\x03R\x05shape\x12%\n" +
 	"\x04maps\x18\x03 \x03(\v2\x11.blockwork.v1.MapR\x04maps\x12-\n" +
-	"\aarg_map\x18\x04 \x01(\v2\x14.blockwork.v1.AffineR\x06argMap\"=\n" +
+	"\aarg_map\x18\x04 \x01(\v2\x14.blockwork.v1.AffineR\x06argMap\"\"\n" +
+	"\n" +
+	"PickParams\x12\x14\n" +
+	"\x05first\x18\x01 \x01(\x03R\x05first\"=\n" +
 	"\rCombineParams\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.blockwork.v1.ReduceKindR\x04kind\"i\n" +
 	"\x05Piece\x12\x10\n" +
@@ -4480,7 +4610,7 @@ func file_blockwork_proto_rawDescGZIP() []byte {
 }
 
 var file_blockwork_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_blockwork_proto_goTypes = []any{
 	(DType)(0),               // 0: blockwork.v1.DType
 	(ElemOp)(0),              // 1: blockwork.v1.ElemOp
@@ -4497,47 +4627,49 @@ var file_blockwork_proto_goTypes = []any{
 	(*RandSpec)(nil),         // 12: blockwork.v1.RandSpec
 	(*Reduce)(nil),           // 13: blockwork.v1.Reduce
 	(*Program)(nil),          // 14: blockwork.v1.Program
-	(*Map)(nil),              // 15: blockwork.v1.Map
-	(*Affine)(nil),           // 16: blockwork.v1.Affine
-	(*FusedParams)(nil),      // 17: blockwork.v1.FusedParams
-	(*CombineParams)(nil),    // 18: blockwork.v1.CombineParams
-	(*Piece)(nil),            // 19: blockwork.v1.Piece
-	(*AssembleParams)(nil),   // 20: blockwork.v1.AssembleParams
-	(*LoadParams)(nil),       // 21: blockwork.v1.LoadParams
-	(*StoreParams)(nil),      // 22: blockwork.v1.StoreParams
-	(*BlockPos)(nil),         // 23: blockwork.v1.BlockPos
-	(*MapParams)(nil),        // 24: blockwork.v1.MapParams
-	(*TakeParams)(nil),       // 25: blockwork.v1.TakeParams
-	(*Positions)(nil),        // 26: blockwork.v1.Positions
-	(*PatchParams)(nil),      // 27: blockwork.v1.PatchParams
-	(*CompressParams)(nil),   // 28: blockwork.v1.CompressParams
-	(*SortParams)(nil),       // 29: blockwork.v1.SortParams
-	(*QuantileParams)(nil),   // 30: blockwork.v1.QuantileParams
-	(*ScanParams)(nil),       // 31: blockwork.v1.ScanParams
-	(*AssertParams)(nil),     // 32: blockwork.v1.AssertParams
-	(*Register)(nil),         // 33: blockwork.v1.Register
-	(*Heartbeat)(nil),        // 34: blockwork.v1.Heartbeat
-	(*TaskDone)(nil),         // 35: blockwork.v1.TaskDone
-	(*TaskFailed)(nil),       // 36: blockwork.v1.TaskFailed
-	(*TaskStarted)(nil),      // 37: blockwork.v1.TaskStarted
-	(*Reports)(nil),          // 38: blockwork.v1.Reports
-	(*WorkerMessage)(nil),    // 39: blockwork.v1.WorkerMessage
-	(*Registered)(nil),       // 40: blockwork.v1.Registered
-	(*ComputationGraph)(nil), // 41: blockwork.v1.ComputationGraph
-	(*InputSource)(nil),      // 42: blockwork.v1.InputSource
-	(*RunTask)(nil),          // 43: blockwork.v1.RunTask
-	(*ChunkKey)(nil),         // 44: blockwork.v1.ChunkKey
-	(*Commands)(nil),         // 45: blockwork.v1.Commands
-	(*SchedulerMessage)(nil), // 46: blockwork.v1.SchedulerMessage
-	(*SubmitRequest)(nil),    // 47: blockwork.v1.SubmitRequest
-	(*PersistedInput)(nil),   // 48: blockwork.v1.PersistedInput
-	(*Result)(nil),           // 49: blockwork.v1.Result
-	(*ResultEvent)(nil),      // 50: blockwork.v1.ResultEvent
-	(*ReleaseRequest)(nil),   // 51: blockwork.v1.ReleaseRequest
-	(*ReleaseReply)(nil),     // 52: blockwork.v1.ReleaseReply
-	(*InfoRequest)(nil),      // 53: blockwork.v1.InfoRequest
-	(*WorkerInfo)(nil),       // 54: blockwork.v1.WorkerInfo
-	(*InfoReply)(nil),        // 55: blockwork.v1.InfoReply
+	(*ProgramResult)(nil),    // 15: blockwork.v1.ProgramResult
+	(*Map)(nil),              // 16: blockwork.v1.Map
+	(*Affine)(nil),           // 17: blockwork.v1.Affine
+	(*FusedParams)(nil),      // 18: blockwork.v1.FusedParams
+	(*PickParams)(nil),       // 19: blockwork.v1.PickParams
+	(*CombineParams)(nil),    // 20: blockwork.v1.CombineParams
+	(*Piece)(nil),            // 21: blockwork.v1.Piece
+	(*AssembleParams)(nil),   // 22: blockwork.v1.AssembleParams
+	(*LoadParams)(nil),       // 23: blockwork.v1.LoadParams
+	(*StoreParams)(nil),      // 24: blockwork.v1.StoreParams
+	(*BlockPos)(nil),         // 25: blockwork.v1.BlockPos
+	(*MapParams)(nil),        // 26: blockwork.v1.MapParams
+	(*TakeParams)(nil),       // 27: blockwork.v1.TakeParams
+	(*Positions)(nil),        // 28: blockwork.v1.Positions
+	(*PatchParams)(nil),      // 29: blockwork.v1.PatchParams
+	(*CompressParams)(nil),   // 30: blockwork.v1.CompressParams
+	(*SortParams)(nil),       // 31: blockwork.v1.SortParams
+	(*QuantileParams)(nil),   // 32: blockwork.v1.QuantileParams
+	(*ScanParams)(nil),       // 33: blockwork.v1.ScanParams
+	(*AssertParams)(nil),     // 34: blockwork.v1.AssertParams
+	(*Register)(nil),         // 35: blockwork.v1.Register
+	(*Heartbeat)(nil),        // 36: blockwork.v1.Heartbeat
+	(*TaskDone)(nil),         // 37: blockwork.v1.TaskDone
+	(*TaskFailed)(nil),       // 38: blockwork.v1.TaskFailed
+	(*TaskStarted)(nil),      // 39: blockwork.v1.TaskStarted
+	(*Reports)(nil),          // 40: blockwork.v1.Reports
+	(*WorkerMessage)(nil),    // 41: blockwork.v1.WorkerMessage
+	(*Registered)(nil),       // 42: blockwork.v1.Registered
+	(*ComputationGraph)(nil), // 43: blockwork.v1.ComputationGraph
+	(*InputSource)(nil),      // 44: blockwork.v1.InputSource
+	(*RunTask)(nil),          // 45: blockwork.v1.RunTask
+	(*ChunkKey)(nil),         // 46: blockwork.v1.ChunkKey
+	(*Commands)(nil),         // 47: blockwork.v1.Commands
+	(*SchedulerMessage)(nil), // 48: blockwork.v1.SchedulerMessage
+	(*SubmitRequest)(nil),    // 49: blockwork.v1.SubmitRequest
+	(*PersistedInput)(nil),   // 50: blockwork.v1.PersistedInput
+	(*Result)(nil),           // 51: blockwork.v1.Result
+	(*ResultEvent)(nil),      // 52: blockwork.v1.ResultEvent
+	(*ReleaseRequest)(nil),   // 53: blockwork.v1.ReleaseRequest
+	(*ReleaseReply)(nil),     // 54: blockwork.v1.ReleaseReply
+	(*InfoRequest)(nil),      // 55: blockwork.v1.InfoRequest
+	(*WorkerInfo)(nil),       // 56: blockwork.v1.WorkerInfo
+	(*InfoReply)(nil),        // 57: blockwork.v1.InfoReply
 }
 var file_blockwork_proto_depIdxs = []int32{
 	0,  // 0: blockwork.v1.Chunk.dtype:type_name -> blockwork.v1.DType
@@ -4547,73 +4679,76 @@ var file_blockwork_proto_depIdxs = []int32{
 	6,  // 4: blockwork.v1.Task.key:type_name -> blockwork.v1.Key
 	6,  // 5: blockwork.v1.Task.inputs:type_name -> blockwork.v1.Key
 	7,  // 6: blockwork.v1.Task.outputs:type_name -> blockwork.v1.Chunk
-	17, // 7: blockwork.v1.Task.fused:type_name -> blockwork.v1.FusedParams
-	18, // 8: blockwork.v1.Task.combine:type_name -> blockwork.v1.CombineParams
-	20, // 9: blockwork.v1.Task.assemble:type_name -> blockwork.v1.AssembleParams
-	21, // 10: blockwork.v1.Task.load:type_name -> blockwork.v1.LoadParams
-	22, // 11: blockwork.v1.Task.store:type_name -> blockwork.v1.StoreParams
-	24, // 12: blockwork.v1.Task.map_blocks:type_name -> blockwork.v1.MapParams
-	25, // 13: blockwork.v1.Task.take:type_name -> blockwork.v1.TakeParams
-	27, // 14: blockwork.v1.Task.patch:type_name -> blockwork.v1.PatchParams
-	28, // 15: blockwork.v1.Task.compress:type_name -> blockwork.v1.CompressParams
-	29, // 16: blockwork.v1.Task.sort:type_name -> blockwork.v1.SortParams
-	30, // 17: blockwork.v1.Task.quantile:type_name -> blockwork.v1.QuantileParams
-	31, // 18: blockwork.v1.Task.scan:type_name -> blockwork.v1.ScanParams
-	32, // 19: blockwork.v1.Task.assert:type_name -> blockwork.v1.AssertParams
-	6,  // 20: blockwork.v1.Leaf.key:type_name -> blockwork.v1.Key
-	7,  // 21: blockwork.v1.Leaf.outputs:type_name -> blockwork.v1.Chunk
-	1,  // 22: blockwork.v1.Instr.op:type_name -> blockwork.v1.ElemOp
-	0,  // 23: blockwork.v1.Instr.dtype:type_name -> blockwork.v1.DType
-	2,  // 24: blockwork.v1.RandSpec.kind:type_name -> blockwork.v1.RandKind
-	3,  // 25: blockwork.v1.Reduce.kind:type_name -> blockwork.v1.ReduceKind
-	11, // 26: blockwork.v1.Program.instrs:type_name -> blockwork.v1.Instr
-	12, // 27: blockwork.v1.Program.rands:type_name -> blockwork.v1.RandSpec
-	13, // 28: blockwork.v1.Program.reduce:type_name -> blockwork.v1.Reduce
-	15, // 29: blockwork.v1.FusedParams.maps:type_name -> blockwork.v1.Map
-	16, // 30: blockwork.v1.FusedParams.arg_map:type_name -> blockwork.v1.Affine
-	3,  // 31: blockwork.v1.CombineParams.kind:type_name -> blockwork.v1.ReduceKind
-	19, // 32: blockwork.v1.AssembleParams.pieces:type_name -> blockwork.v1.Piece
-	23, // 33: blockwork.v1.MapParams.out:type_name -> blockwork.v1.BlockPos
-	23, // 34: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
-	26, // 35: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
-	3,  // 36: blockwork.v1.ScanParams.kind:type_name -> blockwork.v1.ReduceKind
-	35, // 37: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
-	36, // 38: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
-	37, // 39: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
-	37, // 40: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
-	33, // 41: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
-	34, // 42: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
-	38, // 43: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
-	8,  // 44: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
-	42, // 45: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
-	41, // 46: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
-	44, // 47: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
-	43, // 48: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
-	37, // 49: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
-	40, // 50: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
-	45, // 51: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
-	8,  // 52: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
-	6,  // 53: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
-	48, // 54: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
-	44, // 55: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
-	7,  // 56: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
-	5,  // 57: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
-	49, // 58: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
-	4,  // 59: blockwork.v1.ResultEvent.error_kind:type_name -> blockwork.v1.ErrorKind
-	54, // 60: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
-	39, // 61: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
-	47, // 62: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
-	51, // 63: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
-	53, // 64: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
-	46, // 65: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
-	50, // 66: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
-	52, // 67: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
-	55, // 68: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
-	65, // [65:69] is the sub-list for method output_type
-	61, // [61:65] is the sub-list for method input_type
-	61, // [61:61] is the sub-list for extension type_name
-	61, // [61:61] is the sub-list for extension extendee
-	0,  // [0:61] is the sub-list for field type_name
+	18, // 7: blockwork.v1.Task.fused:type_name -> blockwork.v1.FusedParams
+	20, // 8: blockwork.v1.Task.combine:type_name -> blockwork.v1.CombineParams
+	22, // 9: blockwork.v1.Task.assemble:type_name -> blockwork.v1.AssembleParams
+	23, // 10: blockwork.v1.Task.load:type_name -> blockwork.v1.LoadParams
+	24, // 11: blockwork.v1.Task.store:type_name -> blockwork.v1.StoreParams
+	26, // 12: blockwork.v1.Task.map_blocks:type_name -> blockwork.v1.MapParams
+	27, // 13: blockwork.v1.Task.take:type_name -> blockwork.v1.TakeParams
+	29, // 14: blockwork.v1.Task.patch:type_name -> blockwork.v1.PatchParams
+	30, // 15: blockwork.v1.Task.compress:type_name -> blockwork.v1.CompressParams
+	31, // 16: blockwork.v1.Task.sort:type_name -> blockwork.v1.SortParams
+	32, // 17: blockwork.v1.Task.quantile:type_name -> blockwork.v1.QuantileParams
+	33, // 18: blockwork.v1.Task.scan:type_name -> blockwork.v1.ScanParams
+	34, // 19: blockwork.v1.Task.assert:type_name -> blockwork.v1.AssertParams
+	19, // 20: blockwork.v1.Task.pick:type_name -> blockwork.v1.PickParams
+	6,  // 21: blockwork.v1.Leaf.key:type_name -> blockwork.v1.Key
+	7,  // 22: blockwork.v1.Leaf.outputs:type_name -> blockwork.v1.Chunk
+	1,  // 23: blockwork.v1.Instr.op:type_name -> blockwork.v1.ElemOp
+	0,  // 24: blockwork.v1.Instr.dtype:type_name -> blockwork.v1.DType
+	2,  // 25: blockwork.v1.RandSpec.kind:type_name -> blockwork.v1.RandKind
+	3,  // 26: blockwork.v1.Reduce.kind:type_name -> blockwork.v1.ReduceKind
+	11, // 27: blockwork.v1.Program.instrs:type_name -> blockwork.v1.Instr
+	12, // 28: blockwork.v1.Program.rands:type_name -> blockwork.v1.RandSpec
+	13, // 29: blockwork.v1.Program.reduce:type_name -> blockwork.v1.Reduce
+	15, // 30: blockwork.v1.Program.more:type_name -> blockwork.v1.ProgramResult
+	13, // 31: blockwork.v1.ProgramResult.reduce:type_name -> blockwork.v1.Reduce
+	16, // 32: blockwork.v1.FusedParams.maps:type_name -> blockwork.v1.Map
+	17, // 33: blockwork.v1.FusedParams.arg_map:type_name -> blockwork.v1.Affine
+	3,  // 34: blockwork.v1.CombineParams.kind:type_name -> blockwork.v1.ReduceKind
+	21, // 35: blockwork.v1.AssembleParams.pieces:type_name -> blockwork.v1.Piece
+	25, // 36: blockwork.v1.MapParams.out:type_name -> blockwork.v1.BlockPos
+	25, // 37: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
+	28, // 38: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
+	3,  // 39: blockwork.v1.ScanParams.kind:type_name -> blockwork.v1.ReduceKind
+	37, // 40: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
+	38, // 41: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
+	39, // 42: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
+	39, // 43: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
+	35, // 44: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
+	36, // 45: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
+	40, // 46: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
+	8,  // 47: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
+	44, // 48: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
+	43, // 49: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
+	46, // 50: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
+	45, // 51: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
+	39, // 52: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
+	42, // 53: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
+	47, // 54: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
+	8,  // 55: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
+	6,  // 56: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
+	50, // 57: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
+	46, // 58: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
+	7,  // 59: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
+	5,  // 60: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
+	51, // 61: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
+	4,  // 62: blockwork.v1.ResultEvent.error_kind:type_name -> blockwork.v1.ErrorKind
+	56, // 63: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
+	41, // 64: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
+	49, // 65: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
+	53, // 66: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
+	55, // 67: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
+	48, // 68: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
+	52, // 69: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
+	54, // 70: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
+	57, // 71: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
+	68, // [68:72] is the sub-list for method output_type
+	64, // [64:68] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_blockwork_proto_init() }
@@ -4635,13 +4770,14 @@ func file_blockwork_proto_init() {
 		(*Task_Quantile)(nil),
 		(*Task_Scan)(nil),
 		(*Task_Assert)(nil),
+		(*Task_Pick)(nil),
 	}
-	file_blockwork_proto_msgTypes[33].OneofWrappers = []any{
+	file_blockwork_proto_msgTypes[35].OneofWrappers = []any{
 		(*WorkerMessage_Register)(nil),
 		(*WorkerMessage_Heartbeat)(nil),
 		(*WorkerMessage_Reports)(nil),
 	}
-	file_blockwork_proto_msgTypes[40].OneofWrappers = []any{
+	file_blockwork_proto_msgTypes[42].OneofWrappers = []any{
 		(*SchedulerMessage_Registered)(nil),
 		(*SchedulerMessage_Commands)(nil),
 	}
@@ -4651,7 +4787,7 @@ func file_blockwork_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_blockwork_proto_rawDesc), len(file_blockwork_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -114,10 +114,11 @@ const (
 	pkQuantile
 	pkScan
 	pkAssert
+	pkPick
 )
 
 var kindNames = [...]string{"no", "FusedParams", "CombineParams", "AssembleParams", "LoadParams", "StoreParams",
-	"MapParams", "TakeParams", "PatchParams", "CompressParams", "SortParams", "QuantileParams", "ScanParams", "AssertParams"}
+	"MapParams", "TakeParams", "PatchParams", "CompressParams", "SortParams", "QuantileParams", "ScanParams", "AssertParams", "PickParams"}
 
 func (k paramsKind) String() string { return kindNames[k] }
 
@@ -129,6 +130,7 @@ var opParams = map[string]paramsKind{
 	graph.OpGemm:       pkNone,
 	graph.OpAssemble:   pkAssemble,
 	graph.OpAlias:      pkNone,
+	graph.OpPick:       pkPick,
 	graph.OpLoadBlock:  pkLoad,
 	graph.OpStoreBlock: pkStore,
 	graph.OpMapBlocks:  pkMap,

@@ -217,7 +217,7 @@ func TestRoundTripArrays(t *testing.T) {
 	// every op the codec knows is exercised by some case
 	for _, op := range []string{graph.OpFused, graph.OpCombine, graph.OpGemm, graph.OpAssemble, graph.OpAlias,
 		graph.OpLoadBlock, graph.OpStoreBlock, graph.OpMapBlocks, graph.OpTake, graph.OpPatch, graph.OpCompress,
-		graph.OpSortBlock, graph.OpSortMerge, graph.OpQuantile, graph.OpScan, graph.OpAssertNone} {
+		graph.OpSortBlock, graph.OpSortMerge, graph.OpQuantile, graph.OpScan, graph.OpAssertNone, graph.OpPick} {
 		if !ops[op] && !t.Failed() {
 			t.Errorf("no case makes a task of op %q", op)
 		}

@@ -270,18 +270,40 @@ func (d *decoder) program(p *Program) (*graph.Program, error) {
 		}
 		out.Rands[i] = graph.RandSpec{Kind: graph.RandKind(r.Kind), Seed: r.Seed, Stream: r.Stream, Low: r.Low, High: r.High, Shape: s}
 	}
-	if p.Reduce != nil {
-		k, err := d.reduceKind(p.Reduce.Kind)
+	var err error
+	if out.Reduce, err = d.reduce(p.Reduce); err != nil {
+		return nil, err
+	}
+	if err := d.count(len(p.More), d.l.MaxListLen, "more results"); err != nil {
+		return nil, err
+	}
+	for _, r := range p.More {
+		if r == nil {
+			return nil, fmt.Errorf("%w: missing result", ErrMalformed)
+		}
+		red, err := d.reduce(r.Reduce)
 		if err != nil {
 			return nil, err
 		}
-		axes, err := d.ints(p.Reduce.Axes, d.l.MaxNDim, "reduction axes")
-		if err != nil {
-			return nil, err
-		}
-		out.Reduce = &graph.Reduce{Kind: k, Axes: axes}
+		out.More = append(out.More, graph.Result{Out: r.Out, Reduce: red})
 	}
 	return out, nil
+}
+
+// reduce decodes an optional reduction (nil for none).
+func (d *decoder) reduce(r *Reduce) (*graph.Reduce, error) {
+	if r == nil {
+		return nil, nil
+	}
+	k, err := d.reduceKind(r.Kind)
+	if err != nil {
+		return nil, err
+	}
+	axes, err := d.ints(r.Axes, d.l.MaxNDim, "reduction axes")
+	if err != nil {
+		return nil, err
+	}
+	return &graph.Reduce{Kind: k, Axes: axes}, nil
 }
 
 func (d *decoder) task(t *graph.Task, m *Task) error {
@@ -351,6 +373,14 @@ func (d *decoder) params(m *Task) (paramsKind, any, error) {
 	case *Task_Fused:
 		f, err := d.fused(p.Fused)
 		return pkFused, f, err
+	case *Task_Pick:
+		if p.Pick == nil {
+			return pkPick, nil, fmt.Errorf("%w: missing params", ErrMalformed)
+		}
+		if p.Pick.First < 0 || p.Pick.First > int64(d.l.MaxListLen) {
+			return pkPick, nil, fmt.Errorf("%w: pick of buffer %d", ErrMalformed, p.Pick.First)
+		}
+		return pkPick, graph.PickParams{First: int(p.Pick.First)}, nil
 	case *Task_Combine:
 		if p.Combine == nil {
 			return pkCombine, nil, fmt.Errorf("%w: missing params", ErrMalformed)

@@ -121,6 +121,13 @@ func (e *encoder) program(p *graph.Program) (uint32, error) {
 	if p.Reduce != nil {
 		m.Reduce = &Reduce{Kind: ReduceKind(p.Reduce.Kind), Axes: encInts(p.Reduce.Axes)}
 	}
+	for _, r := range p.More {
+		mr := &ProgramResult{Out: r.Out}
+		if r.Reduce != nil {
+			mr.Reduce = &Reduce{Kind: ReduceKind(r.Reduce.Kind), Axes: encInts(r.Reduce.Axes)}
+		}
+		m.More = append(m.More, mr)
+	}
 	i := uint32(len(e.out.Programs))
 	e.progs[p] = i
 	e.out.Programs = append(e.out.Programs, m)
@@ -174,6 +181,14 @@ func (e *encoder) params(m *Task, p any) (paramsKind, error) {
 		}
 	case graph.FusedParams:
 		return e.fused(m, &v)
+	case *graph.PickParams:
+		var x graph.PickParams
+		if x, err = deref(v); err == nil {
+			return e.params(m, x)
+		}
+	case graph.PickParams:
+		m.Params = &Task_Pick{&PickParams{First: int64(v.First)}}
+		return pkPick, nil
 	case *graph.CombineParams:
 		var x graph.CombineParams
 		if x, err = deref(v); err == nil {

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -113,10 +114,17 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		return err
 	}
 	pl := makePlan(p, l)
-	defer planPool.Put(pl)
+	defer func() {
+		for r := range pl.res {
+			pl.res[r].dst = nil // the pool holds no buffers
+		}
+		planPool.Put(pl)
+	}()
 	red := prog.Reduce
-	if red != nil {
-		initPartials(red.Kind, prog.OutDType(), l.Dst)
+	for r := range pl.res {
+		if rp := &pl.res[r]; rp.red != nil {
+			initPartials(rp.red.Kind, prog.Instrs[rp.reg].DType, rp.dst)
+		}
 	}
 	total := 1
 	for _, s := range pl.shape {
@@ -133,8 +141,8 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	cur := sc.cur[:len(prog.Instrs)]
 	modes := sc.modes[:len(prog.Instrs)]
 	// the result goes straight to dst unless a later (dead) instruction
-	// reads its register
-	directOK := red == nil
+	// reads its register, or the program has several results
+	directOK := red == nil && len(prog.More) == 0
 	for i := int(prog.Out) + 1; i < len(prog.Instrs); i++ {
 		in := &prog.Instrs[i]
 		for k, r := range [3]int32{in.A, in.B, in.C} {
@@ -160,9 +168,11 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	pairSinCos(prog, sc.pair, sc.done, same)
 	idx := pl.idx
 	bases := pl.bases
-	var outBase, argBase int
+	var argBase int
+	res := pl.res
+	out0 := &res[0].out
 	var outBytes []byte
-	if red == nil {
+	if directOK {
 		outBytes = l.Dst[0].Bytes()
 	}
 	for {
@@ -183,20 +193,25 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				}
 			}
 		}
-		outBase = pl.out.base
+		for r := range res {
+			rp := &res[r]
+			rp.base = rp.out.base
+			for o := 0; o < last; o++ {
+				rp.base += rp.out.coef[o] * idx[o]
+			}
+		}
 		argBase = pl.arg.base
-		for o := 0; o < last; o++ {
-			outBase += pl.out.coef[o] * idx[o]
-			if pl.arg.coef != nil {
+		if pl.arg.coef != nil {
+			for o := 0; o < last; o++ {
 				argBase += pl.arg.coef[o] * idx[o]
 			}
 		}
 		for k0 := 0; k0 < inner; k0 += TileLen {
 			n := min(TileLen, inner-k0)
 			var outTile []byte
-			if red == nil {
+			if directOK {
 				es := prog.OutDType().Size()
-				o := (outBase + pl.out.coef[last]*k0) * es
+				o := (res[0].base + out0.coef[last]*k0) * es
 				outTile = outBytes[o : o+n*es]
 			}
 			for i := range prog.Instrs {
@@ -252,17 +267,24 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					return fmt.Errorf("%v: %w", in.Op, err)
 				}
 			}
-			if red == nil && !directOK {
-				copy(outTile, cur[prog.Out])
+			if directOK {
+				continue
 			}
-			if red != nil {
-				x := cur[prog.Out]
-				off := outBase + pl.out.coef[last]*k0
+			for r := range res {
+				rp := &res[r]
+				x := cur[rp.reg]
+				dt := prog.Instrs[rp.reg].DType
+				off := rp.base + rp.out.coef[last]*k0
+				if rp.red == nil {
+					es := dt.Size()
+					copy(rp.dst[0].Bytes()[off*es:(off+n)*es], x[:n*es])
+					continue
+				}
 				ab := argBase
-				if pl.arg.coef != nil {
+				if r == 0 && pl.arg.coef != nil {
 					ab += pl.arg.coef[last] * k0
 				}
-				reduceTile(red.Kind, prog.OutDType(), l.Dst, off, pl.reduced[last], x, tmp, n, ab, argStride(pl.arg, last))
+				reduceTile(rp.red.Kind, dt, rp.dst, off, rp.inner, x, tmp, n, ab, argStride(pl.arg, last))
 			}
 		}
 		// odometer over outer axes
@@ -338,38 +360,52 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			return fmt.Errorf("fused: source %d is smaller than its metadata %v", k, m)
 		}
 	}
-	odt := prog.OutDType()
-	if !odt.Valid() {
-		return fmt.Errorf("fused: result of dtype %v", odt)
-	}
-	var want []graph.Chunk
-	var wantBuf [3]graph.Chunk
+	var wantBuf [8]graph.Chunk
+	want := wantBuf[:0]
 	var psBuf [8]int
-	if r := prog.Reduce; r != nil {
+	for r := 0; r <= len(prog.More); r++ {
+		reg, red := prog.Out, prog.Reduce
+		if r > 0 {
+			reg, red = prog.More[r-1].Out, prog.More[r-1].Reduce
+			if int(reg) < 0 || int(reg) >= len(prog.Instrs) {
+				return fmt.Errorf("fused: result %d in register %d of %d", r, reg, len(prog.Instrs))
+			}
+		}
+		odt := prog.Instrs[reg].DType
+		if !odt.Valid() {
+			return fmt.Errorf("fused: result of dtype %v", odt)
+		}
+		if red == nil {
+			want = append(want, graph.Chunk{DType: odt, Shape: p.Shape})
+			continue
+		}
 		ps := append(psBuf[:0], p.Shape...)
-		for _, ax := range r.Axes {
+		for _, ax := range red.Axes {
 			if ax < 0 || ax >= d {
 				return fmt.Errorf("fused: reduce axis %d of a %d-d domain", ax, d)
 			}
 			ps[ax] = 1
 		}
-		switch r.Kind {
+		switch red.Kind {
 		case graph.ReduceSum, graph.ReduceProd, graph.ReduceMin, graph.ReduceMax, graph.ReduceAny, graph.ReduceAll, graph.ReduceMoments:
 		case graph.ReduceArgMin, graph.ReduceArgMax:
+			if r > 0 {
+				return fmt.Errorf("fused: %v as result %d (only the first result may keep an index)", red.Kind, r)
+			}
 			if len(p.ArgMap.Coef) != d && !(d == 0 && p.ArgMap.Coef == nil) {
-				return fmt.Errorf("fused: %v with an index map over %d axes of a %d-d domain", r.Kind, len(p.ArgMap.Coef), d)
+				return fmt.Errorf("fused: %v with an index map over %d axes of a %d-d domain", red.Kind, len(p.ArgMap.Coef), d)
 			}
 		default:
-			return fmt.Errorf("fused: reduce kind %v", r.Kind)
+			return fmt.Errorf("fused: reduce kind %v", red.Kind)
 		}
-		dts, nb := r.Kind.PartialLayout(odt)
+		dts, nb := red.Kind.PartialLayout(odt)
+		shape := ps
+		if r > 0 || len(prog.More) > 0 {
+			shape = slices.Clone(ps) // each result its own
+		}
 		for k := 0; k < nb; k++ {
-			wantBuf[k] = graph.Chunk{DType: dts[k], Shape: ps}
+			want = append(want, graph.Chunk{DType: dts[k], Shape: shape})
 		}
-		want = wantBuf[:nb]
-	} else {
-		wantBuf[0] = graph.Chunk{DType: odt, Shape: p.Shape}
-		want = wantBuf[:1]
 	}
 	if len(l.Dst) != len(want) {
 		return fmt.Errorf("fused: %d destinations, want %d (%v)", len(l.Dst), len(want), want)

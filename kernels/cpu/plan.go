@@ -3,6 +3,7 @@ package cpu
 import (
 	"sync"
 
+	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/graph"
 	"github.com/blockwork-dev/blockwork/kernels"
 )
@@ -11,19 +12,30 @@ import (
 // and their slices carved from one int arena, so a launch of a small task
 // costs no allocation.
 type plan struct {
-	shape   []int    // merged domain
-	reduced []bool   // per merged axis (reduce stage only)
-	acc     []affine // per instruction (position-dependent ones), indexed by instr
-	has     []bool   // which instructions have an affine
-	out     affine   // output (no reduce) or partial (reduce) offset
-	arg     affine   // global index for ArgMin/ArgMax
-	idx     []int    // odometer over the outer axes
-	bases   []int    // per instruction base offset of the current row
+	shape []int    // merged domain
+	acc   []affine // per instruction (position-dependent ones), indexed by instr
+	has   []bool   // which instructions have an affine
+	res   []resPlan
+	arg   affine // global index for ArgMin/ArgMax (the first result)
+	idx   []int  // odometer over the outer axes
+	bases []int  // per instruction base offset of the current row
 
 	ints []int
 	all  []*affine
 	red  []bool
 	keep []int
+}
+
+// resPlan is one result of the program: its output (no reduce) or partial
+// (reduce) offset, its register, reduction and destination buffers,
+// whether the merged inner axis is reduced, and the current row's base.
+type resPlan struct {
+	out   affine
+	reg   int32
+	red   *graph.Reduce
+	dst   []*device.Buffer
+	inner bool
+	base  int
 }
 
 var planPool = sync.Pool{New: func() any { return &plan{} }}
@@ -80,7 +92,12 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 	}
 	pl.acc, pl.has, pl.bases = pl.acc[:ni], pl.has[:ni], pl.bases[:ni]
 	clear(pl.has)
-	pl.out, pl.arg = affine{}, affine{}
+	pl.arg = affine{}
+	nr := 1 + len(prog.More)
+	if cap(pl.res) < nr {
+		pl.res = make([]resPlan, nr)
+	}
+	pl.res = pl.res[:nr]
 	all := pl.all[:0]
 	for i := range prog.Instrs {
 		in := &prog.Instrs[i]
@@ -107,37 +124,54 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 		pl.acc[i] = a
 		all = append(all, &pl.acc[i])
 	}
-	if cap(pl.red) < d {
-		pl.red = make([]bool, d)
+	if cap(pl.red) < d*nr {
+		pl.red = make([]bool, d*nr)
 	}
-	reduced := pl.red[:d]
+	// reduced[r*d+ax]: whether result r reduces domain axis ax
+	reduced := pl.red[:d*nr]
 	clear(reduced)
-	if prog.Reduce != nil {
-		for _, ax := range prog.Reduce.Axes {
-			reduced[ax] = true
+	dsts := l.Dst
+	for r := range pl.res {
+		rp := &pl.res[r]
+		rp.reg, rp.red = prog.Out, prog.Reduce
+		if r > 0 {
+			rp.reg, rp.red = prog.More[r-1].Out, prog.More[r-1].Reduce
+		}
+		nb := 1
+		if rp.red != nil {
+			_, nb = rp.red.Kind.PartialLayout(prog.Instrs[rp.reg].DType)
+		}
+		rp.dst, dsts = dsts[:nb], dsts[nb:]
+		if rp.red == nil {
+			rp.out = affine{0, stridesInto(pl.take(d), shape)}
+			continue
+		}
+		rd := reduced[r*d : (r+1)*d]
+		for _, ax := range rp.red.Axes {
+			rd[ax] = true
 		}
 		ps := pl.take(d)
 		copy(ps, shape)
-		for _, ax := range prog.Reduce.Axes {
+		for _, ax := range rp.red.Axes {
 			ps[ax] = 1
 		}
 		st := stridesInto(pl.take(d), ps)
 		for ax := range st {
-			if reduced[ax] {
+			if rd[ax] {
 				st[ax] = 0
 			}
 		}
-		pl.out = affine{0, st}
-		if k := prog.Reduce.Kind; k == graph.ReduceArgMin || k == graph.ReduceArgMax {
+		rp.out = affine{0, st}
+		if k := rp.red.Kind; r == 0 && (k == graph.ReduceArgMin || k == graph.ReduceArgMax) {
 			coef := pl.take(d)
 			copy(coef, p.ArgMap.Coef)
 			pl.arg = affine{p.ArgMap.Base, coef}
 			all = append(all, &pl.arg)
 		}
-	} else {
-		pl.out = affine{0, stridesInto(pl.take(d), shape)}
 	}
-	all = append(all, &pl.out)
+	for r := range pl.res {
+		all = append(all, &pl.res[r].out)
+	}
 	pl.all = all
 	// keep axes of size != 1 (at least one axis)
 	keep := pl.keep[:0]
@@ -150,7 +184,9 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 	if len(keep) == 0 {
 		if d == 0 {
 			pl.shape = append(pl.shape[:0], 1)
-			pl.reduced = append(pl.reduced[:0], true)
+			for r := range pl.res {
+				pl.res[r].inner = true
+			}
 			for _, a := range all {
 				a.coef = pl.take(1)
 			}
@@ -174,7 +210,10 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 		for x := g.lo; x <= g.hi; x++ {
 			size *= shape[keep[x]]
 		}
-		ok := reduced[o] == reduced[keep[g.lo]]
+		ok := true
+		for r := 0; r < nr && ok; r++ {
+			ok = reduced[r*d+o] == reduced[r*d+keep[g.lo]]
+		}
 		for _, a := range all {
 			if !ok {
 				break
@@ -190,16 +229,19 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 	n := len(spans)
 	if cap(pl.shape) < n {
 		pl.shape = make([]int, n)
-		pl.reduced = make([]bool, n)
 	}
-	pl.shape, pl.reduced = pl.shape[:n], pl.reduced[:n]
+	pl.shape = pl.shape[:n]
 	for gi, g := range spans {
 		s := 1
 		for x := g.lo; x <= g.hi; x++ {
 			s *= shape[keep[x]]
 		}
 		pl.shape[n-1-gi] = s
-		pl.reduced[n-1-gi] = reduced[keep[g.lo]]
+		if gi == 0 {
+			for r := range pl.res {
+				pl.res[r].inner = reduced[r*d+keep[g.lo]]
+			}
+		}
 	}
 	for _, a := range all {
 		nc := pl.take(n)

@@ -12,6 +12,7 @@ func Register(r *kernels.Registry) {
 	for _, dt := range allDTypes {
 		r.Register(graph.OpFused, dt, graph.CPU, fusedKernel{})
 		r.Register(graph.OpAlias, dt, graph.CPU, kernels.Func(func(*kernels.Launch) error { return nil }))
+		r.Register(graph.OpPick, dt, graph.CPU, pickKernel{})
 	}
 	registerMisc(r)
 	registerScan(r)

@@ -45,17 +45,7 @@ func (e *env) fusedCase(t *testing.T, trial int, st *fusedStats) {
 	fp := e.newFusedProg()
 	p := fp.p
 	prog := p.Prog
-	odt := prog.OutDType()
-	var outs []graph.Chunk
-	ps := append([]int(nil), p.Shape...)
-	if prog.Reduce != nil {
-		for _, a := range prog.Reduce.Axes {
-			ps[a] = 1
-		}
-		outs = prog.Reduce.Kind.PartialOutputs(odt, ps)
-	} else {
-		outs = []graph.Chunk{{DType: odt, Shape: p.Shape}}
-	}
+	outs := prog.Outputs(p.Shape)
 	src := make([]*device.Buffer, len(fp.srcs))
 	meta := make([]graph.Chunk, len(fp.srcs))
 	for k, x := range fp.srcs {
@@ -74,29 +64,56 @@ func (e *env) fusedCase(t *testing.T, trial int, st *fusedStats) {
 	for k, c := range outs {
 		got[k] = load(c.DType, c.Shape, dst[k].Bytes())
 	}
+	// each result: its register, reduction, partial shape and buffers
+	type result struct {
+		reg    int32
+		red    *graph.Reduce
+		ps     []int
+		got    []*tensor
+		groups [][]rval
+		args   [][]int64
+	}
+	var res []*result
+	first := 0
+	for r := 0; r <= len(prog.More); r++ {
+		reg, red := prog.Out, prog.Reduce
+		if r > 0 {
+			reg, red = prog.More[r-1].Out, prog.More[r-1].Reduce
+		}
+		nb := len(graph.ResultOutputs(prog.Instrs[reg].DType, red, p.Shape))
+		ps := append([]int(nil), p.Shape...)
+		if red != nil {
+			for _, a := range red.Axes {
+				ps[a] = 1
+			}
+		}
+		rs := &result{reg: reg, red: red, ps: ps, got: got[first : first+nb]}
+		first += nb
+		n := graph.Chunk{Shape: ps}.Size()
+		rs.groups, rs.args = make([][]rval, n), make([][]int64, n)
+		res = append(res, rs)
+	}
 	// evaluate every element, grouped by the output element it lands in
-	nout := got[0].size()
-	groups := make([][]rval, nout)
-	args := make([][]int64, nout)
-	ostr := graph.Strides(ps)
 	regs := make([]rval, len(prog.Instrs))
 	c := make([]int, len(p.Shape))
 	total := graph.Chunk{Shape: p.Shape}.Size()
 	for range total {
 		fp.evalAt(c, regs)
-		o := 0
-		for a, s := range ostr {
-			if ps[a] != 1 {
-				o += s * c[a]
+		for r, rs := range res {
+			o := 0
+			for a, s := range graph.Strides(rs.ps) {
+				if rs.ps[a] != 1 {
+					o += s * c[a]
+				}
 			}
-		}
-		groups[o] = append(groups[o], regs[prog.Out])
-		if p.ArgMap.Coef != nil {
-			ix := p.ArgMap.Base
-			for a, k := range p.ArgMap.Coef {
-				ix += k * c[a]
+			rs.groups[o] = append(rs.groups[o], regs[rs.reg])
+			if r == 0 && p.ArgMap.Coef != nil {
+				ix := p.ArgMap.Base
+				for a, k := range p.ArgMap.Coef {
+					ix += k * c[a]
+				}
+				rs.args[o] = append(rs.args[o], int64(ix))
 			}
-			args[o] = append(args[o], int64(ix))
 		}
 		for a := len(c) - 1; a >= 0; a-- { // C order
 			if c[a]++; c[a] < p.Shape[a] {
@@ -105,23 +122,26 @@ func (e *env) fusedCase(t *testing.T, trial int, st *fusedStats) {
 			c[a] = 0
 		}
 	}
-	bad := 0
-	fail := func(i int, format string, a ...any) {
-		if bad++; bad <= 3 {
-			t.Errorf("trial %d: output element %d: %s\n%v", trial, i, fmt.Sprintf(format, a...), fp)
+	for r, rs := range res {
+		bad := 0
+		fail := func(i int, format string, a ...any) {
+			if bad++; bad <= 3 {
+				t.Errorf("trial %d: result %d, output element %d: %s\n%v", trial, r, i, fmt.Sprintf(format, a...), fp)
+			}
 		}
-	}
-	for i := range nout {
-		var ok bool
-		if prog.Reduce == nil {
-			ok = checkElem(odt, groups[i][0], got[0], i, fail)
-		} else {
-			ok = checkReduce(prog.Reduce.Kind, odt, groups[i], args[i], got, i, fail)
-		}
-		if ok {
-			st.checked++
-		} else {
-			st.undecided++
+		odt := prog.Instrs[rs.reg].DType
+		for i := range rs.groups {
+			var ok bool
+			if rs.red == nil {
+				ok = checkElem(odt, rs.groups[i][0], rs.got[0], i, fail)
+			} else {
+				ok = checkReduce(rs.red.Kind, odt, rs.groups[i], rs.args[i], rs.got, i, fail)
+			}
+			if ok {
+				st.checked++
+			} else {
+				st.undecided++
+			}
 		}
 	}
 }

@@ -327,6 +327,31 @@ func (e *env) newFusedProg() *fusedProg {
 			}
 		}
 	}
+	if !g.e.noMore && rng.IntN(3) == 0 {
+		// more results: any register, reduced (not to an index) or not
+		for range 1 + rng.IntN(3) {
+			reg := int32(rng.IntN(len(g.prog.Instrs)))
+			var red *graph.Reduce
+			if rng.IntN(4) != 0 {
+				kinds := []graph.ReduceKind{graph.ReduceSum, graph.ReduceProd, graph.ReduceMin, graph.ReduceMax, graph.ReduceAny, graph.ReduceAll, graph.ReduceMoments}
+				kind := kinds[rng.IntN(len(kinds))]
+				switch kind {
+				case graph.ReduceMoments:
+					reg = g.cast(reg, graph.Float64)
+				case graph.ReduceAny, graph.ReduceAll:
+					reg = g.cast(reg, graph.Bool)
+				}
+				var axes []int
+				for a := range g.shape {
+					if rng.IntN(2) == 0 {
+						axes = append(axes, a)
+					}
+				}
+				red = &graph.Reduce{Kind: kind, Axes: axes}
+			}
+			g.prog.More = append(g.prog.More, graph.Result{Out: reg, Reduce: red})
+		}
+	}
 	fp.Maps = g.maps
 	return &fusedProg{p: fp, srcs: g.srcs}
 }
@@ -361,6 +386,12 @@ func (fp *fusedProg) String() string {
 	fmt.Fprintf(&b, "  out r%d", p.Prog.Out)
 	if r := p.Prog.Reduce; r != nil {
 		fmt.Fprintf(&b, ", reduce %v over %v (argmap %+v)", r.Kind, r.Axes, p.ArgMap)
+	}
+	for _, m := range p.Prog.More {
+		fmt.Fprintf(&b, "\n  and r%d", m.Out)
+		if r := m.Reduce; r != nil {
+			fmt.Fprintf(&b, ", reduce %v over %v", r.Kind, r.Axes)
+		}
 	}
 	return b.String()
 }

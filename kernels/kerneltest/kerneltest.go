@@ -60,11 +60,17 @@ type Option func(*config)
 type config struct {
 	seed   uint64
 	trials int
+	noMore bool
 }
 
 // WithSeed fixes the seed of the random inputs; 0 (the default) takes one
 // from the clock. Run logs the seed it used either way.
 func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+
+// WithoutMoreResults leaves out fused programs of several results
+// (graph.Program.More) for a backend whose fused kernel does not take
+// them (lowering gives such tasks to the CPU only).
+func WithoutMoreResults() Option { return func(c *config) { c.noMore = true } }
 
 // WithTrials sets the number of random cases per op and dtype (default 8,
 // at least 1).
@@ -90,7 +96,7 @@ func Run(t *testing.T, r *kernels.Registry, dev device.Device, opts ...Option) {
 		t.Run(c.name, func(t *testing.T) {
 			h := fnv.New64a()
 			h.Write([]byte(c.name))
-			e := &env{reg: r, dev: dev, trials: cfg.trials, rng: rand.New(rand.NewPCG(cfg.seed, h.Sum64()))}
+			e := &env{reg: r, dev: dev, trials: cfg.trials, noMore: cfg.noMore, rng: rand.New(rand.NewPCG(cfg.seed, h.Sum64()))}
 			t.Cleanup(e.releaseAll)
 			c.run(t, e)
 		})
@@ -104,6 +110,7 @@ type env struct {
 	dev    device.Device
 	rng    *rand.Rand
 	trials int
+	noMore bool
 	bufs   []*device.Buffer
 }
 
