@@ -17,11 +17,22 @@ func laplace5(_ context.Context, _ []byte, out funcs.Block, dst []float64, _ []f
 	}
 	r, c := out.Shape[0], out.Shape[1]
 	x := src[0]
-	clear(dst)
+	if r < 3 || c < 3 {
+		clear(dst)
+		return nil
+	}
+	clear(dst[:c])
+	clear(dst[(r-1)*c:])
 	for i := 1; i < r-1; i++ {
-		up, row, down, o := x[(i-1)*c:i*c], x[i*c:(i+1)*c], x[(i+1)*c:(i+2)*c], dst[i*c:(i+1)*c]
-		for j := 1; j < c-1; j++ {
-			o[j] = up[j] + down[j] + row[j-1] + row[j+1] - 4*row[j]
+		row, o := x[i*c:(i+1)*c], dst[i*c:(i+1)*c]
+		o[0], o[c-1] = 0, 0
+		// equal-length views, so the loop runs without bounds checks
+		oo := o[1 : c-1]
+		n := len(oo)
+		up, down := x[(i-1)*c+1:][:n], x[(i+1)*c+1:][:n]
+		left, mid, right := row[:n], row[1:][:n], row[2:][:n]
+		for j := range oo {
+			oo[j] = up[j] + down[j] + left[j] + right[j] - 4*mid[j]
 		}
 	}
 	return nil

@@ -1,5 +1,7 @@
 package graph
 
+import "slices"
+
 // Fuse returns g with chains of elementwise work merged: a fused task
 // (OpFused) without a reduce stage is inlined into the fused tasks that
 // read it when it has no other reader, or when it reads nothing (a
@@ -18,10 +20,13 @@ func Fuse(g *Graph, keep []Key) *Graph {
 	for _, k := range keep {
 		keepSet[k] = true
 	}
+	// readers[j]: the tasks reading task j (a task reading it twice, as
+	// y*y does, counts once: both its loads are inlined)
 	readers := make([]int, len(g.Tasks))
 	for i := range g.Tasks {
-		for _, in := range g.Tasks[i].Inputs {
-			if j, ok := idx.Get(in); ok {
+		ins := g.Tasks[i].Inputs
+		for k, in := range ins {
+			if j, ok := idx.Get(in); ok && !readBefore(ins, k) {
 				readers[j]++
 			}
 		}
@@ -85,13 +90,16 @@ func Fuse(g *Graph, keep []Key) *Graph {
 			ins = append(ins, t.Inputs[:pos]...)
 			ins = append(ins, t.Inputs[pos+1:]...)
 			ins = append(ins, out[src].Inputs...)
+			old := t.Inputs
 			t.Inputs = ins
 			t.Op = Op{Name: OpFused, Params: np}
 			t.Devices &= out[src].Devices
-			readers[src]--
+			if !slices.Contains(ins, out[src].Key) {
+				readers[src]-- // its last load in t is gone
+			}
 			inlined[src] = true
-			for _, in := range out[src].Inputs {
-				if j, ok := idx.Get(in); ok {
+			for k, in := range out[src].Inputs {
+				if j, ok := idx.Get(in); ok && !slices.Contains(old, in) && !readBefore(out[src].Inputs, k) {
 					readers[j]++
 				}
 			}
@@ -107,6 +115,11 @@ func Fuse(g *Graph, keep []Key) *Graph {
 		res.Tasks = append(res.Tasks, out[i])
 	}
 	return res
+}
+
+// readBefore reports whether ins[k] is also one of ins[:k].
+func readBefore(ins []Key, k int) bool {
+	return slices.Contains(ins[:k], ins[k])
 }
 
 func outputsOf(g *Graph, idx, lidx *KeyIndex, k Key) int {
