@@ -18,3 +18,9 @@ func extremeVec(x []float64, isMax bool) (float64, bool) { return 0, false }
 // momentsRowVec is the vector path of a moments row; off amd64 it
 // declines.
 func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int { return 0 }
+
+// sum16Vec and sumSqDev16Vec are the vector paths of sumF64 and
+// sumSqDevF64; off amd64 they decline.
+func sum16Vec(x []float64, nblk int, s *[16]float64) bool { return false }
+
+func sumSqDev16Vec(x []float64, nblk int, m float64, s *[16]float64) bool { return false }

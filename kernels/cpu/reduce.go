@@ -109,7 +109,12 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 	switch kind {
 	case graph.ReduceSum:
 		if inner {
-			acc[off] += sum4(x)
+			if xf, ok := any(x).([]float64); ok {
+				v := sumF64(xf)
+				acc[off] += *(*T)(unsafe.Pointer(&v)) // T is float64
+			} else {
+				acc[off] += sum4(x)
+			}
 		} else {
 			a := acc[off : off+len(x)]
 			k := foldIntoVec(graph.OpAdd, a, x)
@@ -296,8 +301,8 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 	m2 := device.View[float64](dst[2])
 	if inner {
 		nb := float64(len(x))
-		mb := sum4(x) / nb
-		q := sumSqDev(x, mb)
+		mb := sumF64(x) / nb
+		q := sumSqDevF64(x, mb)
 		na := cnt[off]
 		n := na + nb
 		d := mb - mean[off]
@@ -335,23 +340,54 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 	}
 }
 
-// sumSqDev is the sum of (v - m)^2 over x, with four accumulators (one
-// would wait on the add's latency every element).
-func sumSqDev(x []float64, m float64) float64 {
-	var q0, q1, q2, q3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		d0, d1, d2, d3 := x[i]-m, x[i+1]-m, x[i+2]-m, x[i+3]-m
-		q0 += d0 * d0
-		q1 += d1 * d1
-		q2 += d2 * d2
-		q3 += d3 * d3
+// sumF64 is the sum of x with sixteen accumulators: s[k] adds the
+// elements at k mod 16 of each whole block of 16 in order, s[0] then the
+// tail, and the lanes are combined by a fixed pairwise tree. Independent
+// chains let the additions overlap (the AVX2 path runs four vectors of
+// four), and the order, so the bits, are the same on every path.
+func sumF64(x []float64) float64 {
+	var s [16]float64
+	nblk := len(x) / 16
+	if !sum16Vec(x, nblk, &s) {
+		for i := 0; i < nblk*16; i += 16 {
+			b := x[i : i+16 : i+16]
+			for k := range s {
+				s[k] += b[k]
+			}
+		}
 	}
-	for ; i < len(x); i++ {
-		d := x[i] - m
-		q0 += d * d
+	for _, v := range x[nblk*16:] {
+		s[0] += v
 	}
-	return (q0 + q1) + (q2 + q3)
+	return tree16(&s)
+}
+
+// sumSqDevF64 is the sum of (v - m)^2 over x in sumF64's order (each
+// product rounded before it is added: no fused multiply-add).
+func sumSqDevF64(x []float64, m float64) float64 {
+	var s [16]float64
+	nblk := len(x) / 16
+	if !sumSqDev16Vec(x, nblk, m, &s) {
+		for i := 0; i < nblk*16; i += 16 {
+			b := x[i : i+16 : i+16]
+			for k := range s {
+				d := b[k] - m
+				s[k] += float64(d * d)
+			}
+		}
+	}
+	for _, v := range x[nblk*16:] {
+		d := v - m
+		s[0] += float64(d * d)
+	}
+	return tree16(&s)
+}
+
+// tree16 adds sixteen lanes pairwise.
+func tree16(s *[16]float64) float64 {
+	a := ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+	b := ((s[8] + s[9]) + (s[10] + s[11])) + ((s[12] + s[13]) + (s[14] + s[15]))
+	return a + b
 }
 
 // foldIntoVec does a[i] = a[i] op x[i] (OpAdd, OpMax or OpMin) for the
