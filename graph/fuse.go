@@ -112,9 +112,51 @@ func Fuse(g *Graph, keep []Key) *Graph {
 		if inlined[i] && readers[i] == 0 && !keepSet[out[i].Key] {
 			continue // every reader took its instructions
 		}
+		if identityCopy(g, idx, lidx, &out[i]) {
+			out[i].Op = Op{Name: OpAlias}
+		}
 		res.Tasks = append(res.Tasks, out[i])
 	}
 	return res
+}
+
+// identityCopy reports whether t is a fused task that copies its one
+// input unchanged (a slice that is the whole block, as the centre of a
+// halo): one load through the identity map of an input of one buffer of
+// the output's dtype and shape. It becomes an OpAlias, which hands the
+// buffer on without a copy.
+func identityCopy(g *Graph, idx, lidx *KeyIndex, t *Task) bool {
+	if t.Op.Name != OpFused || len(t.Inputs) != 1 || len(t.Outputs) != 1 {
+		return false
+	}
+	p, ok := t.Op.Params.(*FusedParams)
+	if !ok || p == nil || p.Prog == nil || len(p.Prog.Instrs) != 1 || p.Prog.Out != 0 || p.Prog.Reduce != nil || len(p.Prog.More) > 0 || len(p.Maps) != 1 {
+		return false
+	}
+	in := &p.Prog.Instrs[0]
+	if in.Op != OpLoad || in.Src != 0 || in.Map != 0 || in.DType != t.Outputs[0].DType {
+		return false
+	}
+	var src []Chunk
+	if j, ok := idx.Get(t.Inputs[0]); ok {
+		src = g.Tasks[j].Outputs
+	} else if j, ok := lidx.Get(t.Inputs[0]); ok {
+		src = g.Leaves[j].Outputs
+	}
+	out := t.Outputs[0]
+	if len(src) != 1 || src[0].DType != out.DType || !slices.Equal(src[0].Shape, out.Shape) || !slices.Equal(p.Shape, out.Shape) {
+		return false
+	}
+	m := p.Maps[0]
+	if len(m) != len(out.Shape) {
+		return false
+	}
+	for a, am := range m {
+		if am.Start != 0 || (out.Shape[a] > 1 && (am.Out != a || am.Step != 1)) {
+			return false
+		}
+	}
+	return true
 }
 
 // readBefore reports whether ins[k] is also one of ins[:k].

@@ -93,3 +93,38 @@ func TestFuseSiblings(t *testing.T) {
 		t.Errorf("FuseSiblings changed its input graph")
 	}
 }
+
+// TestFuseIdentityCopy: a fused task that loads its one input unchanged
+// (a slice that is the whole block) becomes an OpAlias; one that shifts,
+// casts or reads a part does not.
+func TestFuseIdentityCopy(t *testing.T) {
+	leaf := Leaf{Key: Key{"x", 0}, Outputs: []Chunk{{Float64, []int{4, 6}}}}
+	mk := func(name string, dt DType, shape []int, m Map) Task {
+		prog := &Program{Instrs: []Instr{{Op: OpLoad, DType: Float64}}}
+		if dt != Float64 {
+			prog.Instrs = append(prog.Instrs, Instr{Op: OpCast, DType: dt, A: 0})
+			prog.Out = 1
+		}
+		return Task{Key: Key{name, 0}, Op: Op{Name: OpFused, Params: &FusedParams{Prog: prog, Shape: shape, Maps: []Map{m}}},
+			Inputs: []Key{leaf.Key}, Outputs: []Chunk{{dt, shape}}, Devices: DeviceKinds(CPU)}
+	}
+	g := &Graph{Leaves: []Leaf{leaf}, Tasks: []Task{
+		mk("same", Float64, []int{4, 6}, Identity(2, nil)),
+		mk("shifted", Float64, []int{3, 6}, Identity(2, []int{1, 0})),
+		mk("cast", Float32, []int{4, 6}, Identity(2, nil)),
+		mk("transposed", Float64, []int{6, 4}, Map{{Out: 1, Step: 1}, {Out: 0, Step: 1}}),
+	}}
+	var keep []Key
+	for _, tk := range g.Tasks {
+		keep = append(keep, tk.Key)
+	}
+	out := Fuse(g, keep)
+	if err := out.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range out.Tasks {
+		if alias := tk.Op.Name == OpAlias; alias != (tk.Key.Layer == "same") {
+			t.Errorf("%s: op %s", tk.Key.Layer, tk.Op.Name)
+		}
+	}
+}
