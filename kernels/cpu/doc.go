@@ -17,7 +17,10 @@
 // keyed by (seed, stream), each element from its flat index (half a block
 // for a float64 or an integer, a quarter for a float32, a whole one for a
 // normal; philox.go), so values do not depend on chunking; the blocks are
-// computed 32 at a time on AVX-512 or 8 on AVX2 (philox_amd64.s).
+// computed 32 at a time on AVX-512 or 8 on AVX2 (philox_amd64.s). A
+// transposed draw is banded like a transposed load, each inner position's
+// consecutive elements drawn together so that they share blocks
+// (fused_randband.go).
 //
 // Transcendentals (sin, cos, exp, log, tanh) use the package's own
 // polynomials (fastmath.go), within 2.5 ulp of a 256-bit reference, and

@@ -24,13 +24,16 @@ type affine struct {
 
 // scratch is a launch's working memory, pooled: a tile register per
 // instruction, the tile each instruction's result is read from this time
-// (its register, or a view of a source or of a band buffer), and the band
-// buffers of transposed loads.
+// (its register, or a view of a source or of a band buffer), the band
+// buffers of transposed loads and draws, and the runs a band of a draw
+// is drawn into (fillRandBand).
 type scratch struct {
 	regs  [][]byte
 	cur   [][]byte
 	modes []loadMode
 	bands [][]byte
+	runs  []uint64
+	row0  []int   // per instruction: the row of its band buffer that is the band's row 0
 	pair  []int32 // per instruction: the cos computed with this sin, or -1
 	done  []bool  // per instruction: computed by an earlier one (its sin)
 	same  []int32 // per instruction: the earlier one it repeats, or itself
@@ -46,14 +49,16 @@ func (s *scratch) get(n int) [][]byte {
 		s.cur = make([][]byte, n)
 		s.modes = make([]loadMode, n)
 		s.bands = make([][]byte, n)
+		s.row0 = make([]int, n)
 		s.pair = make([]int32, n)
 		s.done = make([]bool, n)
 		s.same = make([]int32, n)
 	}
-	s.cur, s.modes, s.bands = s.cur[:n], s.modes[:n], s.bands[:n]
+	s.cur, s.modes, s.bands, s.row0 = s.cur[:n], s.modes[:n], s.bands[:n], s.row0[:n]
 	s.pair, s.done, s.same = s.pair[:n], s.done[:n], s.same[:n]
 	clear(s.cur)
 	clear(s.modes)
+	clear(s.row0)
 	clear(s.done)
 	for i := range s.pair {
 		s.pair[i] = -1
@@ -67,6 +72,14 @@ func (s *scratch) band(i, n int) []byte {
 		s.bands[i] = make([]byte, n)
 	}
 	return s.bands[i][:n]
+}
+
+// randRuns returns the scratch of fillRandBand.
+func (s *scratch) randRuns() []uint64 {
+	if s.runs == nil {
+		s.runs = make([]uint64, randRunsLen)
+	}
+	return s.runs
 }
 
 // loadMode is how a position-dependent instruction gets its tile.
@@ -84,7 +97,9 @@ const (
 	// consecutive elements of the source at each inner position (one or
 	// two cache lines) into bandRows row buffers; the band's rows then read
 	// their buffer as a view. The tile order and so every result, reductions
-	// included, is the same as the strided gather's.
+	// included, is the same as the strided gather's. A transposed random
+	// draw is banded the same way, its consecutive elements drawn together
+	// so that they share Philox blocks (fillRandBand).
 	loadBand
 )
 
@@ -188,8 +203,17 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				if modes[i] == loadBand && idx[last-1]%bandRows == 0 {
 					rb := min(bandRows, pl.shape[last-1]-idx[last-1])
 					in := &prog.Instrs[i]
-					buf := sc.band(i, bandRows*inner*in.DType.Size())
-					fillBand(in.DType, buf, l.Src[in.Src].Bytes(), b, a.coef[last], inner, rb)
+					if in.Op == graph.OpRandom {
+						buf := sc.band(i, randBandRows*inner*in.DType.Size())
+						r0, err := fillRandBand(&prog.Rands[in.Imm], in.DType, buf, b, a.coef[last], inner, rb, sc.randRuns())
+						if err != nil {
+							return fmt.Errorf("%v: %w", in.Op, err)
+						}
+						sc.row0[i] = r0
+					} else {
+						buf := sc.band(i, bandRows*inner*in.DType.Size())
+						fillBand(in.DType, buf, l.Src[in.Src].Bytes(), b, a.coef[last], inner, rb)
+					}
 				}
 			}
 		}
@@ -238,7 +262,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					}
 				case modes[i] == loadBand:
 					es := in.DType.Size()
-					r := idx[last-1] % bandRows
+					r := sc.row0[i] + idx[last-1]%bandRows
 					o := (r*inner + k0) * es
 					cur[i] = sc.bands[i][o : o+n*es]
 					if direct {
@@ -519,24 +543,30 @@ func leaf(prog *graph.Program, in *graph.Instr, dst []byte, l *kernels.Launch, o
 			return fmt.Errorf("index as %v", in.DType)
 		}
 	case graph.OpRandom:
-		r := &prog.Rands[in.Imm]
-		first, st := int64(off), int64(stride)
-		switch {
-		case r.Kind == graph.RandUniform && in.DType == graph.Float64:
-			RandUniform64(view[float64](dst, n), r.Seed, r.Stream, first, st)
-		case r.Kind == graph.RandUniform && in.DType == graph.Float32:
-			RandUniform32(view[float32](dst, n), r.Seed, r.Stream, first, st)
-		case r.Kind == graph.RandNormal && in.DType == graph.Float64:
-			RandNormal64(view[float64](dst, n), r.Seed, r.Stream, first, st)
-		case r.Kind == graph.RandNormal && in.DType == graph.Float32:
-			RandNormal32(view[float32](dst, n), r.Seed, r.Stream, first, st)
-		case r.Kind == graph.RandInteger && in.DType == graph.Int64:
-			RandInt64(view[int64](dst, n), r.Low, r.High, r.Seed, r.Stream, first, st)
-		case r.Kind == graph.RandInteger && in.DType == graph.Int32:
-			RandInt32(view[int32](dst, n), r.Low, r.High, r.Seed, r.Stream, first, st)
-		default:
-			return fmt.Errorf("random kind %d as %v", r.Kind, in.DType)
-		}
+		return randFill(&prog.Rands[in.Imm], in.DType, dst, off, stride, n)
+	}
+	return nil
+}
+
+// randFill writes n values of stream r as dt to dst, from flat index off
+// by stride.
+func randFill(r *graph.RandSpec, dt graph.DType, dst []byte, off, stride, n int) error {
+	first, st := int64(off), int64(stride)
+	switch {
+	case r.Kind == graph.RandUniform && dt == graph.Float64:
+		RandUniform64(view[float64](dst, n), r.Seed, r.Stream, first, st)
+	case r.Kind == graph.RandUniform && dt == graph.Float32:
+		RandUniform32(view[float32](dst, n), r.Seed, r.Stream, first, st)
+	case r.Kind == graph.RandNormal && dt == graph.Float64:
+		RandNormal64(view[float64](dst, n), r.Seed, r.Stream, first, st)
+	case r.Kind == graph.RandNormal && dt == graph.Float32:
+		RandNormal32(view[float32](dst, n), r.Seed, r.Stream, first, st)
+	case r.Kind == graph.RandInteger && dt == graph.Int64:
+		RandInt64(view[int64](dst, n), r.Low, r.High, r.Seed, r.Stream, first, st)
+	case r.Kind == graph.RandInteger && dt == graph.Int32:
+		RandInt32(view[int32](dst, n), r.Low, r.High, r.Seed, r.Stream, first, st)
+	default:
+		return fmt.Errorf("random kind %d as %v", r.Kind, dt)
 	}
 	return nil
 }
@@ -737,6 +767,8 @@ func findRepeats(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadM
 				if in.Op == graph.OpLoad && (modes[i] != modes[j] || !sameBuffer(l.Src[in.Src].Bytes(), l.Src[o.Src].Bytes())) {
 					continue
 				}
+				// a draw's mode follows from its stream, type and offsets
+				// (setLoadModes), and every mode gives the stream's values
 				if in.Op == graph.OpRandom && !sameRand(&prog.Rands[in.Imm], &prog.Rands[o.Imm]) {
 					continue
 				}

@@ -12,10 +12,12 @@ import (
 // copies everywhere.
 var fastLoads = true
 
-// setLoadModes picks each load's loadMode for this launch (see loadMode):
-// a view where the inner stride is 1 and no destination overlaps a
-// source, a band where the inner stride is large, the next axis has
-// stride 1 and the band buffer fits bandMaxBytes; a copy otherwise.
+// setLoadModes picks each load's and random draw's loadMode for this
+// launch (see loadMode): for a load, a view where the inner stride is 1
+// and no destination overlaps a source; for both, a band where the inner
+// stride is large, the next axis has stride 1 and the band buffer fits
+// bandMaxBytes (for a draw only of the kinds a band draws in fewer
+// blocks, randBandOf); a copy (a gather, a strided draw) otherwise.
 func setLoadModes(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadMode) {
 	if !fastLoads {
 		clear(modes)
@@ -28,17 +30,22 @@ func setLoadModes(prog *graph.Program, pl *plan, l *kernels.Launch, modes []load
 	for i := range prog.Instrs {
 		in := &prog.Instrs[i]
 		modes[i] = loadCopy
-		if in.Op != graph.OpLoad || !pl.has[i] {
+		if (in.Op != graph.OpLoad && in.Op != graph.OpRandom) || !pl.has[i] {
 			continue
 		}
 		st := pl.acc[i].coef[last]
-		switch {
-		case st == 1 && views:
-			modes[i] = loadView
-		case nd >= 2 && pl.acc[i].coef[last-1] == 1 && pl.shape[last-1] > 1 &&
+		band := nd >= 2 && pl.acc[i].coef[last-1] == 1 && pl.shape[last-1] > 1 &&
 			(st >= bandMinStride || st <= -bandMinStride) &&
-			bandRows*inner*in.DType.Size() <= bandMaxBytes:
+			bandRows*inner*in.DType.Size() <= bandMaxBytes
+		switch {
+		case in.Op == graph.OpLoad && st == 1 && views:
+			modes[i] = loadView
+		case in.Op == graph.OpLoad && band:
 			modes[i] = loadBand
+		case in.Op == graph.OpRandom && band:
+			if _, _, ok := randBandOf(&prog.Rands[in.Imm], in.DType); ok {
+				modes[i] = loadBand
+			}
 		}
 	}
 }

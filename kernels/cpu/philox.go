@@ -103,10 +103,12 @@ func (k *philoxKey) pair(a, b uint64) (a0, a1, a2, a3, b0, b1, b2, b3 uint32) {
 	return
 }
 
-// What the vector path writes for lane j, whose value is x = c0 + j*step
-// (philoxVec): kinds philoxRaw to philoxF32 take x as a block number and
-// write 16 bytes a lane, the others take x as a flat index and write its
-// element.
+// What the vector path writes for lane j, whose value is x (c0 + j*step
+// for vec, a pattern of eight lanes for vecPattern): kinds philoxRaw to
+// philoxF32 take x as a block number and write 16 bytes a lane, the picks
+// take x as a flat index and write its element, and the row kinds take x
+// as a block number and write its elements to column j of two or four
+// rows (a band of a transposed draw, fillRandBand).
 const (
 	philoxRaw     = iota // the four words of block x
 	philoxF64            // the two float64 uniforms of block x: philoxU53 of words (0, 1), (2, 3)
@@ -114,11 +116,14 @@ const (
 	philoxBits64         // 8 bytes: the 64 bits of flat index x (words (0, 1) or (2, 3) of block x>>1)
 	philoxPickF64        // 8 bytes: the float64 uniform of flat index x
 	philoxPickF32        // 4 bytes: the float32 uniform of flat index x (word x&3 of block x>>2)
+	philoxRowsF64        // 8 bytes in rows 0, 1: the float64 uniforms of words (0, 1), (2, 3) of block x
+	philoxRowsF32        // 4 bytes in rows 0-3: the float32 uniform of word w of block x in row w
 )
 
 var (
-	philoxKindBytes = [...]int{16, 16, 16, 8, 8, 4}
-	philoxKindShift = [...]uint64{0, 0, 0, 1, 1, 2} // block = x >> shift
+	philoxKindBytes = [...]int{16, 16, 16, 8, 8, 4, 8, 4} // a lane's bytes (in each row)
+	philoxKindShift = [...]uint64{0, 0, 0, 1, 1, 2, 0, 0} // block = x >> shift
+	philoxKindRows  = [...]int{1, 1, 1, 1, 1, 1, 2, 4}
 )
 
 // philoxVecMax is the most lanes one iteration of any vector path
@@ -129,17 +134,37 @@ const philoxVecMax = 32
 // iterations in place, the rest through one more iteration into a buffer.
 // It returns false, writing nothing, without a vector path.
 func (k *philoxKey) vec(out unsafe.Pointer, n, kind int, c0, step uint64) bool {
+	var ctr [8]uint64
+	for j := range ctr {
+		ctr[j] = c0 + uint64(j)*step
+	}
+	return k.vecPattern(out, n, kind, &ctr, 8*step, 0)
+}
+
+// vecPattern is vec with lane j's value ctr[j%8] + (j/8)*step (mod 2^64):
+// eight lane values stepped by step every eight lanes; the rows of a row
+// kind are rowBytes apart. A band of a transposed draw gets the blocks of
+// all its inner positions from one call this way (fused_randband.go).
+func (k *philoxKey) vecPattern(out unsafe.Pointer, n, kind int, ctr *[8]uint64, step uint64, rowBytes int) bool {
 	w := philoxVecWidth()
 	if w == 0 {
 		return false
 	}
-	d := philoxVec(out, n, kind, c0, step, k)
+	d := philoxVec(out, n, kind, ctr, step, rowBytes, k)
 	if d < n {
-		var buf [2 * philoxVecMax]uint64 // 16 bytes a lane at most
-		philoxVec(unsafe.Pointer(&buf), w, kind, c0+uint64(d)*step, step, k)
+		// one more iteration, its rows packed: 512 bytes at most (16 a
+		// lane, 8 in two rows or 4 in four)
+		var buf [2 * philoxVecMax]uint64
+		rest := *ctr
+		for j := range rest {
+			rest[j] += uint64(d/8) * step // d is a multiple of w, of 8
+		}
 		sz := philoxKindBytes[kind]
-		copy(unsafe.Slice((*byte)(unsafe.Add(out, d*sz)), (n-d)*sz),
-			unsafe.Slice((*byte)(unsafe.Pointer(&buf)), (n-d)*sz))
+		philoxVec(unsafe.Pointer(&buf), w, kind, &rest, step, w*sz, k)
+		for r := range philoxKindRows[kind] {
+			copy(unsafe.Slice((*byte)(unsafe.Add(out, r*rowBytes+d*sz)), (n-d)*sz),
+				unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(&buf), r*w*sz)), (n-d)*sz))
+		}
 	}
 	return true
 }

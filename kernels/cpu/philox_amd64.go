@@ -25,23 +25,27 @@ func xgetbv0() (eax, edx uint32)
 // they keep the iteration's lane values); the offsets are fixed in
 // internal/philoxgen.
 type philoxTab struct {
-	ctr     [8]uint64     // 0: the first group's lane values: c0 + j*step
-	step    uint64        // 64: the step from one group to the next
-	shift   uint64        // 72: a lane's block is its value >> shift
-	keys    [10][2]uint32 // 80: round r's XOR constants for words 0 and 2 (fill)
-	scratch [4][8]uint64  // 160: the kernels' own
+	ctr      [8]uint64     // 0: the values of lanes 0-7
+	step     uint64        // 64: the step from each eight lanes to the next
+	shift    uint64        // 72: a lane's block is its value >> shift
+	keys     [10][2]uint32 // 80: round r's XOR constants for words 0 and 2 (fill)
+	scratch  [4][8]uint64  // 160: the kernels' own
+	rowBytes uint64        // 416: the distance of the row kinds' rows
+	delta    [4]uint64     // 424: lanes 4-7 less lanes 0-3 (AVX2's second group)
 }
 
-// fill sets the lane values c0, c0+step, ... in groups of lanes, the shift
-// of kind, and the keys of k with round 0's constant product folded in:
+// fill sets the values of lanes 0-7 and the step of every eight lanes
+// (philoxVec), the shift of kind, and the keys of k with round 0's
+// constant product folded in:
 // words 2 and 3 of every counter are the stream (s0, s1), so round 0 gives
 // word 0 = hi(M1*s0) ^ ctr1 ^ k0, word 1 = lo(M1*s0) and word 2 = hi(M0*ctr0)
 // ^ s1 ^ k1; word 1 then only enters round 1's word 0, as lo(M1*s0) ^ k0'.
-func (t *philoxTab) fill(k *philoxKey, kind int, c0, step uint64, lanes int) {
-	for j := range t.ctr {
-		t.ctr[j] = c0 + uint64(j)*step
+func (t *philoxTab) fill(k *philoxKey, kind int, ctr *[8]uint64, step uint64) {
+	t.ctr = *ctr
+	t.step = step
+	for j := range t.delta {
+		t.delta[j] = ctr[4+j] - ctr[j]
 	}
-	t.step = uint64(lanes) * step
 	t.shift = philoxKindShift[kind]
 	hi, lo := bits.Mul32(philoxM1, k.s0)
 	k0, k1 := k.k0, k.k1
@@ -121,21 +125,22 @@ func philoxVecWidth() int {
 }
 
 // philoxVec runs the whole iterations of n lanes of kind under key k by
-// the vector path, lane j's value being c0 + j*step (mod 2^64), and
-// returns how many lanes it wrote to out (philoxKindBytes[kind] each): a
-// multiple of philoxVecWidth(), 0 without a vector path.
-func philoxVec(out unsafe.Pointer, n, kind int, c0, step uint64, k *philoxKey) int {
+// the vector path, lane j's value being ctr[j%8] + (j/8)*step (mod 2^64),
+// and returns how many lanes it wrote to out (philoxKindBytes[kind]
+// each, in each of philoxKindRows[kind] rows rowBytes apart): a multiple
+// of philoxVecWidth(), 0 without a vector path.
+func philoxVec(out unsafe.Pointer, n, kind int, ctr *[8]uint64, step uint64, rowBytes int, k *philoxKey) int {
 	w := philoxVecWidth()
 	if w == 0 || n < w {
 		return 0
 	}
 	var t philoxTab
+	t.fill(k, kind, ctr, step)
+	t.rowBytes = uint64(rowBytes)
 	switch philoxLevel {
 	case vecAVX512:
-		t.fill(k, kind, c0, step, 8)
 		philoxAVX512(out, n/w, kind, &t)
 	case vecAVX2:
-		t.fill(k, kind, c0, step, 4)
 		philoxAVX2(out, n/w, kind, &t)
 	}
 	return n / w * w

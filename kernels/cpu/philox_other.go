@@ -12,6 +12,6 @@ var philoxLevelMax = vecNone
 
 func philoxVecWidth() int { return 0 }
 
-func philoxVec(out unsafe.Pointer, n, kind int, c0, step uint64, k *philoxKey) int {
+func philoxVec(out unsafe.Pointer, n, kind int, ctr *[8]uint64, step uint64, rowBytes int, k *philoxKey) int {
 	return 0
 }

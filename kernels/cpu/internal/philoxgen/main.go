@@ -12,14 +12,22 @@
 //	func philoxAVX512(out unsafe.Pointer, niter, kind int, tab *philoxTab)
 //	func philoxAVX2(out unsafe.Pointer, niter, kind int, tab *philoxTab)
 //
-// run niter iterations of W lanes (W = 8*groups512 or 4*groups2). Lane
-// j's value is x = c0 + j*step (tab's lane counters, stepped by tab.step
-// a group); its block is x >> tab.shift. Kinds 0-2 (shift 0) write 16
-// bytes a lane in lane order: the four words, two float64 uniforms or
-// four float32 uniforms. Kinds 3-5 take x as a flat index and write its
-// element: 8 bytes, the 64 bits of words (0, 1) or (2, 3) of block x>>1
-// as x is even or odd (3) or their float64 uniform (4), or 4 bytes, the
-// float32 uniform of word x&3 of block x>>2 (5).
+// run niter iterations of W lanes (W = 8*groups512 or 4*groups2, a
+// multiple of 8). Lane j's value is x = tab.ctr[j%8] + (j/8)*tab.step
+// (mod 2^64): the first eight lanes' values, stepped by tab.step every
+// eight lanes; its block is x >> tab.shift. AVX-512 keeps the eight
+// values in a register; AVX2 (two groups of four an iteration) keeps
+// lanes 0-3 and adds tab.delta (lanes 4-7 less lanes 0-3) for the second
+// group.
+//
+// Kinds 0-2 (shift 0) write 16 bytes a lane in lane order: the four
+// words, two float64 uniforms or four float32 uniforms. Kinds 3-5 take x
+// as a flat index and write its element: 8 bytes, the 64 bits of words
+// (0, 1) or (2, 3) of block x>>1 as x is even or odd (3) or their float64
+// uniform (4), or 4 bytes, the float32 uniform of word x&3 of block x>>2
+// (5). Kinds 6-7 (shift 0) write a block's elements to rows tab.rowBytes
+// apart, lane j's at column j: the float64 uniforms of words (0, 1) and
+// (2, 3) to rows 0 and 1 (6), the float32 uniform of word w to row w (7).
 //
 // Each 64-bit lane holds one 32-bit Philox word in its low half; the high
 // halves carry garbage that VPMULUDQ ignores. A round of one group:
@@ -52,11 +60,13 @@ const (
 
 // Offsets in philoxTab (philox_amd64.go).
 const (
-	tabCtr     = 0   // [8]uint64 lane values of the first group
-	tabStep    = 64  // uint64: the step from one group to the next
-	tabShift   = 72  // uint64: block = lane value >> shift
-	tabKeys    = 80  // [10][2]uint32
-	tabScratch = 160 // [4][8]uint64: the iteration's lane values, for kinds 3-5
+	tabCtr      = 0   // [8]uint64 the values of lanes 0-7
+	tabStep     = 64  // uint64: the step from each eight lanes to the next
+	tabShift    = 72  // uint64: block = lane value >> shift
+	tabKeys     = 80  // [10][2]uint32
+	tabScratch  = 160 // [4][8]uint64: the iteration's lane values, for kinds 3-5
+	tabRowBytes = 416 // uint64: the distance of the output rows, for kinds 6-7
+	tabDelta    = 424 // [4]uint64: lanes 4-7 less lanes 0-3, for AVX2
 )
 
 // The kinds.
@@ -67,6 +77,8 @@ const (
 	kindBits64
 	kindPickF64
 	kindPickF32
+	kindRowsF64
+	kindRowsF32
 )
 
 // Offsets in philoxConst<>.
@@ -186,7 +198,8 @@ TEXT ·xgetbv0(SB), NOSPLIT, $0-8
 `)
 }
 
-// prologue loads the arguments: AX out, CX niter, DX kind, DI tab.
+// prologue loads the arguments: AX out, CX niter, DX kind, DI tab; and
+// the row distance of kinds 6-7 into R9, three rows into R10.
 func (g *gen) prologue(name string) {
 	g.p("// func %s(out unsafe.Pointer, niter, kind int, tab *philoxTab)", name)
 	g.p("TEXT ·%s(SB), NOSPLIT, $0-32", name)
@@ -194,6 +207,17 @@ func (g *gen) prologue(name string) {
 	g.i("MOVQ niter+8(FP), CX")
 	g.i("MOVQ kind+16(FP), DX")
 	g.i("MOVQ tab+24(FP), DI")
+	g.i("MOVQ %d(DI), R9", tabRowBytes)
+	g.i("LEAQ (R9)(R9*2), R10")
+}
+
+// rows are the addresses of rows 0-3 at byte offset off of the row
+// kinds' output.
+func rows(off int) [4]string {
+	return [4]string{
+		fmt.Sprintf("%d(AX)", off), fmt.Sprintf("%d(AX)(R9*1)", off),
+		fmt.Sprintf("%d(AX)(R9*2)", off), fmt.Sprintf("%d(AX)(R10*1)", off),
+	}
 }
 
 // dispatch jumps to the output code of the kind in DX; kind 0 falls
@@ -202,7 +226,8 @@ func (g *gen) dispatch() {
 	for _, k := range []struct {
 		kind  int
 		label string
-	}{{kindF64, "f64"}, {kindF32, "f32"}, {kindBits64, "bits64"}, {kindPickF64, "pickf64"}, {kindPickF32, "pickf32"}} {
+	}{{kindF64, "f64"}, {kindF32, "f32"}, {kindBits64, "bits64"}, {kindPickF64, "pickf64"}, {kindPickF32, "pickf32"},
+		{kindRowsF64, "rowsf64"}, {kindRowsF32, "rowsf32"}} {
 		g.i("CMPQ DX, $%d", k.kind)
 		g.i("JEQ %s", k.label)
 	}
@@ -210,8 +235,9 @@ func (g *gen) dispatch() {
 
 // avx512 writes philoxAVX512: groups512 groups of eight lanes in Z0..,
 // T = Z24 the shared temporary, X25 the shift, Z26/Z27 the interleave
-// indices, Z28 the group step, Z29 the lane values, Z30/Z31 M0/M1, K1
-// the even dwords, K2 and K3 the lanes a pick takes from the odd words.
+// indices, Z28 tab.step (a group is eight lanes), Z29 the group's lane
+// values, Z30/Z31 M0/M1, K1 the even dwords, K2 and K3 the lanes a pick
+// takes from the odd words.
 func (g *gen) avx512() {
 	const G = groups512
 	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
@@ -348,6 +374,36 @@ func (g *gen) avx512() {
 		g.i("VMOVUPD %s, %d(AX)", q01, 64*gr)
 	}
 	next(64 * G)
+	g.p("rowsf64:")
+	for gr := range G {
+		q01, q23 := regs[gr][1], regs[gr][3]
+		u53(q01)
+		u53(q23)
+		r := rows(64 * gr)
+		g.i("VMOVUPD %s, %s", q01, r[0])
+		g.i("VMOVUPD %s, %s", q23, r[1])
+	}
+	next(64 * G)
+	g.p("rowsf32:")
+	for gr := range G {
+		q01, q23 := regs[gr][1], regs[gr][3]
+		// the groups' other two registers are free, and VEX-encodable
+		ya, yb := "Y"+regs[gr][0][1:], "Y"+regs[gr][2][1:]
+		r := rows(32 * gr)
+		for h, q := range []string{q01, q23} {
+			g.i("VPMOVQD %s, %s", q, ya) // word 2h
+			g.i("VPSRLQ $32, %s, %s", q, q)
+			g.i("VPMOVQD %s, %s", q, yb) // word 2h+1
+			for _, y := range []string{ya, yb} {
+				g.i("VPSRLD $8, %s, %s", y, y)
+				g.i("VCVTDQ2PS %s, %s", y, y)
+				g.i("VMULPS %s, %s, %s", konst(cInv24), y, y)
+			}
+			g.i("VMOVUPS %s, %s", ya, r[2*h])
+			g.i("VMOVUPS %s, %s", yb, r[2*h+1])
+		}
+	}
+	next(32 * G)
 	g.p("pickf32:")
 	for gr := range G {
 		q01, q23 := regs[gr][1], regs[gr][3]
@@ -376,10 +432,14 @@ func (g *gen) avx512() {
 
 // avx2 writes philoxAVX2: groups2 groups of four lanes in Y0..Y7, T =
 // Y8, the round's keys broadcast in Y9/Y10 (and the shift in X9 at the
-// start), M0/M1 in Y11/Y12, the lane values in Y13 and the group step in
-// Y14; Y15 is a second temporary.
+// start), M0/M1 in Y11/Y12, the first group's lane values in Y13 (the
+// second's are Y13 + tab.delta) and the step of eight lanes in Y14; Y15
+// is a second temporary.
 func (g *gen) avx2() {
 	const G = groups2
+	if 4*G != 8 {
+		panic("philoxgen: the AVX2 iteration must be the eight lanes of tab.ctr")
+	}
 	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	const T, k0, k1, m0, m1, ctr, step, U = "Y8", "Y9", "Y10", "Y11", "Y12", "Y13", "Y14", "Y15"
 	g.p("// Per iteration %d lanes: %d groups of four.", 4*G, G)
@@ -399,10 +459,15 @@ func (g *gen) avx2() {
 	}
 	g.i("VMOVQ %d(DI), X9", tabShift)
 	for gr := range G {
-		g.i("VMOVDQU %s, %d(DI)", ctr, tabScratch+32*gr)
-		g.i("VPSRLQ X9, %s, %s", ctr, regs[gr][0])
-		g.i("VPADDQ %s, %s, %s", step, ctr, ctr)
+		x := ctr
+		if gr == 1 {
+			x = regs[gr][0]
+			g.i("VPADDQ %d(DI), %s, %s", tabDelta, ctr, x)
+		}
+		g.i("VMOVDQU %s, %d(DI)", x, tabScratch+32*gr)
+		g.i("VPSRLQ X9, %s, %s", x, regs[gr][0])
 	}
+	g.i("VPADDQ %s, %s, %s", step, ctr, ctr)
 	g.p("\t// round 0: c2, c3 are the stream words; M1*s0 is folded into the keys")
 	g.i("VPBROADCASTD %s, %s", key(0, 0), k0)
 	g.i("VPBROADCASTD %s, %s", key(0, 1), k1)
@@ -514,6 +579,33 @@ func (g *gen) avx2() {
 		g.i("VMOVUPD %s, %d(AX)", regs[gr][0], 32*gr)
 	}
 	next(32 * G)
+	g.p("rowsf64:")
+	for gr := range G {
+		u53(regs[gr][0])
+		u53(regs[gr][2])
+		r := rows(32 * gr)
+		g.i("VMOVUPD %s, %s", regs[gr][0], r[0])
+		g.i("VMOVUPD %s, %s", regs[gr][2], r[1])
+	}
+	next(32 * G)
+	g.p("rowsf32:")
+	for gr := range G {
+		r := rows(16 * gr)
+		for h, q := range []string{regs[gr][0], regs[gr][2]} {
+			// the low, then the high dwords of the four lanes into the
+			// low 128 bits of T
+			for w, sel := range []int{0x08, 0x0D} {
+				g.i("VPSHUFD $0x%02X, %s, %s", sel, q, T)
+				g.i("VPERMQ $0x08, %s, %s", T, T)
+				x := "X" + T[1:]
+				g.i("VPSRLD $8, %s, %s", x, x)
+				g.i("VCVTDQ2PS %s, %s", x, x)
+				g.i("VMULPS %s, %s, %s", konst(cInv24), x, x)
+				g.i("VMOVUPS %s, %s", x, r[2*h+w])
+			}
+		}
+	}
+	next(16 * G)
 	g.p("pickf32:")
 	for gr := range G {
 		q01, q23 := regs[gr][0], regs[gr][2]
