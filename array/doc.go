@@ -23,7 +23,10 @@
 // graph.OpCombine tasks (split_every inputs each) and a small finishing
 // program, and graph.FuseSiblings merges the partials of several
 // reductions of one block into one task (x.Mean(0), x.Std(1), x.Max(0)
-// read x, or draw it, once); MatMul to graph.OpGemm blocks summed by the same tree; Rechunk
+// read x, or draw it, once); MatMul to graph.OpGemm tasks that each sum
+// the products of up to DefaultSplitEvery blocks along k themselves (one
+// task per output block when that covers k, else groups added by the
+// same tree); Rechunk
 // to graph.OpAssemble. Tasks are stamped as runnable on every device
 // kind; the executor narrows that to the kinds its kernel registry has
 // (array does not import kernels). The optimised graph (Cull, Fuse, FuseSiblings) goes

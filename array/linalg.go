@@ -9,11 +9,16 @@ import (
 )
 
 // MatMul is the matrix product of two 2-d arrays. Block (i, j) of the
-// result is the sum over l of A[i, l] @ B[l, j]: one gemm task per
-// (i, j, l) and the sum as a tree (split_every 8), so the order of the
-// additions is fixed by the graph. The contraction axes are rechunked to
-// common chunks where they differ. Bool operands compute in int64 and
-// give bool (any product true), as NumPy.
+// result is the sum over l of A[i, l] @ B[l, j]. The k blocks are split
+// into groups of at most DefaultSplitEvery (as even as can be: 9 blocks
+// are groups of 5 and 4, not 8 and 1, so the tasks take about as long),
+// and one graph.OpGemm task sums a group's products itself, in order of l.
+// With one group (at most 8 k blocks) that task makes block (i, j) and
+// there is no tree; otherwise the groups' sums are added by the reduction
+// tree (split_every 8). Either way the order of the additions is fixed by
+// the graph. The contraction axes are rechunked to common chunks where
+// they differ. Bool operands compute in int64 and give bool (any product
+// true), as NumPy.
 func (x *Array) MatMul(y *Array) *Array {
 	if err := firstErr(x, y); err != nil {
 		return errArray(err)
@@ -44,46 +49,84 @@ func (x *Array) MatMul(y *Array) *Array {
 		return errArray(err)
 	}
 	an, bn := a.nd, b.nd
-	m, nb, kb := len(an.chunks[0]), len(bn.chunks[1]), len(kc)
-	// partial products: a layer with grid (m, n, k)
-	pname := token("matmul-gemm", an, bn)
-	pch := chunks.Chunks{an.chunks[0], bn.chunks[1], ones(kb)}
-	part := &node{name: pname, shape: []int{an.shape[0], bn.shape[1], kb}, chunks: pch, dtype: cdt, nout: 1, inputs: []*node{an, bn}}
-	part.lower = func(bd *builder) error {
-		idx := []int{0, 0, 0}
-		for flat := 0; flat < m*nb*kb; flat++ {
-			if !bd.needs(flat) {
-				continue
-			}
-			chunks.Unravel(flat, []int{m, nb, kb}, idx)
-			i, j, l := idx[0], idx[1], idx[2]
-			bd.g.Tasks = append(bd.g.Tasks, graph.Task{
-				Key:     graph.Key{Layer: pname, Block: int64(flat)},
-				Op:      graph.Op{Name: graph.OpGemm},
-				Inputs:  []graph.Key{{Layer: an.name, Block: int64(i*kb + l)}, {Layer: bn.name, Block: int64(l*nb + j)}},
-				Outputs: []graph.Chunk{{DType: cdt, Shape: []int{an.chunks[0][i], bn.chunks[1][j], 1}}},
-				Devices: allDevices,
-			})
-			t := &bd.g.Tasks[len(bd.g.Tasks)-1]
-			bd.mark(an, t.Inputs[0])
-			bd.mark(bn, t.Inputs[1])
-		}
-		return nil
+	kb := len(kc)
+	ng := (kb + DefaultSplitEvery - 1) / DefaultSplitEvery
+	bounds := make([]int, ng+1)
+	for g := range bounds {
+		bounds[g] = g * kb / ng
 	}
-	// a fake partial program so the tree knows the partial dtype
-	fake := &pb{}
-	part.elem = &elemLayer{prog: fake.finish(fake.konst(cdt, 0))}
-	rch := chunks.Chunks{an.chunks[0], bn.chunks[1], []int{1}}
-	tree := treeNode("matmul", graph.ReduceSum, part, rch, []int{an.shape[0], bn.shape[1], 1}, []bool{false, false, true}, DefaultSplitEvery)
 	res := dt
 	if isBool {
 		res = cdt
 	}
-	out := finishReduction("matmul", tree, res, kb, ReduceOpts{}, []bool{false, false, true})
+	var out *Array
+	if ng == 1 {
+		out = &Array{nd: gemmLayer(an, bn, cdt, bounds, false)}
+		out = out.Astype(res)
+	} else {
+		part := gemmLayer(an, bn, cdt, bounds, true)
+		// a fake partial program so the tree knows the partial dtype
+		fake := &pb{}
+		part.elem = &elemLayer{prog: fake.finish(fake.konst(cdt, 0))}
+		rch := chunks.Chunks{an.chunks[0], bn.chunks[1], []int{1}}
+		tree := treeNode("matmul", graph.ReduceSum, part, rch, []int{an.shape[0], bn.shape[1], 1}, []bool{false, false, true}, DefaultSplitEvery)
+		out = finishReduction("matmul", tree, res, kb, ReduceOpts{}, []bool{false, false, true})
+	}
 	if isBool {
 		return out.Ne(Int(0))
 	}
 	return out
+}
+
+// gemmLayer is the graph.OpGemm layer of A @ B (an: m×k blocks, bn: k×n,
+// common chunks along k) of dtype dt: the task of output block (i, j) and
+// group g sums A[i, l] @ B[l, j] for bounds[g] <= l < bounds[g+1], with
+// inputs A[i, l], B[l, j] in order of l. With partial, the layer has a
+// third axis of one element per group, summed by the caller's tree;
+// without, bounds must be one group and the layer is the 2-d product.
+func gemmLayer(an, bn *node, dt graph.DType, bounds []int, partial bool) *node {
+	ng := len(bounds) - 1
+	m, nb, kb := len(an.chunks[0]), len(bn.chunks[1]), len(an.chunks[1])
+	name := token("matmul-gemm", an, bn, fmt.Sprint(bounds), partial)
+	grid := []int{m, nb, ng}
+	shape := []int{an.shape[0], bn.shape[1], ng}
+	ch := chunks.Chunks{an.chunks[0], bn.chunks[1], ones(ng)}
+	if !partial {
+		grid, shape, ch = grid[:2], shape[:2], ch[:2]
+	}
+	nd := &node{name: name, shape: shape, chunks: ch, dtype: dt, nout: 1, inputs: []*node{an, bn}}
+	nd.lower = func(bd *builder) error {
+		idx := make([]int, len(grid))
+		for flat := 0; flat < prod(grid); flat++ {
+			if !bd.needs(flat) {
+				continue
+			}
+			chunks.Unravel(flat, grid, idx)
+			i, j, g := idx[0], idx[1], 0
+			oshape := []int{an.chunks[0][i], bn.chunks[1][j]}
+			if partial {
+				g = idx[2]
+				oshape = append(oshape, 1)
+			}
+			ins := make([]graph.Key, 0, 2*(bounds[g+1]-bounds[g]))
+			for l := bounds[g]; l < bounds[g+1]; l++ {
+				ak := graph.Key{Layer: an.name, Block: int64(i*kb + l)}
+				bk := graph.Key{Layer: bn.name, Block: int64(l*nb + j)}
+				ins = append(ins, ak, bk)
+				bd.mark(an, ak)
+				bd.mark(bn, bk)
+			}
+			bd.g.Tasks = append(bd.g.Tasks, graph.Task{
+				Key:     graph.Key{Layer: name, Block: int64(flat)},
+				Op:      graph.Op{Name: graph.OpGemm},
+				Inputs:  ins,
+				Outputs: []graph.Chunk{{DType: dt, Shape: oshape}},
+				Devices: allDevices,
+			})
+		}
+		return nil
+	}
+	return nd
 }
 
 // FromDense makes a float64 array from a gonum matrix (copied).

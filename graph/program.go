@@ -466,7 +466,11 @@ const (
 	// OpCombine merges k partials of one reduce kind elementwise (inputs
 	// in block order; ties keep the earlier). Params: CombineParams.
 	OpCombine = "combine"
-	// OpGemm multiplies two 2-d blocks: dst = A @ B. Params: nil.
+	// OpGemm sums the products of P >= 1 pairs of 2-d blocks: inputs A_0,
+	// B_0, A_1, B_1, ... (A_q m×k_q, B_q k_q×n, one dtype), dst = A_0 @
+	// B_0 + A_1 @ B_1 + ..., the products added in input order (a
+	// running sum: BLAS beta = 0 for the first, 1 after). dst is (m, n),
+	// or (m, n, 1) for a partial of a blocked matmul. Params: nil.
 	OpGemm = "gemm"
 	// OpAssemble copies regions of its inputs into one new chunk (rechunk,
 	// concatenate). Params: *AssembleParams.

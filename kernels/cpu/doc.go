@@ -39,9 +39,11 @@
 // moments) use AVX2 (elem_amd64.s, maxmin_amd64.s), with the scalar
 // loops' bits.
 //
-// The other kernels: gemm (OpenBLAS's cblas_dgemm/sgemm opened at run
-// time through purego, no cgo, one thread by default since each worker
-// runs its own gemm; gonum's pure Go when no CBLAS is found: blas.go),
+// The other kernels: gemm (a sum of block products A_0 @ B_0 + A_1 @
+// B_1 + ..., one BLAS call per pair adding into the destination;
+// OpenBLAS's cblas_dgemm/sgemm opened at run time through purego, no
+// cgo, one thread by default since each worker runs its own gemm;
+// gonum's pure Go when no CBLAS is found: blas.go),
 // combine (tree-reduction merges of partials), assemble (region copies
 // for rechunk), scan (blocked CumSum/CumProd), assert-none, take
 // (fancy indexing and vindex), patch (assignment), compress (boolean

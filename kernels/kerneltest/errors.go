@@ -13,6 +13,7 @@ import (
 func checkErrors(t *testing.T, e *env) {
 	f64 := func(shape ...int) graph.Chunk { return graph.Chunk{DType: graph.Float64, Shape: shape} }
 	buf := func(c graph.Chunk) *device.Buffer { return e.alloc(t, c) }
+	shared := buf(f64(2, 2)) // a gemm's destination and one of its sources
 	cases := []struct {
 		name string
 		task *graph.Task
@@ -33,6 +34,56 @@ func checkErrors(t *testing.T, e *env) {
 			dst:  []*device.Buffer{buf(f64(2, 2))},
 			src:  []*device.Buffer{buf(f64(2, 2))},
 			meta: []graph.Chunk{f64(2, 2)},
+		},
+		{
+			name: "gemm with three sources",
+			task: task(graph.OpGemm, nil, 3, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{buf(f64(2, 2))},
+			src:  []*device.Buffer{buf(f64(2, 3)), buf(f64(3, 2)), buf(f64(2, 3))},
+			meta: []graph.Chunk{f64(2, 3), f64(3, 2), f64(2, 3)},
+		},
+		{
+			name: "gemm second pair's inner dimensions differ",
+			task: task(graph.OpGemm, nil, 4, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{buf(f64(2, 2))},
+			src:  []*device.Buffer{buf(f64(2, 3)), buf(f64(3, 2)), buf(f64(2, 4)), buf(f64(3, 2))},
+			meta: []graph.Chunk{f64(2, 3), f64(3, 2), f64(2, 4), f64(3, 2)},
+		},
+		{
+			name: "gemm second pair has other rows",
+			task: task(graph.OpGemm, nil, 4, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{buf(f64(2, 2))},
+			src:  []*device.Buffer{buf(f64(2, 3)), buf(f64(3, 2)), buf(f64(3, 3)), buf(f64(3, 2))},
+			meta: []graph.Chunk{f64(2, 3), f64(3, 2), f64(3, 3), f64(3, 2)},
+		},
+		{
+			name: "gemm second pair has other columns",
+			task: task(graph.OpGemm, nil, 4, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{buf(f64(2, 2))},
+			src:  []*device.Buffer{buf(f64(2, 3)), buf(f64(3, 2)), buf(f64(2, 3)), buf(f64(3, 3))},
+			meta: []graph.Chunk{f64(2, 3), f64(3, 2), f64(2, 3), f64(3, 3)},
+		},
+		{
+			name: "gemm second pair of another dtype",
+			task: task(graph.OpGemm, nil, 4, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{buf(f64(2, 2))},
+			src: []*device.Buffer{buf(f64(2, 3)), buf(f64(3, 2)),
+				buf(graph.Chunk{DType: graph.Int64, Shape: []int{2, 3}}), buf(f64(3, 2))},
+			meta: []graph.Chunk{f64(2, 3), f64(3, 2), {DType: graph.Int64, Shape: []int{2, 3}}, f64(3, 2)},
+		},
+		{
+			name: "gemm source smaller than its meta",
+			task: task(graph.OpGemm, nil, 4, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{buf(f64(2, 2))},
+			src:  []*device.Buffer{buf(f64(2, 3)), buf(f64(3, 2)), buf(f64(2, 3)), buf(f64(2, 2))},
+			meta: []graph.Chunk{f64(2, 3), f64(3, 2), f64(2, 3), f64(3, 2)},
+		},
+		{
+			name: "gemm destination is a later source",
+			task: task(graph.OpGemm, nil, 4, []graph.Chunk{f64(2, 2)}),
+			dst:  []*device.Buffer{shared},
+			src:  []*device.Buffer{buf(f64(2, 2)), buf(f64(2, 2)), buf(f64(2, 2)), shared},
+			meta: []graph.Chunk{f64(2, 2), f64(2, 2), f64(2, 2), f64(2, 2)},
 		},
 		{
 			name: "combine argmin with half a tuple",
