@@ -233,7 +233,10 @@ func TestMoreBinary(t *testing.T) {
 		want := refBinaryMore(op, x.ref, y.ref)
 		z := binaryMore(op, x.a, y.a)
 		got := v.one(desc, z)
-		if op == "arctan2" || op == "hypot" {
+		if op == "arctan2" || op == "hypot" || op == "floordiv" && isF(want.dt) {
+			// floordiv: NumPy's divmod rounds (x - fmod(x, y)) / y, which
+			// can be an ulp from the exact floor once the quotient
+			// passes 2^53 (2^24); below that the tolerance is under one
 			near(t, desc, got, want, relScale(want), ulpTol(want.dt))
 		} else {
 			exact(t, desc, got, want)
