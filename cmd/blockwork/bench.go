@@ -33,6 +33,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	clusterWorkers := fs.Int("cluster-workers", 2, "engines blockwork-cluster and dask-distributed: worker processes")
 	clusterThreads := fs.Int("cluster-threads", 1, "engines blockwork-cluster and dask-distributed: threads of each worker")
 	child := fs.Bool("child", false, "internal: run one Blockwork workload in this process and print its JSON line")
+	setup := fs.Bool("setup", false, "internal, with -child: only write the workload's data (its Setup), so no measured process pays for it")
 	variant := fs.String("variant", "", "internal, with -child: end-to-end or persisted")
 	engine := fs.String("engine", bench.EngineBlockwork, "internal, with -child: blockwork or blockwork-cluster")
 	data := fs.String("data", filepath.Join(os.TempDir(), "blockwork-bench"), "folder for the data of workloads that read files (zarr_read: a store per size, kept between runs)")
@@ -69,6 +70,9 @@ workloads: %s
 	if *child {
 		if len(names) != 1 {
 			return errors.New("bench -child: give one workload")
+		}
+		if *setup {
+			return benchSetup(ctx, names[0], sz, *data)
 		}
 		return benchChild(ctx, childConfig{engine: *engine, name: names[0], size: sz, variant: bench.Variant(*variant), repeat: *repeat,
 			workers: *workers, clusterWorkers: *clusterWorkers, clusterThreads: *clusterThreads, data: *data})
@@ -111,6 +115,16 @@ workloads: %s
 	defer f.Close()
 	fmt.Fprintf(os.Stderr, "bench: size %s, engines %s, %d timed runs after a warm-up, into %s\n", sz, strings.Join(engs, ","), *repeat, dir)
 	for _, name := range names {
+		if w := bench.Find(name); w != nil && w.Setup != nil {
+			// the data is written by a process of its own: a measured
+			// child's peak memory (sampled from its start) is the
+			// workload's alone
+			cmd := exec.CommandContext(ctx, self, "bench", "-child", "-setup", "-workloads", name, "-size", string(sz), "-data", *data)
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("bench: %s: setup: %w", name, err)
+			}
+		}
 		variants := []bench.Variant{bench.EndToEnd}
 		if w := bench.Find(name); w != nil && w.Persist {
 			variants = append(variants, bench.Persisted)
@@ -253,6 +267,18 @@ type childConfig struct {
 	repeat, workers                int
 	clusterWorkers, clusterThreads int
 	data                           string
+}
+
+// benchSetup writes the data of workload name at size sz under dir
+// (nothing when it is there already).
+func benchSetup(ctx context.Context, name string, sz bench.Size, dir string) error {
+	w := bench.Find(name)
+	d, ok := w.Sizes[sz]
+	if !ok || w.Setup == nil {
+		return nil
+	}
+	d.Path = bench.DataPath(dir, w.Name, sz)
+	return w.Setup(ctx, d, nil)
 }
 
 // benchChild runs one Blockwork workload variant in this process and
