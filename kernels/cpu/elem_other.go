@@ -24,3 +24,8 @@ func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int { return 0 }
 func sum16Vec(x []float64, nblk int, s *[16]float64) bool { return false }
 
 func sumSqDev16Vec(x []float64, nblk int, m float64, s *[16]float64) bool { return false }
+
+// prefetch4K does nothing off amd64.
+func prefetch4K(p *byte) {}
+
+const prefetchOn = false

@@ -255,7 +255,11 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				case modes[i] == loadView:
 					es := in.DType.Size()
 					o := (bases[i] + k0) * es
-					cur[i] = l.Src[in.Src].Bytes()[o : o+n*es]
+					src := l.Src[in.Src].Bytes()
+					cur[i] = src[o : o+n*es]
+					if pf := o + 2*TileLen*es; prefetchOn && pf+4096 <= len(src) {
+						prefetch4K(&src[pf])
+					}
 					if direct {
 						copy(dst, cur[i])
 					}

@@ -71,3 +71,14 @@ sqdone:
 	VMOVUPD Y3, 96(DI)
 	VZEROUPPER
 	RET
+
+// func prefetch4K(p *byte)
+TEXT ·prefetch4K(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), SI
+	MOVQ $64, CX
+pfloop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	DECQ CX
+	JNZ pfloop
+	RET
