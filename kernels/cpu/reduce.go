@@ -304,6 +304,12 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 		mb := sumF64(x) / nb
 		q := sumSqDevF64(x, mb)
 		na := cnt[off]
+		if na == 0 {
+			// the first tile: its own moments (the merge below would
+			// square the mean, which overflows for |mean| > 1e154)
+			mean[off], m2[off], cnt[off] = mb, q, nb
+			return
+		}
 		n := na + nb
 		d := mb - mean[off]
 		mean[off] += d * nb / n

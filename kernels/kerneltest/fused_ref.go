@@ -454,11 +454,20 @@ func finish(dt graph.DType, v, e float64, inexactIn bool) rval {
 	return rval{f: v, err: e}
 }
 
-// refPow is x**y: math.Pow's special cases, and for a positive finite x
-// and a finite y exp(y·ln x) in 160-bit arithmetic, rounded once
+// refPow is x**y: math.Pow's special cases, and for a finite nonzero x
+// and a finite y (an integer where x < 0) ±exp(y·ln|x|) in 160-bit
+// arithmetic, rounded once
 // (math.Pow itself can be many ulps off: 9 seen for 3.2e18 ** -14.5,
 // whose true value NumPy and the kernel give).
 func refPow(x, y float64) float64 {
+	if x < 0 && !math.IsInf(x, 0) && !math.IsInf(y, 0) && y == math.Trunc(y) {
+		// a negative base to an integer power: |x|**y with y's parity
+		v := refPow(-x, y)
+		if math.Mod(y, 2) != 0 {
+			v = -v
+		}
+		return v
+	}
 	if !(x > 0) || math.IsInf(x, 0) || math.IsInf(y, 0) || y != y || y == 0 || x == 1 {
 		return math.Pow(x, y)
 	}
