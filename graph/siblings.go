@@ -266,13 +266,11 @@ func mergeSiblings(g *Graph, grp []int, memo map[string]*Program) Task {
 	prog, ok := memo[string(mk)]
 	if !ok {
 		prog = &Program{}
+		mbase := int32(0) // the member's first map in the merged list
 		for k, i := range grp {
-			q := g.Tasks[i].Op.Params.(*FusedParams).Prog
+			p := g.Tasks[i].Op.Params.(*FusedParams)
+			q := p.Prog
 			base := int32(len(prog.Instrs))
-			mbase := int32(0)
-			for _, j := range grp[:k] {
-				mbase += int32(len(g.Tasks[j].Op.Params.(*FusedParams).Maps))
-			}
 			rbase := uint64(len(prog.Rands))
 			for _, in := range q.Instrs {
 				ar := in.Op.Arity()
@@ -295,6 +293,7 @@ func mergeSiblings(g *Graph, grp []int, memo map[string]*Program) Task {
 				prog.Instrs = append(prog.Instrs, in)
 			}
 			prog.Rands = append(prog.Rands, q.Rands...)
+			mbase += int32(len(p.Maps))
 			if k == 0 {
 				prog.Out, prog.Reduce = q.Out+base, q.Reduce
 			} else {

@@ -300,19 +300,7 @@ func TestFusedRandomBandNoAllocs(t *testing.T) {
 	defer d.Release()
 	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: []graph.Chunk{{DType: graph.Float64, Shape: []int{1, n}}}},
 		Dst: []*device.Buffer{d}}
-	run := func() {
-		if err := (fusedKernel{}).Run(l); err != nil {
-			t.Fatal(err)
-		}
-	}
-	run()
-	fast := testing.AllocsPerRun(20, run)
-	fastLoads = false
-	plain := testing.AllocsPerRun(20, run)
-	fastLoads = true
-	if fast > plain {
-		t.Errorf("%v allocations a launch with banded draws, %v without", fast, plain)
-	}
+	fastAllocsNoMore(t, l, "banded draws")
 }
 
 // BenchmarkRandBand is a band of 8 rows of a transposed draw, inner 2000
