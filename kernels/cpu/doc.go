@@ -34,9 +34,12 @@
 // on repeated operands: findRepeats), its sin and cos of one operand share
 // one reduction (sincos), and its pow by a constant 0, 1, 2, 3, 4, -1, -2
 // or 0.5 is rewritten (x*x, 1/x, sqrt, the exact square: powConst).
-// Float64 add, sub, mul, div, max and min, and the reductions' folds (sum
+// Float64 and float32 add, sub, mul and div use AVX-512 where the CPU has
+// it (binary512_amd64.s), an operand that is a constant of the program
+// broadcast from a register instead of read from its tile; float64 add,
+// sub, mul, div, max and min otherwise, and the reductions' folds (sum
 // and max/min of columns and within rows, Welford's row update of
-// moments) use AVX2 (elem_amd64.s, maxmin_amd64.s), with the scalar
+// moments) use AVX2 (elem_amd64.s, maxmin_amd64.s); all with the scalar
 // loops' bits.
 //
 // The other kernels: gemm (a sum of block products A_0 @ B_0 + A_1 @

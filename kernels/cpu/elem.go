@@ -206,6 +206,69 @@ func predicate[T device.Number](op graph.ElemOp, d []uint8, a []T) error {
 
 // ---- binary
 
+// binaryConstFloat is d = a op c, or d = c op a when first, for Add, Sub,
+// Mul and Div of a float array and a scalar: binaryFloat with the scalar's
+// tile never read. It reports false for other ops.
+func binaryConstFloat[T float](op graph.ElemOp, d, a []T, c T, first bool) bool {
+	if op2index(op) < 0 {
+		return false
+	}
+	a = a[:len(d)]
+	if k := binaryConstVec(op, d, a, c, first); k > 0 {
+		d, a = d[k:], a[k:]
+	}
+	switch {
+	case op == graph.OpAdd && !first:
+		for i := range d {
+			d[i] = a[i] + c
+		}
+	case op == graph.OpAdd:
+		for i := range d {
+			d[i] = c + a[i]
+		}
+	case op == graph.OpSub && !first:
+		for i := range d {
+			d[i] = a[i] - c
+		}
+	case op == graph.OpSub:
+		for i := range d {
+			d[i] = c - a[i]
+		}
+	case op == graph.OpMul && !first:
+		for i := range d {
+			d[i] = a[i] * c
+		}
+	case op == graph.OpMul:
+		for i := range d {
+			d[i] = c * a[i]
+		}
+	case op == graph.OpDiv && !first:
+		for i := range d {
+			d[i] = a[i] / c
+		}
+	default:
+		for i := range d {
+			d[i] = c / a[i]
+		}
+	}
+	return true
+}
+
+// op2index numbers Add, Sub, Mul and Div 0 to 3, and anything else -1.
+func op2index(op graph.ElemOp) int8 {
+	switch op {
+	case graph.OpAdd:
+		return 0
+	case graph.OpSub:
+		return 1
+	case graph.OpMul:
+		return 2
+	case graph.OpDiv:
+		return 3
+	}
+	return -1
+}
+
 func binaryFloat[T float](op graph.ElemOp, d, a, b []T) error {
 	a, b = a[:len(d)], b[:len(d)]
 	if k := binaryVec(op, d, a, b); k > 0 {

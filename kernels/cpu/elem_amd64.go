@@ -90,13 +90,22 @@ func extremeVec(x []float64, isMax bool) (m float64, ok bool) {
 // binaryVecOn selects the vector path; tests turn it off.
 var binaryVecOn = cpuHasAVX2()
 
-// binaryVec does the first multiple of 16 elements of d = a op b for
-// float64 Add, Sub, Mul, Div, Max and Min (a and b at least as long as d) and
-// returns how many it did: 0 for other ops and types or without AVX2.
+// binaryVec does the leading elements of d = a op b that its vector
+// kernels cover (a and b at least as long as d) and returns how many it
+// did: with AVX-512, whole 256-byte blocks of float64 or float32 Add, Sub,
+// Mul and Div (binaryVec512); then, for float64, multiples of 16 elements
+// of those and Max and Min with AVX2; 0 for other ops and types or without
+// AVX2.
 func binaryVec[T float](op graph.ElemOp, d, a, b []T) int {
 	var z T
+	if !binaryVecOn {
+		return 0
+	}
+	if k := binaryVec512(op, d, a, b); k > 0 {
+		return k + binaryVec(op, d[k:], a[k:], b[k:])
+	}
 	nblk := len(d) / 16
-	if !binaryVecOn || unsafe.Sizeof(z) != 8 || nblk == 0 {
+	if unsafe.Sizeof(z) != 8 || nblk == 0 {
 		return 0
 	}
 	n := nblk * 16

@@ -11,6 +11,10 @@ func cpuHasAVX2() bool { return false }
 // binaryVec is the vector path of binaryFloat; off amd64 it does nothing.
 func binaryVec[T float](op graph.ElemOp, d, a, b []T) int { return 0 }
 
+// binaryConstVec is the vector path of binaryConstFloat; off amd64 it
+// declines.
+func binaryConstVec[T float](op graph.ElemOp, d, a []T, c T, first bool) int { return 0 }
+
 // extremeVec is the vector path of a float64 max or min fold; off amd64
 // it declines.
 func extremeVec(x []float64, isMax bool) (float64, bool) { return 0, false }

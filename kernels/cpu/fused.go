@@ -502,6 +502,16 @@ func fillConst(dst []byte, dt graph.DType, bits uint64, n int) {
 	}
 }
 
+// constOperand is the value of register r when it is a constant of dtype
+// dt (the tile fillConst makes holds it, converted to dt).
+func constOperand(prog *graph.Program, r int32, dt graph.DType) (float64, bool) {
+	in := &prog.Instrs[r]
+	if in.Op != graph.OpConst || in.DType != dt {
+		return 0, false
+	}
+	return float64frombits(in.Imm), true
+}
+
 // leaf evaluates a position-dependent instruction for n elements whose
 // access starts at off and advances by stride.
 func leaf(prog *graph.Program, in *graph.Instr, dst []byte, l *kernels.Launch, off, stride, n int) error {
@@ -662,10 +672,22 @@ func apply(prog *graph.Program, in *graph.Instr, dst []byte, regs [][]byte, n in
 		if ar == 1 {
 			return unaryFloat(op, view[float64](dst, n), view[float64](a, n))
 		}
+		if c, ok := constOperand(prog, in.B, in.DType); ok && binaryConstFloat(op, view[float64](dst, n), view[float64](a, n), c, false) {
+			return nil
+		}
+		if c, ok := constOperand(prog, in.A, in.DType); ok && binaryConstFloat(op, view[float64](dst, n), view[float64](b, n), c, true) {
+			return nil
+		}
 		return binaryFloat(op, view[float64](dst, n), view[float64](a, n), view[float64](b, n))
 	case graph.Float32:
 		if ar == 1 {
 			return unaryFloat(op, view[float32](dst, n), view[float32](a, n))
+		}
+		if c, ok := constOperand(prog, in.B, in.DType); ok && binaryConstFloat(op, view[float32](dst, n), view[float32](a, n), float32(c), false) {
+			return nil
+		}
+		if c, ok := constOperand(prog, in.A, in.DType); ok && binaryConstFloat(op, view[float32](dst, n), view[float32](b, n), float32(c), true) {
+			return nil
 		}
 		return binaryFloat(op, view[float32](dst, n), view[float32](a, n), view[float32](b, n))
 	case graph.Int64:
