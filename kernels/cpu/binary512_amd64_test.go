@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"flag"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,25 +8,16 @@ import (
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
-var binSeed = flag.Uint64("binseed", 0, "seed of TestBinaryLevelsBitIdentical (0: a fresh one)")
-
-// binLevel sets the vector levels binaryFloat and binaryConstFloat use: 0
-// scalar, 1 AVX2, 2 AVX-512 (where the CPU has them).
-func binLevel(l int) {
-	binaryVecOn = l >= 1 && cpuHasAVX2()
-	vec512On = l >= 2 && cpuHasAVX512F()
-}
-
 // TestBinaryLevelsBitIdentical: float64 and float32 Add, Sub, Mul and Div
 // of two arrays, of an array and a scalar and of a scalar and an array
 // give the scalar loop's bits on every vector level, for lengths across
 // several 256-byte blocks, every start offset up to 7 and in place.
 func TestBinaryLevelsBitIdentical(t *testing.T) {
-	seed := *binSeed
+	seed := *conformanceSeed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	t.Logf("seed %d (replay with -binseed)", seed)
+	t.Logf("seed %d (replay with -seed)", seed)
 	defer binLevel(2)
 	t.Run("float64", func(t *testing.T) { binaryLevels[float64](t, seed) })
 	t.Run("float32", func(t *testing.T) { binaryLevels[float32](t, seed) })

@@ -41,16 +41,50 @@ func minRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
 //go:noescape
 func momentsRowAVX2(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
 
+//go:noescape
+func momentsRowAVX512(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
+
+//go:noescape
+func momentsRowsAVX512(rows **float64, nrows int, mu, q, c *float64, nblk int, c0 float64, rs *float64, nlast float64) (done int)
+
+// momentsRowsVec does momentsRows's update of the leading columns that
+// have all been seen c0 times, eight at a time with AVX-512, and returns
+// how many it did (0 without AVX-512).
+func momentsRowsVec(rows [][]float64, mu, q, c []float64, c0 float64, rs []float64, nlast float64) int {
+	nblk := len(mu) / 8
+	if !binaryVecOn || !vec512On || nblk == 0 || len(rows) == 0 {
+		return 0
+	}
+	var ptrs [momentsBatch]*float64
+	for k, x := range rows {
+		_ = x[nblk*8-1]
+		ptrs[k] = &x[0]
+	}
+	_, _, _ = q[nblk*8-1], c[nblk*8-1], rs[len(rows)-1]
+	return 8 * momentsRowsAVX512(&ptrs[0], len(rows), &mu[0], &q[0], &c[0], nblk, c0, &rs[0], nlast)
+}
+
 // momentsRowVec does Welford's update (moments in reduce.go) of the
 // leading columns that have all been seen c0 times, four at a time, and
 // returns how many it did.
 func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int {
-	nblk := len(x) / 4
-	if !binaryVecOn || nblk == 0 {
+	if !binaryVecOn {
 		return 0
 	}
-	_, _, _ = mu[nblk*4-1], q[nblk*4-1], c[nblk*4-1]
-	return 4 * momentsRowAVX2(&x[0], &mu[0], &q[0], &c[0], nblk, c0, n, r)
+	k := 0
+	if nblk := len(x) / 8; vec512On && nblk > 0 {
+		_, _, _ = mu[nblk*8-1], q[nblk*8-1], c[nblk*8-1]
+		k = 8 * momentsRowAVX512(&x[0], &mu[0], &q[0], &c[0], nblk, c0, n, r)
+		if k < nblk*8 {
+			return k
+		}
+	}
+	nblk := (len(x) - k) / 4
+	if nblk == 0 {
+		return k
+	}
+	_, _, _ = mu[k+nblk*4-1], q[k+nblk*4-1], c[k+nblk*4-1]
+	return k + 4*momentsRowAVX2(&x[k], &mu[k], &q[k], &c[k], nblk, c0, n, r)
 }
 
 // extremeVec is the extreme of x (max when isMax) for float64 x of at

@@ -6,6 +6,12 @@ import "github.com/blockwork-dev/blockwork/graph"
 
 var binaryVecOn = false
 
+// vec512On is binary512_amd64.go's switch; off amd64 there is nothing to
+// switch.
+var vec512On = false
+
+func cpuHasAVX512F() bool { return false }
+
 func cpuHasAVX2() bool { return false }
 
 // binaryVec is the vector path of binaryFloat; off amd64 it does nothing.
@@ -22,6 +28,10 @@ func extremeVec(x []float64, isMax bool) (float64, bool) { return 0, false }
 // momentsRowVec is the vector path of a moments row; off amd64 it
 // declines.
 func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int { return 0 }
+
+func momentsRowsVec(rows [][]float64, mu, q, c []float64, c0 float64, rs []float64, nlast float64) int {
+	return 0
+}
 
 // sum16Vec and sumSqDev16Vec are the vector paths of sumF64 and
 // sumSqDevF64; off amd64 they decline.

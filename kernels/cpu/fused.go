@@ -36,6 +36,10 @@ type scratch struct {
 	pair  []int32 // per instruction: the cos computed with this sin, or -1
 	done  []bool  // per instruction: computed by an earlier one (its sin)
 	same  []int32 // per instruction: the earlier one it repeats, or itself
+	// per result: the pending rows of a batched column-moments result
+	// (momentsRows), and which results are batched (nil: not)
+	mrows   [][]momentsPend
+	batched [][]momentsPend
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -63,6 +67,35 @@ func (s *scratch) get(n int) [][]byte {
 		s.pair[i] = -1
 	}
 	return s.regs[:n]
+}
+
+// momentsPend is the rows of one tile position of a column-moments
+// result waiting for momentsRows: their partials' offset and the tiles.
+type momentsPend struct {
+	off  int
+	k    int
+	rows [momentsBatch][]float64
+}
+
+// batches returns, for nres results, a slice to mark each batched result
+// with its pending rows (sc.mrows[r], ntile tile positions, emptied).
+func (s *scratch) batches(nres, ntile int) [][]momentsPend {
+	for len(s.mrows) < nres {
+		s.mrows = append(s.mrows, nil)
+	}
+	for r := range nres {
+		if cap(s.mrows[r]) < ntile {
+			s.mrows[r] = make([]momentsPend, ntile)
+		}
+		s.mrows[r] = s.mrows[r][:ntile]
+		for t := range s.mrows[r] {
+			s.mrows[r][t] = momentsPend{}
+		}
+	}
+	if cap(s.batched) < nres {
+		s.batched = make([][]momentsPend, nres)
+	}
+	return s.batched[:nres]
 }
 
 // band returns instruction i's band buffer of at least n bytes.
@@ -148,7 +181,13 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 		return nil
 	}
 	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	defer func() {
+		// no pooled reference to this launch's buffers
+		for r := range sc.mrows {
+			clear(sc.mrows[r])
+		}
+		scratchPool.Put(sc)
+	}()
 	regs := sc.get(len(prog.Instrs) + 1)
 	tmp := regs[len(prog.Instrs)] // the reduce stage's conversions
 	regs = regs[:len(prog.Instrs)]
@@ -180,6 +219,18 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	same := sc.same[:len(prog.Instrs)]
 	findRepeats(prog, pl, l, modes, same)
 	pairSinCos(prog, sc.pair, sc.done, same)
+	// column moments of a float64 tile read in place take the rows of
+	// each tile position in batches (momentsRows): a view stays valid
+	batched := sc.batches(len(pl.res), (inner+TileLen-1)/TileLen)
+	for r := range pl.res {
+		rp := &pl.res[r]
+		reg := same[rp.reg]
+		batched[r] = nil
+		if rp.red != nil && rp.red.Kind == graph.ReduceMoments && !rp.inner &&
+			prog.Instrs[rp.reg].DType == graph.Float64 && modes[reg] == loadView {
+			batched[r] = sc.mrows[r]
+		}
+	}
 	idx := pl.idx
 	bases := pl.bases
 	var argBase int
@@ -307,6 +358,19 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					copy(rp.dst[0].Bytes()[off*es:(off+n)*es], x[:n*es])
 					continue
 				}
+				if b := batched[r]; b != nil {
+					p := &b[k0/TileLen]
+					if p.k > 0 && (p.off != off || len(p.rows[0]) != n) {
+						momentsRows(rp.dst, p.off, p.rows[:p.k])
+						p.k = 0
+					}
+					p.off, p.rows[p.k] = off, view[float64](x, n)
+					if p.k++; p.k == momentsBatch {
+						momentsRows(rp.dst, p.off, p.rows[:p.k])
+						p.k = 0
+					}
+					continue
+				}
 				ab := argBase
 				if r == 0 && pl.arg.coef != nil {
 					ab += pl.arg.coef[last] * k0
@@ -324,6 +388,13 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			idx[o] = 0
 		}
 		if o < 0 {
+			for r, b := range batched {
+				for t := range b {
+					if p := &b[t]; p.k > 0 {
+						momentsRows(res[r].dst, p.off, p.rows[:p.k])
+					}
+				}
+			}
 			return nil
 		}
 	}

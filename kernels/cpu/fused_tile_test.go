@@ -308,3 +308,56 @@ func fastAllocsNoMore(t *testing.T, l *kernels.Launch, what string) {
 		t.Errorf("%v allocations a launch with %s, %v without", fast, what, plain)
 	}
 }
+
+// TestFusedColumnMomentsBatched: moments over outer axes of a float64
+// load read in place, whose rows the interpreter updates in batches
+// (momentsRows), give the bytes of the copying path, which updates row by
+// row: over row counts that leave a short batch, rows that cross tiles,
+// a middle axis (the partial's offset changes between rows), and with a
+// second result (a sum) beside it.
+func TestFusedColumnMomentsBatched(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (replay with -seed)", seed)
+	r := rand.New(rand.NewPCG(seed, 8))
+	for _, sh := range [][]int{{1, 7}, {8, 9}, {13, 600}, {17, 1030}, {3, 5, 700}, {2, 11, 40}} {
+		nd := len(sh)
+		total := 1
+		for _, s := range sh {
+			total *= s
+		}
+		x := randBytes(r, graph.Float64, total)
+		metas := []graph.Chunk{{DType: graph.Float64, Shape: sh}}
+		axesSets := [][]int{{0}}
+		if nd == 3 {
+			axesSets = [][]int{{0}, {1}, {0, 1}}
+		}
+		for _, axes := range axesSets {
+			for _, more := range []bool{false, true} {
+				ps := append([]int(nil), sh...)
+				for _, a := range axes {
+					ps[a] = 1
+				}
+				prog := &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0}},
+					Out: 0, Reduce: &graph.Reduce{Kind: graph.ReduceMoments, Axes: axes}}
+				outs := graph.ReduceMoments.PartialOutputs(graph.Float64, ps)
+				if more {
+					prog.More = []graph.Result{{Out: 0, Reduce: &graph.Reduce{Kind: graph.ReduceSum, Axes: axes}}}
+					outs = append(outs, graph.ReduceSum.PartialOutputs(graph.Float64, ps)...)
+				}
+				p := &graph.FusedParams{Prog: prog, Shape: sh, Maps: []graph.Map{graph.Identity(nd, nil)}}
+				fast := runFusedBytes(t, p, [][]byte{x}, metas, outs)
+				fastLoads = false
+				slow := runFusedBytes(t, p, [][]byte{x}, metas, outs)
+				fastLoads = true
+				for k := range fast {
+					if !bytes.Equal(fast[k], slow[k]) {
+						t.Fatalf("%v axes %v more=%v: output %d differs from the row-by-row path", sh, axes, more, k)
+					}
+				}
+			}
+		}
+	}
+}

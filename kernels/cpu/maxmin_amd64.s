@@ -259,3 +259,101 @@ momentsRowdone:
 	MOVQ AX, done+64(FP)
 	VZEROUPPER
 	RET
+
+// func momentsRowAVX512(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
+//
+// momentsRowAVX2 on blocks of 8 columns: the same operations in the same
+// order, so the same bits.
+TEXT ·momentsRowAVX512(SB), NOSPLIT, $0-72
+	MOVQ v+0(FP), SI
+	MOVQ mu+8(FP), DI
+	MOVQ q+16(FP), DX
+	MOVQ c+24(FP), BX
+	MOVQ nblk+32(FP), CX
+	VBROADCASTSD c0+40(FP), Z13
+	VBROADCASTSD n+48(FP), Z14
+	VBROADCASTSD r+56(FP), Z15
+	XORQ AX, AX
+	TESTQ CX, CX
+	JLE moments512done
+moments512loop:
+	VCMPPD $4, (BX), Z13, K1
+	KORTESTW K1, K1
+	JNZ moments512done
+	VMOVUPD (SI), Z0
+	VMOVUPD (DI), Z1
+	VSUBPD Z1, Z0, Z2
+	VMULPD Z15, Z2, Z3
+	VADDPD Z3, Z1, Z1
+	VMOVUPD Z1, (DI)
+	VSUBPD Z1, Z0, Z3
+	VMULPD Z3, Z2, Z3
+	VADDPD (DX), Z3, Z3
+	VMOVUPD Z3, (DX)
+	VMOVUPD Z14, (BX)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, BX
+	INCQ AX
+	CMPQ AX, CX
+	JLT moments512loop
+moments512done:
+	MOVQ AX, done+64(FP)
+	VZEROUPPER
+	RET
+
+// func momentsRowsAVX512(rows **float64, nrows int, mu, q, c *float64, nblk int, c0 float64, rs *float64, nlast float64) (done int)
+//
+// Welford's update of nblk blocks of 8 columns seen c0 times each by
+// nrows rows in turn (rows[k] is row k's first column), each block's
+// running mean and M2 held in registers across the rows: row k takes
+// d = v - mu; mu += d*rs[k]; q += d*(v - mu), the operations of
+// momentsRowAVX512 in its order, so the same bits as nrows calls of it;
+// c = nlast at the end. It stops before the first block holding a column
+// whose count is not c0 and returns the number of blocks done.
+TEXT ·momentsRowsAVX512(SB), NOSPLIT, $0-80
+	MOVQ rows+0(FP), R8
+	MOVQ nrows+8(FP), R13
+	MOVQ mu+16(FP), DI
+	MOVQ q+24(FP), DX
+	MOVQ c+32(FP), BX
+	MOVQ nblk+40(FP), CX
+	VBROADCASTSD c0+48(FP), Z13
+	MOVQ rs+56(FP), R11
+	VBROADCASTSD nlast+64(FP), Z14
+	XORQ AX, AX
+	XORQ R12, R12
+	TESTQ CX, CX
+	JLE momentsRowsdone
+momentsRowsloop:
+	VCMPPD $4, (BX)(R12*1), Z13, K1
+	KORTESTW K1, K1
+	JNZ momentsRowsdone
+	VMOVUPD (DI)(R12*1), Z1
+	VMOVUPD (DX)(R12*1), Z4
+	XORQ R9, R9
+momentsRowsrow:
+	MOVQ (R8)(R9*8), R10
+	VMOVUPD (R10)(R12*1), Z0
+	VBROADCASTSD (R11)(R9*8), Z15
+	VSUBPD Z1, Z0, Z2
+	VMULPD Z15, Z2, Z3
+	VADDPD Z3, Z1, Z1
+	VSUBPD Z1, Z0, Z3
+	VMULPD Z3, Z2, Z3
+	VADDPD Z4, Z3, Z4
+	INCQ R9
+	CMPQ R9, R13
+	JLT momentsRowsrow
+	VMOVUPD Z1, (DI)(R12*1)
+	VMOVUPD Z4, (DX)(R12*1)
+	VMOVUPD Z14, (BX)(R12*1)
+	ADDQ $64, R12
+	INCQ AX
+	CMPQ AX, CX
+	JLT momentsRowsloop
+momentsRowsdone:
+	MOVQ AX, done+72(FP)
+	VZEROUPPER
+	RET

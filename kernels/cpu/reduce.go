@@ -346,6 +346,55 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 	}
 }
 
+// momentsBatch is the most rows momentsRows takes at once.
+const momentsBatch = 8
+
+// momentsRows is moments(dst, off, false, x) for each x of rows in turn
+// (all of one length), with the same bits: a column's running mean and M2
+// stay in registers across the rows instead of being loaded and stored
+// for each (the fused interpreter batches the rows of a column reduction
+// it reads in place: runProgram).
+func momentsRows(dst []*device.Buffer, off int, rows [][]float64) {
+	if len(rows) == 0 {
+		return
+	}
+	n := len(rows[0])
+	cnt := device.View[float64](dst[0])
+	c, mu, q := cnt[off:off+n], device.View[float64](dst[1])[off:off+n], device.View[float64](dst[2])[off:off+n]
+	if n == 0 {
+		return
+	}
+	// row k's count and reciprocal, as moments takes them from column 0
+	// (which always moves in step with itself)
+	c0 := c[0]
+	var ns, rs [momentsBatch]float64
+	for k := range rows {
+		ns[k] = c0 + float64(k+1)
+		rs[k] = 1 / ns[k]
+	}
+	j := momentsRowsVec(rows, mu, q, c, c0, rs[:len(rows)], ns[len(rows)-1])
+	for i := j; i < n; i++ {
+		m, s, ci := mu[i], q[i], c[i]
+		inStep := ci == c0
+		for k, x := range rows {
+			v := x[i]
+			d := v - m
+			if inStep {
+				m2 := m + d*rs[k]
+				m = m2
+				s += d * (v - m2)
+				ci = ns[k]
+				continue
+			}
+			ni := ci + 1
+			m += d / ni
+			s += d * (v - m)
+			ci = ni
+		}
+		mu[i], q[i], c[i] = m, s, ci
+	}
+}
+
 // sumF64 is the sum of x with sixteen accumulators: s[k] adds the
 // elements at k mod 16 of each whole block of 16 in order, s[0] then the
 // tail, and the lanes are combined by a fixed pairwise tree. Independent

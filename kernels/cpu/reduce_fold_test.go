@@ -174,9 +174,9 @@ func TestFoldVectorBitIdentical(t *testing.T) {
 			}
 		}
 	}
-	run := func(vec bool) [][]float64 {
-		binaryVecOn = vec
-		defer func() { binaryVecOn = cpuHasAVX2() }()
+	run := func(level int) [][]float64 {
+		binLevel(level)
+		defer binLevel(2)
 		var out [][]float64
 		for _, kind := range []graph.ReduceKind{graph.ReduceMoments, graph.ReduceMax, graph.ReduceMin} {
 			for _, inner := range []bool{false, true} {
@@ -211,11 +211,96 @@ func TestFoldVectorBitIdentical(t *testing.T) {
 		}
 		return out
 	}
-	want, got := run(false), run(true)
-	for i := range want {
-		for j := range want[i] {
-			if math.Float64bits(want[i][j]) != math.Float64bits(got[i][j]) {
-				t.Fatalf("partial %d element %d: vector %v, scalar %v", i, j, got[i][j], want[i][j])
+	want := run(0)
+	for level := 1; level <= 2; level++ {
+		got := run(level)
+		for i := range want {
+			for j := range want[i] {
+				if math.Float64bits(want[i][j]) != math.Float64bits(got[i][j]) {
+					t.Fatalf("level %d partial %d element %d: vector %v, scalar %v", level, i, j, got[i][j], want[i][j])
+				}
+			}
+		}
+	}
+}
+
+// binLevel sets the vector levels binaryFloat and binaryConstFloat use: 0
+// scalar, 1 AVX2, 2 AVX-512 (where the CPU has them).
+func binLevel(l int) {
+	binaryVecOn = l >= 1 && cpuHasAVX2()
+	vec512On = l >= 2 && cpuHasAVX512F()
+}
+
+
+// TestMomentsRowsBitIdentical: momentsRows over up to momentsBatch rows
+// gives the bits of moments called row by row, on every vector level,
+// with columns whose counts are not in step with the first (the
+// division path) and NaNs.
+func TestMomentsRowsBitIdentical(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (replay with -seed)", seed)
+	r := rand.New(rand.NewPCG(seed, 3))
+	dev := device.NewHost()
+	defer binLevel(2)
+	for trial := 0; trial < 300; trial++ {
+		n := r.IntN(90)
+		nrows := 1 + r.IntN(momentsBatch)
+		off := r.IntN(5)
+		rows := make([][]float64, nrows)
+		for k := range rows {
+			rows[k] = make([]float64, n)
+			for i := range rows[k] {
+				rows[k][i] = r.NormFloat64()*100 + 1e3
+				if r.IntN(500) == 0 {
+					rows[k][i] = math.NaN()
+				}
+			}
+		}
+		init := make([][]float64, 3)
+		for p := range init {
+			init[p] = make([]float64, off+n)
+		}
+		c0 := float64(r.IntN(4))
+		for i := range init[0] {
+			init[0][i] = c0
+			if r.IntN(10) == 0 && i != off {
+				init[0][i] = c0 + 1 + float64(r.IntN(3))
+			}
+			if init[0][i] > 0 {
+				init[1][i], init[2][i] = r.NormFloat64(), r.Float64()*10
+			}
+		}
+		bufs := func() []*device.Buffer {
+			out := make([]*device.Buffer, 3)
+			for p := range out {
+				b, err := dev.Alloc(int64(8 * len(init[p])))
+				if err != nil {
+					t.Fatal(err)
+				}
+				copy(device.View[float64](b), init[p])
+				out[p] = b
+			}
+			return out
+		}
+		binLevel(0)
+		want := bufs()
+		for _, x := range rows {
+			moments(want, off, false, x)
+		}
+		for level := 0; level <= 2; level++ {
+			binLevel(level)
+			got := bufs()
+			momentsRows(got, off, rows)
+			for p := range got {
+				w, g := device.View[float64](want[p]), device.View[float64](got[p])
+				for i := range w {
+					if math.Float64bits(w[i]) != math.Float64bits(g[i]) && !(w[i] != w[i] && g[i] != g[i]) {
+						t.Fatalf("trial %d level %d rows %d n %d: partial %d column %d: %v, row by row %v", trial, level, nrows, n, p, i, g[i], w[i])
+					}
+				}
 			}
 		}
 	}
