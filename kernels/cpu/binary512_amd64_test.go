@@ -37,7 +37,9 @@ func binaryLevels[T float](t *testing.T, seed uint64) {
 		}
 		return x
 	}
-	same := func(x, y T) bool { return x == y && math.Signbit(float64(x)) == math.Signbit(float64(y)) || x != x && y != y }
+	same := func(x, y T) bool {
+		return x == y && math.Signbit(float64(x)) == math.Signbit(float64(y)) || x != x && y != y
+	}
 	const maxN = 300
 	a, b := gen(maxN+8), gen(maxN+8)
 	for _, op := range []graph.ElemOp{graph.OpAdd, graph.OpSub, graph.OpMul, graph.OpDiv} {

@@ -231,7 +231,6 @@ func binLevel(l int) {
 	vec512On = l >= 2 && cpuHasAVX512F()
 }
 
-
 // TestMomentsRowsBitIdentical: momentsRows over up to momentsBatch rows
 // gives the bits of moments called row by row, on every vector level,
 // with columns whose counts are not in step with the first (the
