@@ -40,7 +40,11 @@
 // sub, mul, div, max and min otherwise, and the reductions' folds (sum
 // and max/min of columns and within rows, Welford's row update of
 // moments) use AVX2 (elem_amd64.s, maxmin_amd64.s); all with the scalar
-// loops' bits.
+// loops' bits. A column reduction (over outer axes) of a float64 block
+// read in place folds eight rows at a time, each column's accumulators
+// (sum, extreme, or Welford's mean and M2) held in a register across them
+// (foldRows, momentsRows; the same bits as row by row): always for
+// moments, and for sums and extremes beside other results.
 //
 // The other kernels: gemm (a sum of block products A_0 @ B_0 + A_1 @
 // B_1 + ..., one BLAS call per pair adding into the destination;

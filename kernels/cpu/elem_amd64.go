@@ -47,6 +47,41 @@ func momentsRowAVX512(v, mu, q, c *float64, nblk int, c0, n, r float64) (done in
 //go:noescape
 func momentsRowsAVX512(rows **float64, nrows int, mu, q, c *float64, nblk int, c0 float64, rs *float64, nlast float64) (done int)
 
+//go:noescape
+func foldRowsAddAVX512(rows **float64, nrows int, acc *float64, nblk int)
+
+//go:noescape
+func foldRowsMaxAVX512(rows **float64, nrows int, acc *float64, nblk int)
+
+//go:noescape
+func foldRowsMinAVX512(rows **float64, nrows int, acc *float64, nblk int)
+
+// foldRowsVec folds rows into the leading columns of acc (add, or OpMax /
+// OpMin's rule), eight columns at a time with AVX-512, and returns how
+// many columns it did (0 without AVX-512).
+func foldRowsVec(kind graph.ReduceKind, acc []float64, rows [][]float64) int {
+	nblk := len(acc) / 8
+	if !binaryVecOn || !vec512On || nblk == 0 || len(rows) == 0 {
+		return 0
+	}
+	var ptrs [momentsBatch]*float64
+	for k, x := range rows {
+		_ = x[nblk*8-1]
+		ptrs[k] = &x[0]
+	}
+	switch kind {
+	case graph.ReduceSum:
+		foldRowsAddAVX512(&ptrs[0], len(rows), &acc[0], nblk)
+	case graph.ReduceMax:
+		foldRowsMaxAVX512(&ptrs[0], len(rows), &acc[0], nblk)
+	case graph.ReduceMin:
+		foldRowsMinAVX512(&ptrs[0], len(rows), &acc[0], nblk)
+	default:
+		return 0
+	}
+	return nblk * 8
+}
+
 // momentsRowsVec does momentsRows's update of the leading columns that
 // have all been seen c0 times, eight at a time with AVX-512, and returns
 // how many it did (0 without AVX-512).

@@ -29,6 +29,8 @@ func extremeVec(x []float64, isMax bool) (float64, bool) { return 0, false }
 // declines.
 func momentsRowVec(x, mu, q, c []float64, c0, n, r float64) int { return 0 }
 
+func foldRowsVec(kind graph.ReduceKind, acc []float64, rows [][]float64) int { return 0 }
+
 func momentsRowsVec(rows [][]float64, mu, q, c []float64, c0 float64, rs []float64, nlast float64) int {
 	return 0
 }

@@ -36,8 +36,8 @@ type scratch struct {
 	pair  []int32 // per instruction: the cos computed with this sin, or -1
 	done  []bool  // per instruction: computed by an earlier one (its sin)
 	same  []int32 // per instruction: the earlier one it repeats, or itself
-	// per result: the pending rows of a batched column-moments result
-	// (momentsRows), and which results are batched (nil: not)
+	// per result: the pending rows of a batched column reduction
+	// (foldRows), and which results are batched (nil: not)
 	mrows   [][]momentsPend
 	batched [][]momentsPend
 }
@@ -69,8 +69,8 @@ func (s *scratch) get(n int) [][]byte {
 	return s.regs[:n]
 }
 
-// momentsPend is the rows of one tile position of a column-moments
-// result waiting for momentsRows: their partials' offset and the tiles.
+// momentsPend is the rows of one tile position of a batched column
+// reduction waiting for foldRows: their partials' offset and the tiles.
 type momentsPend struct {
 	off  int
 	k    int
@@ -220,14 +220,24 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	findRepeats(prog, pl, l, modes, same)
 	pairSinCos(prog, sc.pair, sc.done, same)
 	// column moments of a float64 tile read in place take the rows of
-	// each tile position in batches (momentsRows): a view stays valid
+	// each tile position in batches (foldRows; a view stays valid), and
+	// so do column sums and extremes beside other results: alone, a
+	// memory-bound fold streams the rows faster one by one
 	batched := sc.batches(len(pl.res), (inner+TileLen-1)/TileLen)
 	for r := range pl.res {
 		rp := &pl.res[r]
 		reg := same[rp.reg]
 		batched[r] = nil
-		if rp.red != nil && rp.red.Kind == graph.ReduceMoments && !rp.inner &&
-			prog.Instrs[rp.reg].DType == graph.Float64 && modes[reg] == loadView {
+		if rp.red == nil || rp.inner || prog.Instrs[rp.reg].DType != graph.Float64 || modes[reg] != loadView {
+			continue
+		}
+		switch rp.red.Kind {
+		case graph.ReduceSum, graph.ReduceMax, graph.ReduceMin:
+			if len(pl.res) == 1 {
+				break
+			}
+			fallthrough
+		case graph.ReduceMoments:
 			batched[r] = sc.mrows[r]
 		}
 	}
@@ -361,12 +371,12 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				if b := batched[r]; b != nil {
 					p := &b[k0/TileLen]
 					if p.k > 0 && (p.off != off || len(p.rows[0]) != n) {
-						momentsRows(rp.dst, p.off, p.rows[:p.k])
+						foldRows(rp.red.Kind, rp.dst, p.off, p.rows[:p.k])
 						p.k = 0
 					}
 					p.off, p.rows[p.k] = off, view[float64](x, n)
 					if p.k++; p.k == momentsBatch {
-						momentsRows(rp.dst, p.off, p.rows[:p.k])
+						foldRows(rp.red.Kind, rp.dst, p.off, p.rows[:p.k])
 						p.k = 0
 					}
 					continue
@@ -391,7 +401,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			for r, b := range batched {
 				for t := range b {
 					if p := &b[t]; p.k > 0 {
-						momentsRows(res[r].dst, p.off, p.rows[:p.k])
+						foldRows(res[r].red.Kind, res[r].dst, p.off, p.rows[:p.k])
 					}
 				}
 			}

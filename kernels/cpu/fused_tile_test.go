@@ -3,6 +3,7 @@ package cpu
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -309,13 +310,14 @@ func fastAllocsNoMore(t *testing.T, l *kernels.Launch, what string) {
 	}
 }
 
-// TestFusedColumnMomentsBatched: moments over outer axes of a float64
-// load read in place, whose rows the interpreter updates in batches
-// (momentsRows), give the bytes of the copying path, which updates row by
-// row: over row counts that leave a short batch, rows that cross tiles,
-// a middle axis (the partial's offset changes between rows), and with a
-// second result (a sum) beside it.
-func TestFusedColumnMomentsBatched(t *testing.T) {
+// TestFusedColumnFoldsBatched: moments, and sums, maxima and minima
+// beside other results, over outer axes of a float64 load read in place,
+// whose rows the interpreter folds in batches (foldRows), give the bytes
+// of the copying path, which folds row by row: over row counts that leave
+// a short batch, rows that cross tiles, a middle axis (the partial's
+// offset changes between rows), with NaNs, infinities and zeros of both
+// signs among the values.
+func TestFusedColumnFoldsBatched(t *testing.T) {
 	seed := *conformanceSeed
 	if seed == 0 {
 		seed = rand.Uint64()
@@ -329,23 +331,38 @@ func TestFusedColumnMomentsBatched(t *testing.T) {
 			total *= s
 		}
 		x := randBytes(r, graph.Float64, total)
+		xs := device.ViewBytes[float64](x)
+		specials := []float64{math.NaN(), 0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1)}
+		// mostly zeros of both signs in every second shape, so that
+		// extremes tie
+		few := r.IntN(2) == 0
+		for i := range xs {
+			switch {
+			case few:
+				xs[i] = [...]float64{0, math.Copysign(0, -1), 0, math.Copysign(0, -1), 1, -1, math.NaN()}[r.IntN(7)]
+			case r.IntN(200) == 0:
+				xs[i] = specials[r.IntN(len(specials))]
+			}
+		}
 		metas := []graph.Chunk{{DType: graph.Float64, Shape: sh}}
 		axesSets := [][]int{{0}}
 		if nd == 3 {
 			axesSets = [][]int{{0}, {1}, {0, 1}}
 		}
 		for _, axes := range axesSets {
-			for _, more := range []bool{false, true} {
+			// the first result's kind, then those of the others
+			for _, kinds := range [][]graph.ReduceKind{{graph.ReduceMoments}, {graph.ReduceSum},
+				{graph.ReduceMoments, graph.ReduceSum}, {graph.ReduceMax, graph.ReduceMin, graph.ReduceSum}} {
 				ps := append([]int(nil), sh...)
 				for _, a := range axes {
 					ps[a] = 1
 				}
 				prog := &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0}},
-					Out: 0, Reduce: &graph.Reduce{Kind: graph.ReduceMoments, Axes: axes}}
-				outs := graph.ReduceMoments.PartialOutputs(graph.Float64, ps)
-				if more {
-					prog.More = []graph.Result{{Out: 0, Reduce: &graph.Reduce{Kind: graph.ReduceSum, Axes: axes}}}
-					outs = append(outs, graph.ReduceSum.PartialOutputs(graph.Float64, ps)...)
+					Out: 0, Reduce: &graph.Reduce{Kind: kinds[0], Axes: axes}}
+				outs := kinds[0].PartialOutputs(graph.Float64, ps)
+				for _, k := range kinds[1:] {
+					prog.More = append(prog.More, graph.Result{Out: 0, Reduce: &graph.Reduce{Kind: k, Axes: axes}})
+					outs = append(outs, k.PartialOutputs(graph.Float64, ps)...)
 				}
 				p := &graph.FusedParams{Prog: prog, Shape: sh, Maps: []graph.Map{graph.Identity(nd, nil)}}
 				fast := runFusedBytes(t, p, [][]byte{x}, metas, outs)
@@ -354,7 +371,7 @@ func TestFusedColumnMomentsBatched(t *testing.T) {
 				fastLoads = true
 				for k := range fast {
 					if !bytes.Equal(fast[k], slow[k]) {
-						t.Fatalf("%v axes %v more=%v: output %d differs from the row-by-row path", sh, axes, more, k)
+						t.Fatalf("%v axes %v %v: output %d differs from the row-by-row path", sh, axes, kinds, k)
 					}
 				}
 			}

@@ -357,3 +357,63 @@ momentsRowsdone:
 	MOVQ AX, done+72(FP)
 	VZEROUPPER
 	RET
+
+// Column folds of nrows rows at once (see foldRowsVec): each block of 8
+// accumulators stays in a register across the rows, which it takes in
+// order, so the bits are those of folding row by row.
+#define FOLDROWS(NAME, STEP) \
+TEXT NAME(SB), NOSPLIT, $0-32; \
+	MOVQ rows+0(FP), R8; \
+	MOVQ nrows+8(FP), R13; \
+	MOVQ acc+16(FP), DI; \
+	MOVQ nblk+24(FP), CX; \
+	XORQ R12, R12; \
+	TESTQ CX, CX; \
+	JLE done; \
+loop: \
+	VMOVUPD (DI)(R12*1), Z1; \
+	XORQ R9, R9; \
+row: \
+	MOVQ (R8)(R9*8), R10; \
+	VMOVUPD (R10)(R12*1), Z0; \
+	STEP; \
+	INCQ R9; \
+	CMPQ R9, R13; \
+	JLT row; \
+	VMOVUPD Z1, (DI)(R12*1); \
+	ADDQ $64, R12; \
+	DECQ CX; \
+	JNZ loop; \
+done: \
+	VZEROUPPER; \
+	RET
+
+// acc + v
+#define ADDSTEP VADDPD Z0, Z1, Z1
+
+// OpMax of acc (a) and v (b), as maxF64AVX2: b > a ? b : a, then a NaN
+// in b, then a NaN in a
+#define MAXSTEP \
+	VMAXPD Z1, Z0, Z2; \
+	VCMPPD $3, Z0, Z0, K1; \
+	VMOVAPD Z0, K1, Z2; \
+	VCMPPD $3, Z1, Z1, K2; \
+	VMOVAPD Z1, K2, Z2; \
+	VMOVAPD Z2, Z1
+
+#define MINSTEP \
+	VMINPD Z1, Z0, Z2; \
+	VCMPPD $3, Z0, Z0, K1; \
+	VMOVAPD Z0, K1, Z2; \
+	VCMPPD $3, Z1, Z1, K2; \
+	VMOVAPD Z1, K2, Z2; \
+	VMOVAPD Z2, Z1
+
+// func foldRowsAddAVX512(rows **float64, nrows int, acc *float64, nblk int)
+FOLDROWS(·foldRowsAddAVX512, ADDSTEP)
+
+// func foldRowsMaxAVX512(rows **float64, nrows int, acc *float64, nblk int)
+FOLDROWS(·foldRowsMaxAVX512, MAXSTEP)
+
+// func foldRowsMinAVX512(rows **float64, nrows int, acc *float64, nblk int)
+FOLDROWS(·foldRowsMinAVX512, MINSTEP)

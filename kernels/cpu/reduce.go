@@ -157,7 +157,11 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 			k := foldIntoVec(op, a, x)
 			a, x = a[k:], x[k:]
 			for i, v := range x {
-				a[i] = pick(a[i], v, isMax)
+				// the vector kernels' rule (ties keep a), so every
+				// column folds alike whichever path it takes
+				if a[i] == a[i] && (v != v || isMax && v > a[i] || !isMax && v < a[i]) {
+					a[i] = v
+				}
 			}
 		}
 	case graph.ReduceArgMin, graph.ReduceArgMax:
@@ -344,6 +348,60 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 			c[i] = n
 		}
 	}
+}
+
+// foldRows is foldT(kind, dst, off, false, x) for each x of rows in turn
+// (all of one length, float64) for a sum, max or min, with the same bits:
+// a column's accumulator stays in a register across the rows (the fused
+// interpreter batches the rows of a column reduction it reads in place:
+// runProgram). Moments go to momentsRows.
+func foldRows(kind graph.ReduceKind, dst []*device.Buffer, off int, rows [][]float64) {
+	if kind == graph.ReduceMoments {
+		momentsRows(dst, off, rows)
+		return
+	}
+	if len(rows) == 0 {
+		return
+	}
+	acc := device.View[float64](dst[0])[off : off+len(rows[0])]
+	j := foldRowsVec(kind, acc, rows)
+	for i := j; i < len(acc); i++ {
+		a := acc[i]
+		for _, x := range rows {
+			switch kind {
+			case graph.ReduceSum:
+				a += x[i]
+			case graph.ReduceMax:
+				a = binaryMax(a, x[i])
+			default:
+				a = binaryMin(a, x[i])
+			}
+		}
+		acc[i] = a
+	}
+}
+
+// binaryMax and binaryMin are OpMax and OpMin of binaryFloat (and of its
+// vector kernels): a NaN in a wins, else a NaN in b, else b when strictly
+// greater (smaller), else a, so ties (±0 included) keep a.
+func binaryMax[T float](a, b T) T {
+	switch {
+	case a != a:
+		return a
+	case b != b || b > a:
+		return b
+	}
+	return a
+}
+
+func binaryMin[T float](a, b T) T {
+	switch {
+	case a != a:
+		return a
+	case b != b || b < a:
+		return b
+	}
+	return a
 }
 
 // momentsBatch is the most rows momentsRows takes at once.
