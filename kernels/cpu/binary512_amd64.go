@@ -131,6 +131,9 @@ func binaryVec512[T float](op graph.ElemOp, d, a, b []T) int {
 	return n
 }
 
+// constVecOn reports whether binaryConstVec has its kernels.
+func constVecOn() bool { return binaryVecOn && vec512On }
+
 // binaryConstVec does the first multiple of 256 bytes of d = a op c (or
 // c op a when first) for Add, Sub, Mul and Div and returns how many
 // elements it did: 0 for other ops or without AVX-512.

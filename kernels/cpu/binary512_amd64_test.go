@@ -58,8 +58,24 @@ func binaryLevels[T float](t *testing.T, seed uint64) {
 							t.Fatal(err)
 						}
 					default:
-						if !binaryConstFloat(op, d, x, c, kind == 2) {
-							t.Fatalf("%v declined", op)
+						if binaryConstFloat(op, d, x, c, kind == 2) {
+							break
+						}
+						if constVecOn() {
+							t.Fatalf("%v declined with its vector kernels on", op)
+						}
+						cs := make([]T, len(d))
+						for i := range cs {
+							cs[i] = c
+						}
+						var err error
+						if kind == 2 {
+							err = binaryFloat(op, d, cs, x)
+						} else {
+							err = binaryFloat(op, d, x, cs)
+						}
+						if err != nil {
+							t.Fatal(err)
 						}
 					}
 				}

@@ -210,7 +210,9 @@ func predicate[T device.Number](op graph.ElemOp, d []uint8, a []T) error {
 // Mul and Div of a float array and a scalar: binaryFloat with the scalar's
 // tile never read. It reports false for other ops.
 func binaryConstFloat[T float](op graph.ElemOp, d, a []T, c T, first bool) bool {
-	if op2index(op) < 0 {
+	if op2index(op) < 0 || !constVecOn() {
+		// without its vector kernels, binaryFloat on the constant's
+		// tile is the faster path
 		return false
 	}
 	a = a[:len(d)]

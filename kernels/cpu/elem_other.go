@@ -19,6 +19,8 @@ func binaryVec[T float](op graph.ElemOp, d, a, b []T) int { return 0 }
 
 // binaryConstVec is the vector path of binaryConstFloat; off amd64 it
 // declines.
+func constVecOn() bool { return false }
+
 func binaryConstVec[T float](op graph.ElemOp, d, a []T, c T, first bool) int { return 0 }
 
 // extremeVec is the vector path of a float64 max or min fold; off amd64
