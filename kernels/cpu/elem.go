@@ -208,7 +208,8 @@ func predicate[T device.Number](op graph.ElemOp, d []uint8, a []T) error {
 
 // binaryConstFloat is d = a op c, or d = c op a when first, for Add, Sub,
 // Mul and Div of a float array and a scalar: binaryFloat with the scalar's
-// tile never read. It reports false for other ops.
+// tile never read. It reports false for other ops, and where its vector
+// kernels do not run (binaryFloat on the tile is faster then).
 func binaryConstFloat[T float](op graph.ElemOp, d, a []T, c T, first bool) bool {
 	if op2index(op) < 0 || !constVecOn() {
 		// without its vector kernels, binaryFloat on the constant's
@@ -297,27 +298,11 @@ func binaryFloat[T float](op graph.ElemOp, d, a, b []T) error {
 		powFloat(d, a, b)
 	case graph.OpMax:
 		for i := range d {
-			x, y := a[i], b[i]
-			switch {
-			case x != x:
-				d[i] = x
-			case y != y || y > x:
-				d[i] = y
-			default:
-				d[i] = x
-			}
+			d[i] = binaryMax(a[i], b[i])
 		}
 	case graph.OpMin:
 		for i := range d {
-			x, y := a[i], b[i]
-			switch {
-			case x != x:
-				d[i] = x
-			case y != y || y < x:
-				d[i] = y
-			default:
-				d[i] = x
-			}
+			d[i] = binaryMin(a[i], b[i])
 		}
 	case graph.OpFloorDiv:
 		for i := range d {

@@ -56,6 +56,15 @@ func foldRowsMaxAVX512(rows **float64, nrows int, acc *float64, nblk int)
 //go:noescape
 func foldRowsMinAVX512(rows **float64, nrows int, acc *float64, nblk int)
 
+// rowPtrs is the first element of each row, each checked to hold n.
+func rowPtrs(rows [][]float64, n int) (ptrs [foldBatch]*float64) {
+	for k, x := range rows {
+		_ = x[n-1]
+		ptrs[k] = &x[0]
+	}
+	return ptrs
+}
+
 // foldRowsVec folds rows into the leading columns of acc (add, or OpMax /
 // OpMin's rule), eight columns at a time with AVX-512, and returns how
 // many columns it did (0 without AVX-512).
@@ -64,11 +73,7 @@ func foldRowsVec(kind graph.ReduceKind, acc []float64, rows [][]float64) int {
 	if !binaryVecOn || !vec512On || nblk == 0 || len(rows) == 0 {
 		return 0
 	}
-	var ptrs [momentsBatch]*float64
-	for k, x := range rows {
-		_ = x[nblk*8-1]
-		ptrs[k] = &x[0]
-	}
+	ptrs := rowPtrs(rows, nblk*8)
 	switch kind {
 	case graph.ReduceSum:
 		foldRowsAddAVX512(&ptrs[0], len(rows), &acc[0], nblk)
@@ -90,11 +95,7 @@ func momentsRowsVec(rows [][]float64, mu, q, c []float64, c0 float64, rs []float
 	if !binaryVecOn || !vec512On || nblk == 0 || len(rows) == 0 {
 		return 0
 	}
-	var ptrs [momentsBatch]*float64
-	for k, x := range rows {
-		_ = x[nblk*8-1]
-		ptrs[k] = &x[0]
-	}
+	ptrs := rowPtrs(rows, nblk*8)
 	_, _, _ = q[nblk*8-1], c[nblk*8-1], rs[len(rows)-1]
 	return 8 * momentsRowsAVX512(&ptrs[0], len(rows), &mu[0], &q[0], &c[0], nblk, c0, &rs[0], nlast)
 }
@@ -170,12 +171,11 @@ func binaryVec[T float](op graph.ElemOp, d, a, b []T) int {
 	if !binaryVecOn {
 		return 0
 	}
-	if k := binaryVec512(op, d, a, b); k > 0 {
-		return k + binaryVec(op, d[k:], a[k:], b[k:])
-	}
+	k := binaryVec512(op, d, a, b)
+	d, a, b = d[k:], a[k:], b[k:]
 	nblk := len(d) / 16
 	if unsafe.Sizeof(z) != 8 || nblk == 0 {
-		return 0
+		return k
 	}
 	n := nblk * 16
 	_, _ = a[n-1], b[n-1]
@@ -196,7 +196,7 @@ func binaryVec[T float](op graph.ElemOp, d, a, b []T) int {
 	case graph.OpMin:
 		minF64AVX2(pd, pa, pb, nblk)
 	default:
-		return 0
+		return k
 	}
-	return n
+	return k + n
 }

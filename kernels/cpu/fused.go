@@ -38,8 +38,8 @@ type scratch struct {
 	same  []int32 // per instruction: the earlier one it repeats, or itself
 	// per result: the pending rows of a batched column reduction
 	// (foldRows), and which results are batched (nil: not)
-	mrows   [][]momentsPend
-	batched [][]momentsPend
+	pend    [][]foldPend
+	batched [][]foldPend
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -69,31 +69,31 @@ func (s *scratch) get(n int) [][]byte {
 	return s.regs[:n]
 }
 
-// momentsPend is the rows of one tile position of a batched column
+// foldPend is the rows of one tile position of a batched column
 // reduction waiting for foldRows: their partials' offset and the tiles.
-type momentsPend struct {
+type foldPend struct {
 	off  int
 	k    int
-	rows [momentsBatch][]float64
+	rows [foldBatch][]float64
 }
 
 // batches returns, for nres results, a slice to mark each batched result
-// with its pending rows (sc.mrows[r], ntile tile positions, emptied).
-func (s *scratch) batches(nres, ntile int) [][]momentsPend {
-	for len(s.mrows) < nres {
-		s.mrows = append(s.mrows, nil)
+// with its pending rows (sc.pend[r], ntile tile positions, emptied).
+func (s *scratch) batches(nres, ntile int) [][]foldPend {
+	for len(s.pend) < nres {
+		s.pend = append(s.pend, nil)
 	}
 	for r := range nres {
-		if cap(s.mrows[r]) < ntile {
-			s.mrows[r] = make([]momentsPend, ntile)
+		if cap(s.pend[r]) < ntile {
+			s.pend[r] = make([]foldPend, ntile)
 		}
-		s.mrows[r] = s.mrows[r][:ntile]
-		for t := range s.mrows[r] {
-			s.mrows[r][t] = momentsPend{}
+		s.pend[r] = s.pend[r][:ntile]
+		for t := range s.pend[r] {
+			s.pend[r][t] = foldPend{}
 		}
 	}
 	if cap(s.batched) < nres {
-		s.batched = make([][]momentsPend, nres)
+		s.batched = make([][]foldPend, nres)
 	}
 	return s.batched[:nres]
 }
@@ -183,8 +183,8 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		// no pooled reference to this launch's buffers
-		for r := range sc.mrows {
-			clear(sc.mrows[r])
+		for r := range sc.pend {
+			clear(sc.pend[r])
 		}
 		scratchPool.Put(sc)
 	}()
@@ -238,7 +238,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			}
 			fallthrough
 		case graph.ReduceMoments:
-			batched[r] = sc.mrows[r]
+			batched[r] = sc.pend[r]
 		}
 	}
 	idx := pl.idx
@@ -375,7 +375,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 						p.k = 0
 					}
 					p.off, p.rows[p.k] = off, view[float64](x, n)
-					if p.k++; p.k == momentsBatch {
+					if p.k++; p.k == foldBatch {
 						foldRows(rp.red.Kind, rp.dst, p.off, p.rows[:p.k])
 						p.k = 0
 					}

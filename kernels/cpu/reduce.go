@@ -156,11 +156,15 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 			}
 			k := foldIntoVec(op, a, x)
 			a, x = a[k:], x[k:]
-			for i, v := range x {
-				// the vector kernels' rule (ties keep a), so every
-				// column folds alike whichever path it takes
-				if a[i] == a[i] && (v != v || isMax && v > a[i] || !isMax && v < a[i]) {
-					a[i] = v
+			// the vector kernels' rule (ties keep a), so every column
+			// folds alike whichever path it takes
+			if isMax {
+				for i, v := range x {
+					a[i] = binaryMax(a[i], v)
+				}
+			} else {
+				for i, v := range x {
+					a[i] = binaryMin(a[i], v)
 				}
 			}
 		}
@@ -384,7 +388,7 @@ func foldRows(kind graph.ReduceKind, dst []*device.Buffer, off int, rows [][]flo
 // binaryMax and binaryMin are OpMax and OpMin of binaryFloat (and of its
 // vector kernels): a NaN in a wins, else a NaN in b, else b when strictly
 // greater (smaller), else a, so ties (±0 included) keep a.
-func binaryMax[T float](a, b T) T {
+func binaryMax[T device.Number](a, b T) T {
 	switch {
 	case a != a:
 		return a
@@ -394,7 +398,7 @@ func binaryMax[T float](a, b T) T {
 	return a
 }
 
-func binaryMin[T float](a, b T) T {
+func binaryMin[T device.Number](a, b T) T {
 	switch {
 	case a != a:
 		return a
@@ -404,8 +408,8 @@ func binaryMin[T float](a, b T) T {
 	return a
 }
 
-// momentsBatch is the most rows momentsRows takes at once.
-const momentsBatch = 8
+// foldBatch is the most rows momentsRows takes at once.
+const foldBatch = 8
 
 // momentsRows is moments(dst, off, false, x) for each x of rows in turn
 // (all of one length), with the same bits: a column's running mean and M2
@@ -425,7 +429,7 @@ func momentsRows(dst []*device.Buffer, off int, rows [][]float64) {
 	// row k's count and reciprocal, as moments takes them from column 0
 	// (which always moves in step with itself)
 	c0 := c[0]
-	var ns, rs [momentsBatch]float64
+	var ns, rs [foldBatch]float64
 	for k := range rows {
 		ns[k] = c0 + float64(k+1)
 		rs[k] = 1 / ns[k]

@@ -231,7 +231,7 @@ func binLevel(l int) {
 	vec512On = l >= 2 && cpuHasAVX512F()
 }
 
-// TestMomentsRowsBitIdentical: momentsRows over up to momentsBatch rows
+// TestMomentsRowsBitIdentical: momentsRows over up to foldBatch rows
 // gives the bits of moments called row by row, on every vector level,
 // with columns whose counts are not in step with the first (the
 // division path) and NaNs.
@@ -246,7 +246,7 @@ func TestMomentsRowsBitIdentical(t *testing.T) {
 	defer binLevel(2)
 	for trial := 0; trial < 300; trial++ {
 		n := r.IntN(90)
-		nrows := 1 + r.IntN(momentsBatch)
+		nrows := 1 + r.IntN(foldBatch)
 		off := r.IntN(5)
 		rows := make([][]float64, nrows)
 		for k := range rows {
