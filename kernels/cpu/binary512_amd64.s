@@ -36,9 +36,11 @@ done: \
 	VZEROUPPER; \
 	RET
 
-// VS: d = a OP c and SV: d = c OP a for a scalar c broadcast by BCAST,
-// nblk blocks of 256 bytes.
-#define VS(NAME, OP, BCAST) \
+// CONST: d = a OP c (STEP = VSSTEP) or d = c OP a (STEP = SVSTEP) for a
+// scalar c broadcast by BCAST into Z4, nblk blocks of 256 bytes.
+#define VSSTEP(OP, R) OP Z4, R, R
+#define SVSTEP(OP, R) OP R, Z4, R
+#define CONST(NAME, OP, BCAST, STEP) \
 TEXT NAME(SB), NOSPLIT, $0-32; \
 	MOVQ d+0(FP), DI; \
 	MOVQ a+8(FP), SI; \
@@ -51,35 +53,10 @@ loop: \
 	VMOVUPD 64(SI), Z1; \
 	VMOVUPD 128(SI), Z2; \
 	VMOVUPD 192(SI), Z3; \
-	OP Z4, Z0, Z0; \
-	OP Z4, Z1, Z1; \
-	OP Z4, Z2, Z2; \
-	OP Z4, Z3, Z3; \
-	VMOVUPD Z0, (DI); \
-	VMOVUPD Z1, 64(DI); \
-	VMOVUPD Z2, 128(DI); \
-	VMOVUPD Z3, 192(DI); \
-	ADDQ $256, SI; \
-	ADDQ $256, DI; \
-	DECQ CX; \
-	JNZ loop; \
-done: \
-	VZEROUPPER; \
-	RET
-
-#define SV(NAME, OP, BCAST) \
-TEXT NAME(SB), NOSPLIT, $0-32; \
-	MOVQ d+0(FP), DI; \
-	MOVQ a+8(FP), SI; \
-	BCAST c+16(FP), Z4; \
-	MOVQ nblk+24(FP), CX; \
-	TESTQ CX, CX; \
-	JLE done; \
-loop: \
-	OP (SI), Z4, Z0; \
-	OP 64(SI), Z4, Z1; \
-	OP 128(SI), Z4, Z2; \
-	OP 192(SI), Z4, Z3; \
+	STEP(OP, Z0); \
+	STEP(OP, Z1); \
+	STEP(OP, Z2); \
+	STEP(OP, Z3); \
 	VMOVUPD Z0, (DI); \
 	VMOVUPD Z1, 64(DI); \
 	VMOVUPD Z2, 128(DI); \
@@ -109,34 +86,34 @@ VV(·mulF32AVX512, VMULPS)
 // func divF32AVX512(d, a, b *float32, nblk int)
 VV(·divF32AVX512, VDIVPS)
 // func addSF64AVX512(d, a *float64, c float64, nblk int)
-VS(·addSF64AVX512, VADDPD, VBROADCASTSD)
+CONST(·addSF64AVX512, VADDPD, VBROADCASTSD, VSSTEP)
 // func subSF64AVX512(d, a *float64, c float64, nblk int)
-VS(·subSF64AVX512, VSUBPD, VBROADCASTSD)
+CONST(·subSF64AVX512, VSUBPD, VBROADCASTSD, VSSTEP)
 // func mulSF64AVX512(d, a *float64, c float64, nblk int)
-VS(·mulSF64AVX512, VMULPD, VBROADCASTSD)
+CONST(·mulSF64AVX512, VMULPD, VBROADCASTSD, VSSTEP)
 // func divSF64AVX512(d, a *float64, c float64, nblk int)
-VS(·divSF64AVX512, VDIVPD, VBROADCASTSD)
+CONST(·divSF64AVX512, VDIVPD, VBROADCASTSD, VSSTEP)
 // func addRF64AVX512(d, a *float64, c float64, nblk int)
-SV(·addRF64AVX512, VADDPD, VBROADCASTSD)
+CONST(·addRF64AVX512, VADDPD, VBROADCASTSD, SVSTEP)
 // func subRF64AVX512(d, a *float64, c float64, nblk int)
-SV(·subRF64AVX512, VSUBPD, VBROADCASTSD)
+CONST(·subRF64AVX512, VSUBPD, VBROADCASTSD, SVSTEP)
 // func mulRF64AVX512(d, a *float64, c float64, nblk int)
-SV(·mulRF64AVX512, VMULPD, VBROADCASTSD)
+CONST(·mulRF64AVX512, VMULPD, VBROADCASTSD, SVSTEP)
 // func divRF64AVX512(d, a *float64, c float64, nblk int)
-SV(·divRF64AVX512, VDIVPD, VBROADCASTSD)
+CONST(·divRF64AVX512, VDIVPD, VBROADCASTSD, SVSTEP)
 // func addSF32AVX512(d, a *float32, c float32, nblk int)
-VS(·addSF32AVX512, VADDPS, VBROADCASTSS)
+CONST(·addSF32AVX512, VADDPS, VBROADCASTSS, VSSTEP)
 // func subSF32AVX512(d, a *float32, c float32, nblk int)
-VS(·subSF32AVX512, VSUBPS, VBROADCASTSS)
+CONST(·subSF32AVX512, VSUBPS, VBROADCASTSS, VSSTEP)
 // func mulSF32AVX512(d, a *float32, c float32, nblk int)
-VS(·mulSF32AVX512, VMULPS, VBROADCASTSS)
+CONST(·mulSF32AVX512, VMULPS, VBROADCASTSS, VSSTEP)
 // func divSF32AVX512(d, a *float32, c float32, nblk int)
-VS(·divSF32AVX512, VDIVPS, VBROADCASTSS)
+CONST(·divSF32AVX512, VDIVPS, VBROADCASTSS, VSSTEP)
 // func addRF32AVX512(d, a *float32, c float32, nblk int)
-SV(·addRF32AVX512, VADDPS, VBROADCASTSS)
+CONST(·addRF32AVX512, VADDPS, VBROADCASTSS, SVSTEP)
 // func subRF32AVX512(d, a *float32, c float32, nblk int)
-SV(·subRF32AVX512, VSUBPS, VBROADCASTSS)
+CONST(·subRF32AVX512, VSUBPS, VBROADCASTSS, SVSTEP)
 // func mulRF32AVX512(d, a *float32, c float32, nblk int)
-SV(·mulRF32AVX512, VMULPS, VBROADCASTSS)
+CONST(·mulRF32AVX512, VMULPS, VBROADCASTSS, SVSTEP)
 // func divRF32AVX512(d, a *float32, c float32, nblk int)
-SV(·divRF32AVX512, VDIVPS, VBROADCASTSS)
+CONST(·divRF32AVX512, VDIVPS, VBROADCASTSS, SVSTEP)
