@@ -96,6 +96,9 @@ type RunConfig struct {
 	// the check (which may materialise inputs), so the caller can stop
 	// measuring memory.
 	Timed func()
+	// Warm, if set, is called after the warm-up run, before the timed
+	// runs (blockwork bench -cpuprofile starts its profile there).
+	Warm func()
 	// DataDir holds the data of workloads with a Setup (DataPath).
 	DataDir string
 }
@@ -163,6 +166,9 @@ func RunWorkload(ctx context.Context, w *Workload, size Size, v Variant, cfg Run
 		}
 		wall := time.Since(start).Seconds()
 		if i == 0 {
+			if cfg.Warm != nil {
+				cfg.Warm()
+			}
 			continue // warm-up
 		}
 		rec.Walls = append(rec.Walls, wall)

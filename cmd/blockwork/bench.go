@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	setup := fs.Bool("setup", false, "internal, with -child: only write the workload's data (its Setup), so no measured process pays for it")
 	variant := fs.String("variant", "", "internal, with -child: end-to-end or persisted")
 	engine := fs.String("engine", bench.EngineBlockwork, "internal, with -child: blockwork or blockwork-cluster")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of Blockwork's timed runs (not the warm-up, persisting or check) to this file, one per child: FILE.<workload>.<variant>")
 	data := fs.String("data", filepath.Join(os.TempDir(), "blockwork-bench"), "folder for the data of workloads that read files (zarr_read: a store per size, kept between runs)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: blockwork bench [flags]
@@ -75,7 +77,7 @@ workloads: %s
 			return benchSetup(ctx, names[0], sz, *data)
 		}
 		return benchChild(ctx, childConfig{engine: *engine, name: names[0], size: sz, variant: bench.Variant(*variant), repeat: *repeat,
-			workers: *workers, clusterWorkers: *clusterWorkers, clusterThreads: *clusterThreads, data: *data})
+			workers: *workers, clusterWorkers: *clusterWorkers, clusterThreads: *clusterThreads, data: *data, cpuprofile: *cpuprofile})
 	}
 	engs, err := parseEngines(*engines)
 	if err != nil {
@@ -144,6 +146,9 @@ workloads: %s
 				if bench.IsBlockwork(e) {
 					a := append([]string{"bench", "-child", "-engine", e, "-workloads", name, "-variant", string(v), "-workers", fmt.Sprint(*workers),
 						"-cluster-workers", fmt.Sprint(*clusterWorkers), "-cluster-threads", fmt.Sprint(*clusterThreads), "-data", *data}, common...)
+					if *cpuprofile != "" {
+						a = append(a, "-cpuprofile", fmt.Sprintf("%s.%s.%s", *cpuprofile, name, v))
+					}
 					recs, rerr = bench.RunChild(ctx, self, a, os.Stderr)
 				} else {
 					a := []string{*peers, "--engine", e, "--workload", name, "--variant", string(v), "--size", string(sz), "--repeat", fmt.Sprint(*repeat), "--data", *data,
@@ -266,7 +271,7 @@ type childConfig struct {
 	variant                        bench.Variant
 	repeat, workers                int
 	clusterWorkers, clusterThreads int
-	data                           string
+	data, cpuprofile               string
 }
 
 // benchSetup writes the data of workload name at size sz under dir
@@ -301,6 +306,19 @@ func benchChild(ctx context.Context, c childConfig) error {
 		v = bench.EndToEnd
 	}
 	cfg := bench.RunConfig{Engine: c.engine, Repeat: c.repeat, Direct: true, Timed: timed, DataDir: c.data}
+	if c.cpuprofile != "" {
+		f, err := os.Create(c.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.Warm = func() {
+			if err := pprof.StartCPUProfile(f); err != nil {
+				fmt.Fprintln(os.Stderr, "bench: cpuprofile:", err)
+			}
+		}
+		cfg.Timed = func() { pprof.StopCPUProfile(); timed() }
+	}
 	switch c.engine {
 	case bench.EngineBlockwork:
 		e, err := local.New(local.Workers(c.workers))
