@@ -443,6 +443,19 @@ func argStride(a affine, last int) int {
 	return a.coef[last]
 }
 
+// checkDst checks that destination k (if there is one: the count is
+// checked after) is a host buffer of n elements of dt.
+func checkDst(l *kernels.Launch, k int, dt graph.DType, n int) error {
+	if k >= len(l.Dst) {
+		return nil
+	}
+	b := int64(n) * int64(dt.Size())
+	if l.Dst[k] == nil || l.Dst[k].Len() != b || (b > 0 && l.Dst[k].Bytes() == nil) {
+		return fmt.Errorf("fused: destination %d is not a host buffer of %d %v elements", k, n, dt)
+	}
+	return nil
+}
+
 // checkProgram checks everything the interpreter relies on, so that bad
 // params are an error and never a panic or a write out of bounds: buffer
 // counts and sizes, registers, maps (rank, axes, every access inside its
@@ -468,9 +481,9 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			return fmt.Errorf("fused: source %d is smaller than its metadata %v", k, m)
 		}
 	}
-	var wantBuf [8]graph.Chunk
-	want := wantBuf[:0]
-	var psBuf [8]int
+	// the destinations' sizes, result by result (nothing here escapes:
+	// checkProgram runs once a task)
+	nd := 0
 	for r := 0; r <= len(prog.More); r++ {
 		reg, red := prog.Out, prog.Reduce
 		if r > 0 {
@@ -484,15 +497,22 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			return fmt.Errorf("fused: result of dtype %v", odt)
 		}
 		if red == nil {
-			want = append(want, graph.Chunk{DType: odt, Shape: p.Shape})
+			if err := checkDst(l, nd, odt, total); err != nil {
+				return err
+			}
+			nd++
 			continue
 		}
-		ps := append(psBuf[:0], p.Shape...)
 		for _, ax := range red.Axes {
 			if ax < 0 || ax >= d {
 				return fmt.Errorf("fused: reduce axis %d of a %d-d domain", ax, d)
 			}
-			ps[ax] = 1
+		}
+		elems := 1 // the partial's: the reduced axes are 1
+		for k, s := range p.Shape {
+			if !slices.Contains(red.Axes, k) {
+				elems *= s
+			}
 		}
 		switch red.Kind {
 		case graph.ReduceSum, graph.ReduceProd, graph.ReduceMin, graph.ReduceMax, graph.ReduceAny, graph.ReduceAll, graph.ReduceMoments:
@@ -507,21 +527,15 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			return fmt.Errorf("fused: reduce kind %v", red.Kind)
 		}
 		dts, nb := red.Kind.PartialLayout(odt)
-		shape := ps
-		if r > 0 || len(prog.More) > 0 {
-			shape = slices.Clone(ps) // each result its own
-		}
 		for k := 0; k < nb; k++ {
-			want = append(want, graph.Chunk{DType: dts[k], Shape: shape})
+			if err := checkDst(l, nd, dts[k], elems); err != nil {
+				return err
+			}
+			nd++
 		}
 	}
-	if len(l.Dst) != len(want) {
-		return fmt.Errorf("fused: %d destinations, want %d (%v)", len(l.Dst), len(want), want)
-	}
-	for k, c := range want {
-		if l.Dst[k] == nil || l.Dst[k].Len() != c.Bytes() || (c.Bytes() > 0 && l.Dst[k].Bytes() == nil) {
-			return fmt.Errorf("fused: destination %d is not a host buffer of %v", k, c)
-		}
+	if len(l.Dst) != nd {
+		return fmt.Errorf("fused: %d destinations, want %d", len(l.Dst), nd)
 	}
 	for i := range prog.Instrs {
 		in := &prog.Instrs[i]

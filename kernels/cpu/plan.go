@@ -194,6 +194,7 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 			return pl
 		}
 		keep = append(keep, d-1)
+		pl.keep = keep // its backing array is reused by the next plan
 	}
 	// merge from the right: groups of original axes, innermost group first;
 	// each group is a contiguous run of keep, so store (first, last) indices
