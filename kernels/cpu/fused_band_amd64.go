@@ -8,8 +8,14 @@ package cpu
 //go:noescape
 func fillBand8x8(buf, src *int64, strideBytes, rowBytes, inner, ahead int)
 
+// fillBand8x8AVX512 does the first 8*blocks elements of fillBand8x8,
+// 8 source lines at a time, transposed in AVX-512 registers.
+//
+//go:noescape
+func fillBand8x8AVX512(buf, src *int64, strideBytes, rowBytes, blocks, ahead int)
+
 // bandAhead is how many elements ahead fillBand8x8 prefetches.
-const bandAhead = 64
+const bandAhead = 128
 
 // fillBandAsm does a full band of 8-byte elements (rb == bandRows) and
 // reports whether it did.
@@ -22,6 +28,15 @@ func fillBandAsm(buf, src []int64, off, stride, inner, rb int) bool {
 	last := off + (inner-1)*stride
 	_, _ = src[off+bandRows-1], src[last+bandRows-1]
 	_, _ = src[off], src[last]
-	fillBand8x8(&buf[0], &src[off], stride*8, inner*8, inner, bandAhead)
+	k := 0
+	if vec512On {
+		if nb := inner / 8; nb > 0 {
+			fillBand8x8AVX512(&buf[0], &src[off], stride*8, inner*8, nb, bandAhead)
+			k = 8 * nb
+		}
+	}
+	if k < inner {
+		fillBand8x8(&buf[k], &src[off+k*stride], stride*8, inner*8, inner-k, bandAhead)
+	}
 	return true
 }

@@ -1,0 +1,76 @@
+package cpu
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/blockwork-dev/blockwork/device"
+	"github.com/blockwork-dev/blockwork/graph"
+)
+
+// TestFillBandLevels checks the transposed band gather (fillBand) on
+// every path it has, AVX-512 8x8 blocks, the scalar assembly and Go,
+// against the plain loop buf[r*inner+k] = src[off+k*stride+r], on random
+// shapes: bands of 1 to 8 rows, lengths around the 8-element blocks,
+// strides from a band's width up.
+func TestFillBandLevels(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	r := rand.New(rand.NewPCG(seed, 11))
+	defer func(v bool) { vec512On = v }(vec512On)
+	for trial := 0; trial < 300; trial++ {
+		rb := 1 + r.IntN(bandRows)
+		if trial%2 == 0 {
+			rb = bandRows
+		}
+		inner := r.IntN(70)
+		if trial%17 == 0 {
+			inner = 2000
+		}
+		stride := rb + r.IntN(40)
+		off := r.IntN(9)
+		src := make([]int64, off+inner*stride+rb)
+		for i := range src {
+			src[i] = r.Int64()
+		}
+		want := make([]int64, bandRows*inner)
+		for k := 0; k < inner; k++ {
+			for row := 0; row < rb; row++ {
+				want[row*inner+k] = src[off+k*stride+row]
+			}
+		}
+		for _, dt := range []graph.DType{graph.Float64, graph.Int64} {
+			for _, v512 := range []bool{false, true} {
+				vec512On = v512 && cpuHasAVX512F()
+				got := make([]int64, bandRows*inner)
+				fillBand(dt, device.AsBytes(got), device.AsBytes(src), off, stride, inner, rb)
+				for i := range want[:rb*inner] {
+					if got[i] != want[i] {
+						t.Fatalf("%v rb %d inner %d stride %d off %d avx512 %v: element %d (row %d, k %d) = %d, want %d",
+							dt, rb, inner, stride, off, vec512On, i, i/inner, i%inner, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkFillBand gathers every band of a 2000x2000 float64 block
+// transposed, as x.T's tiles do (bytes: the block once).
+func BenchmarkFillBand(b *testing.B) {
+	const n = 2000
+	src := make([]int64, n*n)
+	for i := range src {
+		src[i] = int64(i)
+	}
+	buf := make([]int64, bandRows*n)
+	b.SetBytes(8 * n * n)
+	for b.Loop() {
+		for c := 0; c < n; c += bandRows {
+			fillBand(graph.Float64, device.AsBytes(buf), device.AsBytes(src), c, n, n, bandRows)
+		}
+	}
+}
