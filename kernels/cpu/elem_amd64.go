@@ -33,10 +33,10 @@ func maxF64AVX2(d, a, b *float64, nblk int)
 func minF64AVX2(d, a, b *float64, nblk int)
 
 //go:noescape
-func maxRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+func maxRedF64AVX2(x *float64, nblk int, out *float64) (nan int)
 
 //go:noescape
-func minRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+func minRedF64AVX2(x *float64, nblk int, out *float64) (nan int)
 
 //go:noescape
 func momentsRowAVX2(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
@@ -132,18 +132,16 @@ func extremeVec(x []float64, isMax bool) (m float64, ok bool) {
 	if !binaryVecOn || nblk < 2 {
 		return 0, false
 	}
-	var lanes [16]float64
 	var nan int
 	if isMax {
-		nan = maxRedF64AVX2(&x[0], nblk, &lanes)
+		nan = maxRedF64AVX2(&x[0], nblk, &m)
 	} else {
-		nan = minRedF64AVX2(&x[0], nblk, &lanes)
+		nan = minRedF64AVX2(&x[0], nblk, &m)
 	}
 	if nan != 0 {
 		return 0, false
 	}
-	m = lanes[0]
-	for _, v := range append(lanes[1:], x[nblk*16:]...) {
+	for _, v := range x[nblk*16:] {
 		if v != v {
 			return 0, false
 		}

@@ -241,6 +241,22 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			batched[r] = sc.pend[r]
 		}
 	}
+	// inner float64 sums and moments of one register (x.mean(1) beside
+	// x.std(1)) take the tile's sum once: shareSum has bit r for each
+	// such result r whose register another one reduces too
+	var cand, shareSum uint64
+	for r := range pl.res {
+		rp := &pl.res[r]
+		if r < 64 && rp.red != nil && rp.inner && prog.Instrs[rp.reg].DType == graph.Float64 &&
+			(rp.red.Kind == graph.ReduceSum || rp.red.Kind == graph.ReduceMoments) {
+			for q := range r {
+				if cand>>q&1 != 0 && same[pl.res[q].reg] == same[rp.reg] {
+					shareSum |= 1<<q | 1<<r
+				}
+			}
+			cand |= 1 << r
+		}
+	}
 	idx := pl.idx
 	bases := pl.bases
 	var argBase int
@@ -358,11 +374,25 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			if directOK {
 				continue
 			}
+			tileSumReg := int32(-1) // the register whose sum tileSum is
+			var tileSum float64
 			for r := range res {
 				rp := &res[r]
 				x := cur[rp.reg]
 				dt := prog.Instrs[rp.reg].DType
 				off := rp.base + rp.out.coef[last]*k0
+				if shareSum>>r&1 != 0 {
+					xf := view[float64](x, n)
+					if tileSumReg != same[rp.reg] {
+						tileSum, tileSumReg = sumF64(xf), same[rp.reg]
+					}
+					if rp.red.Kind == graph.ReduceSum {
+						device.View[float64](rp.dst[0])[off] += tileSum
+					} else {
+						momentsInner(rp.dst, off, xf, tileSum)
+					}
+					continue
+				}
 				if rp.red == nil {
 					es := dt.Size()
 					copy(rp.dst[0].Bytes()[off*es:(off+n)*es], x[:n*es])

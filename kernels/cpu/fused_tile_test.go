@@ -378,3 +378,72 @@ func TestFusedColumnFoldsBatched(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedInnerSumShared: inner sums and moments of one register take
+// the tile's sum once (runProgram's shareSum); every result must keep the
+// bytes it has alone, including beside a second register's sum and
+// moments and a max, on shapes whose rows end in a short tile.
+func TestFusedInnerSumShared(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (replay with -seed)", seed)
+	r := rand.New(rand.NewPCG(seed, 12))
+	for trial := 0; trial < 12; trial++ {
+		sh := []int{1 + r.IntN(9), 1 + r.IntN(1500)}
+		if trial%3 == 2 {
+			sh = []int{1 + r.IntN(4), 1 + r.IntN(5), 1 + r.IntN(700)}
+		}
+		nd := len(sh)
+		total := 1
+		for _, s := range sh {
+			total *= s
+		}
+		x := randBytes(r, graph.Float64, total)
+		xs := device.ViewBytes[float64](x)
+		for i := range xs {
+			if r.IntN(300) == 0 {
+				xs[i] = []float64{math.NaN(), math.Inf(1), 0, 1e300}[r.IntN(4)]
+			}
+		}
+		metas := []graph.Chunk{{DType: graph.Float64, Shape: sh}}
+		axes := []int{nd - 1}
+		if nd == 3 && r.IntN(2) == 0 {
+			axes = []int{1, 2}
+		}
+		ps := append([]int(nil), sh...)
+		for _, a := range axes {
+			ps[a] = 1
+		}
+		instrs := []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64, Src: 0, Map: 0}, {Op: graph.OpNeg, DType: graph.Float64, A: 0}}
+		type res struct {
+			reg  int32
+			kind graph.ReduceKind
+		}
+		all := []res{{0, graph.ReduceSum}, {1, graph.ReduceMoments}, {0, graph.ReduceMax}, {0, graph.ReduceMoments}, {1, graph.ReduceSum}}
+		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		build := func(rs []res) (*graph.FusedParams, []graph.Chunk) {
+			prog := &graph.Program{Instrs: instrs, Out: rs[0].reg, Reduce: &graph.Reduce{Kind: rs[0].kind, Axes: axes}}
+			outs := rs[0].kind.PartialOutputs(graph.Float64, ps)
+			for _, q := range rs[1:] {
+				prog.More = append(prog.More, graph.Result{Out: q.reg, Reduce: &graph.Reduce{Kind: q.kind, Axes: axes}})
+				outs = append(outs, q.kind.PartialOutputs(graph.Float64, ps)...)
+			}
+			return &graph.FusedParams{Prog: prog, Shape: sh, Maps: []graph.Map{graph.Identity(nd, nil)}}, outs
+		}
+		p, outs := build(all)
+		together := runFusedBytes(t, p, [][]byte{x}, metas, outs)
+		k := 0
+		for _, q := range all {
+			p1, outs1 := build([]res{q})
+			alone := runFusedBytes(t, p1, [][]byte{x}, metas, outs1)
+			for j := range alone {
+				if !bytes.Equal(alone[j], together[k]) {
+					t.Fatalf("%v axes %v: %v of register %d, output %d: differs beside the others", sh, axes, q.kind, q.reg, j)
+				}
+				k++
+			}
+		}
+	}
+}

@@ -111,7 +111,10 @@ minF64AVX2done:
 	VZEROUPPER
 	RET
 
-// func maxRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+// func maxRedF64AVX2(x *float64, nblk int, out *float64) (nan int)
+//
+// The max of the 16*nblk elements of x into *out; nan is 1 if any is a
+// NaN (*out is then meaningless).
 TEXT ·maxRedF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ x+0(FP), SI
 	MOVQ nblk+8(FP), CX
@@ -148,10 +151,16 @@ maxRedF64AVX2loop:
 	DECQ CX
 	JNZ maxRedF64AVX2loop
 maxRedF64AVX2end:
-	VMOVUPD Y0, 0(DI)
-	VMOVUPD Y1, 32(DI)
-	VMOVUPD Y2, 64(DI)
-	VMOVUPD Y3, 96(DI)
+	// the 16 lanes to one in out[0] (in any order: the caller uses it
+	// only without NaNs and unless it is a zero)
+	VMAXPD Y1, Y0, Y0
+	VMAXPD Y3, Y2, Y2
+	VMAXPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VMAXPD X1, X0, X0
+	VMOVSD X0, 0(DI)
 	VORPD Y5, Y4, Y4
 	VORPD Y7, Y6, Y6
 	VORPD Y6, Y4, Y4
@@ -162,7 +171,9 @@ maxRedF64AVX2end:
 	VZEROUPPER
 	RET
 
-// func minRedF64AVX2(x *float64, nblk int, out *[16]float64) (nan int)
+// func minRedF64AVX2(x *float64, nblk int, out *float64) (nan int)
+//
+// The min, as maxRedF64AVX2.
 TEXT ·minRedF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ x+0(FP), SI
 	MOVQ nblk+8(FP), CX
@@ -199,10 +210,16 @@ minRedF64AVX2loop:
 	DECQ CX
 	JNZ minRedF64AVX2loop
 minRedF64AVX2end:
-	VMOVUPD Y0, 0(DI)
-	VMOVUPD Y1, 32(DI)
-	VMOVUPD Y2, 64(DI)
-	VMOVUPD Y3, 96(DI)
+	// the 16 lanes to one in out[0] (in any order: the caller uses it
+	// only without NaNs and unless it is a zero)
+	VMINPD Y1, Y0, Y0
+	VMINPD Y3, Y2, Y2
+	VMINPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMINPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VMINPD X1, X0, X0
+	VMOVSD X0, 0(DI)
 	VORPD Y5, Y4, Y4
 	VORPD Y7, Y6, Y6
 	VORPD Y6, Y4, Y4
@@ -303,6 +320,17 @@ moments512done:
 	VZEROUPPER
 	RET
 
+// One row's Welford update of a block of 8 columns: V holds the row's
+// values, MU and Q the running mean and M2, D and T are scratch, Z15 the
+// row's 1/count: d = v - mu; mu += d*r; q += d*(v - mu)
+#define MSTEP(V, MU, D, T, Q) \
+	VSUBPD MU, V, D; \
+	VMULPD Z15, D, T; \
+	VADDPD T, MU, MU; \
+	VSUBPD MU, V, T; \
+	VMULPD T, D, T; \
+	VADDPD Q, T, Q
+
 // func momentsRowsAVX512(rows **float64, nrows int, mu, q, c *float64, nblk int, c0 float64, rs *float64, nlast float64) (done int)
 //
 // Welford's update of nblk blocks of 8 columns seen c0 times each by
@@ -311,7 +339,10 @@ moments512done:
 // d = v - mu; mu += d*rs[k]; q += d*(v - mu), the operations of
 // momentsRowAVX512 in its order, so the same bits as nrows calls of it;
 // c = nlast at the end. It stops before the first block holding a column
-// whose count is not c0 and returns the number of blocks done.
+// whose count is not c0 and returns the number of blocks done. Four
+// blocks go side by side while they can: each row's update is a chain of
+// six dependent operations, and four independent chains fill the
+// pipeline that one leaves idle.
 TEXT ·momentsRowsAVX512(SB), NOSPLIT, $0-80
 	MOVQ rows+0(FP), R8
 	MOVQ nrows+8(FP), R13
@@ -326,7 +357,60 @@ TEXT ·momentsRowsAVX512(SB), NOSPLIT, $0-80
 	XORQ R12, R12
 	TESTQ CX, CX
 	JLE momentsRowsdone
+momentsRows4:
+	MOVQ CX, R14
+	SUBQ AX, R14
+	CMPQ R14, $4
+	JLT momentsRowsloop
+	VCMPPD $4, (BX)(R12*1), Z13, K1
+	VCMPPD $4, 64(BX)(R12*1), Z13, K2
+	VCMPPD $4, 128(BX)(R12*1), Z13, K3
+	VCMPPD $4, 192(BX)(R12*1), Z13, K4
+	KORW K2, K1, K1
+	KORW K4, K3, K3
+	KORTESTW K3, K1
+	JNZ momentsRowsloop
+	VMOVUPD (DI)(R12*1), Z1
+	VMOVUPD 64(DI)(R12*1), Z6
+	VMOVUPD 128(DI)(R12*1), Z11
+	VMOVUPD 192(DI)(R12*1), Z19
+	VMOVUPD (DX)(R12*1), Z4
+	VMOVUPD 64(DX)(R12*1), Z9
+	VMOVUPD 128(DX)(R12*1), Z17
+	VMOVUPD 192(DX)(R12*1), Z22
+	XORQ R9, R9
+momentsRows4row:
+	MOVQ (R8)(R9*8), R10
+	VBROADCASTSD (R11)(R9*8), Z15
+	VMOVUPD (R10)(R12*1), Z0
+	VMOVUPD 64(R10)(R12*1), Z5
+	VMOVUPD 128(R10)(R12*1), Z10
+	VMOVUPD 192(R10)(R12*1), Z18
+	MSTEP(Z0, Z1, Z2, Z3, Z4)
+	MSTEP(Z5, Z6, Z7, Z8, Z9)
+	MSTEP(Z10, Z11, Z12, Z16, Z17)
+	MSTEP(Z18, Z19, Z20, Z21, Z22)
+	INCQ R9
+	CMPQ R9, R13
+	JLT momentsRows4row
+	VMOVUPD Z1, (DI)(R12*1)
+	VMOVUPD Z6, 64(DI)(R12*1)
+	VMOVUPD Z11, 128(DI)(R12*1)
+	VMOVUPD Z19, 192(DI)(R12*1)
+	VMOVUPD Z4, (DX)(R12*1)
+	VMOVUPD Z9, 64(DX)(R12*1)
+	VMOVUPD Z17, 128(DX)(R12*1)
+	VMOVUPD Z22, 192(DX)(R12*1)
+	VMOVUPD Z14, (BX)(R12*1)
+	VMOVUPD Z14, 64(BX)(R12*1)
+	VMOVUPD Z14, 128(BX)(R12*1)
+	VMOVUPD Z14, 192(BX)(R12*1)
+	ADDQ $256, R12
+	ADDQ $4, AX
+	JMP momentsRows4
 momentsRowsloop:
+	CMPQ AX, CX
+	JGE momentsRowsdone
 	VCMPPD $4, (BX)(R12*1), Z13, K1
 	KORTESTW K1, K1
 	JNZ momentsRowsdone
@@ -337,12 +421,7 @@ momentsRowsrow:
 	MOVQ (R8)(R9*8), R10
 	VMOVUPD (R10)(R12*1), Z0
 	VBROADCASTSD (R11)(R9*8), Z15
-	VSUBPD Z1, Z0, Z2
-	VMULPD Z15, Z2, Z3
-	VADDPD Z3, Z1, Z1
-	VSUBPD Z1, Z0, Z3
-	VMULPD Z3, Z2, Z3
-	VADDPD Z4, Z3, Z4
+	MSTEP(Z0, Z1, Z2, Z3, Z4)
 	INCQ R9
 	CMPQ R9, R13
 	JLT momentsRowsrow
@@ -351,8 +430,7 @@ momentsRowsrow:
 	VMOVUPD Z14, (BX)(R12*1)
 	ADDQ $64, R12
 	INCQ AX
-	CMPQ AX, CX
-	JLT momentsRowsloop
+	JMP momentsRowsloop
 momentsRowsdone:
 	MOVQ AX, done+72(FP)
 	VZEROUPPER
@@ -360,7 +438,9 @@ momentsRowsdone:
 
 // Column folds of nrows rows at once (see foldRowsVec): each block of 8
 // accumulators stays in a register across the rows, which it takes in
-// order, so the bits are those of folding row by row.
+// order, so the bits are those of folding row by row. Four blocks go
+// side by side while they can (four independent dependency chains), then
+// one at a time.
 #define FOLDROWS(NAME, STEP) \
 TEXT NAME(SB), NOSPLIT, $0-32; \
 	MOVQ rows+0(FP), R8; \
@@ -368,46 +448,74 @@ TEXT NAME(SB), NOSPLIT, $0-32; \
 	MOVQ acc+16(FP), DI; \
 	MOVQ nblk+24(FP), CX; \
 	XORQ R12, R12; \
+loop4: \
+	CMPQ CX, $4; \
+	JLT loop1; \
+	VMOVUPD (DI)(R12*1), Z1; \
+	VMOVUPD 64(DI)(R12*1), Z4; \
+	VMOVUPD 128(DI)(R12*1), Z7; \
+	VMOVUPD 192(DI)(R12*1), Z10; \
+	XORQ R9, R9; \
+row4: \
+	MOVQ (R8)(R9*8), R10; \
+	VMOVUPD (R10)(R12*1), Z0; \
+	VMOVUPD 64(R10)(R12*1), Z3; \
+	VMOVUPD 128(R10)(R12*1), Z6; \
+	VMOVUPD 192(R10)(R12*1), Z9; \
+	STEP(Z0, Z1, Z2); \
+	STEP(Z3, Z4, Z5); \
+	STEP(Z6, Z7, Z8); \
+	STEP(Z9, Z10, Z11); \
+	INCQ R9; \
+	CMPQ R9, R13; \
+	JLT row4; \
+	VMOVUPD Z1, (DI)(R12*1); \
+	VMOVUPD Z4, 64(DI)(R12*1); \
+	VMOVUPD Z7, 128(DI)(R12*1); \
+	VMOVUPD Z10, 192(DI)(R12*1); \
+	ADDQ $256, R12; \
+	SUBQ $4, CX; \
+	JMP loop4; \
+loop1: \
 	TESTQ CX, CX; \
 	JLE done; \
-loop: \
 	VMOVUPD (DI)(R12*1), Z1; \
 	XORQ R9, R9; \
 row: \
 	MOVQ (R8)(R9*8), R10; \
 	VMOVUPD (R10)(R12*1), Z0; \
-	STEP; \
+	STEP(Z0, Z1, Z2); \
 	INCQ R9; \
 	CMPQ R9, R13; \
 	JLT row; \
 	VMOVUPD Z1, (DI)(R12*1); \
 	ADDQ $64, R12; \
 	DECQ CX; \
-	JNZ loop; \
+	JMP loop1; \
 done: \
 	VZEROUPPER; \
 	RET
 
-// acc + v
-#define ADDSTEP VADDPD Z0, Z1, Z1
+// acc A + v V
+#define ADDSTEP(V, A, T) VADDPD V, A, A
 
-// OpMax of acc (a) and v (b), as maxF64AVX2: b > a ? b : a, then a NaN
-// in b, then a NaN in a
-#define MAXSTEP \
-	VMAXPD Z1, Z0, Z2; \
-	VCMPPD $3, Z0, Z0, K1; \
-	VMOVAPD Z0, K1, Z2; \
-	VCMPPD $3, Z1, Z1, K2; \
-	VMOVAPD Z1, K2, Z2; \
-	VMOVAPD Z2, Z1
+// OpMax of acc (A) and v (V), as maxF64AVX2: v > acc ? v : acc, then a
+// NaN in v, then a NaN in acc
+#define MAXSTEP(V, A, T) \
+	VMAXPD A, V, T; \
+	VCMPPD $3, V, V, K1; \
+	VMOVAPD V, K1, T; \
+	VCMPPD $3, A, A, K2; \
+	VMOVAPD A, K2, T; \
+	VMOVAPD T, A
 
-#define MINSTEP \
-	VMINPD Z1, Z0, Z2; \
-	VCMPPD $3, Z0, Z0, K1; \
-	VMOVAPD Z0, K1, Z2; \
-	VCMPPD $3, Z1, Z1, K2; \
-	VMOVAPD Z1, K2, Z2; \
-	VMOVAPD Z2, Z1
+#define MINSTEP(V, A, T) \
+	VMINPD A, V, T; \
+	VCMPPD $3, V, V, K1; \
+	VMOVAPD V, K1, T; \
+	VCMPPD $3, A, A, K2; \
+	VMOVAPD A, K2, T; \
+	VMOVAPD T, A
 
 // func foldRowsAddAVX512(rows **float64, nrows int, acc *float64, nblk int)
 FOLDROWS(·foldRowsAddAVX512, ADDSTEP)

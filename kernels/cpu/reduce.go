@@ -308,21 +308,7 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 	mean := device.View[float64](dst[1])
 	m2 := device.View[float64](dst[2])
 	if inner {
-		nb := float64(len(x))
-		mb := sumF64(x) / nb
-		q := sumSqDevF64(x, mb)
-		na := cnt[off]
-		if na == 0 {
-			// the first tile: its own moments (the merge below would
-			// square the mean, which overflows for |mean| > 1e154)
-			mean[off], m2[off], cnt[off] = mb, q, nb
-			return
-		}
-		n := na + nb
-		d := mb - mean[off]
-		mean[off] += d * nb / n
-		m2[off] += q + d*d*na*nb/n
-		cnt[off] = n
+		momentsInner(dst, off, x, sumF64(x))
 		return
 	}
 	c, mu, q := cnt[off:off+len(x)], mean[off:off+len(x)], m2[off:off+len(x)]
@@ -352,6 +338,30 @@ func moments(dst []*device.Buffer, off int, inner bool, x []float64) {
 			c[i] = n
 		}
 	}
+}
+
+// momentsInner merges the moments of x, whose sum is s (sumF64(x)), into
+// partial off (moments' inner case; runProgram passes s when a sum of the
+// same tile has it already).
+func momentsInner(dst []*device.Buffer, off int, x []float64, s float64) {
+	cnt := device.View[float64](dst[0])
+	mean := device.View[float64](dst[1])
+	m2 := device.View[float64](dst[2])
+	nb := float64(len(x))
+	mb := s / nb
+	q := sumSqDevF64(x, mb)
+	na := cnt[off]
+	if na == 0 {
+		// the first tile: its own moments (the merge below would
+		// square the mean, which overflows for |mean| > 1e154)
+		mean[off], m2[off], cnt[off] = mb, q, nb
+		return
+	}
+	n := na + nb
+	d := mb - mean[off]
+	mean[off] += d * nb / n
+	m2[off] += q + d*d*na*nb/n
+	cnt[off] = n
 }
 
 // foldRows is foldT(kind, dst, off, false, x) for each x of rows in turn

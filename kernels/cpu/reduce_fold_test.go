@@ -245,8 +245,9 @@ func TestMomentsRowsBitIdentical(t *testing.T) {
 	dev := device.NewHost()
 	defer binLevel(2)
 	for trial := 0; trial < 300; trial++ {
-		n := r.IntN(90)
+		n := r.IntN(150) // up to 18 blocks of 8: the 4-block path, then single blocks
 		nrows := 1 + r.IntN(foldBatch)
+		odd := []int{0, 10, 60}[r.IntN(3)] // 1 in odd columns out of step (0: none)
 		off := r.IntN(5)
 		rows := make([][]float64, nrows)
 		for k := range rows {
@@ -265,7 +266,7 @@ func TestMomentsRowsBitIdentical(t *testing.T) {
 		c0 := float64(r.IntN(4))
 		for i := range init[0] {
 			init[0][i] = c0
-			if r.IntN(10) == 0 && i != off {
+			if odd > 0 && r.IntN(odd) == 0 && i != off {
 				init[0][i] = c0 + 1 + float64(r.IntN(3))
 			}
 			if init[0][i] > 0 {
