@@ -48,6 +48,13 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(2 << 30)
 	}
+	// That heap is small and full of pointers (a graph of 100k tasks is
+	// ~100 MB): collecting it every time it doubles costs a core's worth
+	// of marking on a 2-core machine (task_overhead 2.5 -> 1.8 us a task
+	// at GOGC=400, peak RSS +5%). Let it grow 4x, under the limit above.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	if err := configureS3(); err != nil {
 		fmt.Fprintln(os.Stderr, "blockwork:", err)
 		os.Exit(2)
