@@ -213,7 +213,7 @@ func (r *Record) derive(w *Workload, d Dims) {
 	if w.Flops != nil {
 		r.GFLOPS = w.Flops(d) / r.Wall / 1e9
 	}
-	if w.Bytes != nil && (r.Variant == Persisted || w.Setup != nil) {
+	if w.Bytes != nil && (r.Variant == Persisted || w.Setup != nil || w.BytesEndToEnd) {
 		r.GBps = w.Bytes(d) / r.Wall / 1e9
 	}
 	if w.Name == "task_overhead" && r.Tasks > 0 {

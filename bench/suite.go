@@ -84,6 +84,10 @@ type Workload struct {
 	// persisted variant (one pass over the inputs, plus the outputs).
 	Flops func(d Dims) float64
 	Bytes func(d Dims) float64
+	// BytesEndToEnd: Bytes gives a rate for the end-to-end variant too
+	// (streaming: the array's bytes, made and folded chunk by chunk and
+	// never whole, against the triad as the issue asks).
+	BytesEndToEnd bool
 	// Setup, where set, makes the workload's data at d.Path before it
 	// runs (untimed; kept between runs, so it only writes what is
 	// missing). Such workloads read persisted data: their GB/s is
@@ -424,6 +428,8 @@ var Workloads = []*Workload{
 		Check: func(ctx context.Context, c Checker, d Dims, direct bool, out []*array.NDArray) error {
 			return uniformSum("sum", scalar(out), float64(d.N))
 		},
+		Bytes:         func(d Dims) float64 { return 8 * float64(d.N) },
+		BytesEndToEnd: true,
 	},
 }
 

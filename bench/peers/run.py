@@ -97,6 +97,11 @@ def flops(w, d):
     return 2.0 * d["n"] ** 3 if w == "matmul" else 0.0
 
 
+# workloads whose bytes give a rate end to end too (bench/suite.go's
+# BytesEndToEnd): streaming's array, made and folded chunk by chunk
+BYTES_END_TO_END = {"streaming"}
+
+
 def nbytes(w, d):
     """Least bytes read + written by the persisted variant (as bench/suite.go)."""
     n = d["n"]
@@ -107,6 +112,7 @@ def nbytes(w, d):
         "rechunk": 3 * 8.0 * n * n,
         "slicing": 8.0 * ((n + 2) // 3) * (d.get("hi", 0) - d.get("lo", 0)),
         "stencil": 8.0 * n * n,
+        "streaming": 8.0 * n,
         "zarr_read": float(dir_bytes(d["path"])) if "path" in d else 0.0,
     }.get(w, 0.0)
 
@@ -457,7 +463,7 @@ def run(eng, w, size, variant, repeat):
     rec["value"] = value(w, outs)
     if flops(w, d):
         rec["gflops"] = flops(w, d) / rec["wall_s"] / 1e9
-    if (variant == "persisted" or w in DATA_WORKLOADS) and nbytes(w, d):
+    if (variant == "persisted" or w in DATA_WORKLOADS or w in BYTES_END_TO_END) and nbytes(w, d):
         rec["gbps"] = nbytes(w, d) / rec["wall_s"] / 1e9
     if w == "task_overhead" and tasks:
         rec["us_per_task"] = rec["wall_s"] * 1e6 / tasks
