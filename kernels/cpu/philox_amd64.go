@@ -25,13 +25,14 @@ func xgetbv0() (eax, edx uint32)
 // they keep the iteration's lane values); the offsets are fixed in
 // internal/philoxgen.
 type philoxTab struct {
-	ctr      [8]uint64     // 0: the values of lanes 0-7
-	step     uint64        // 64: the step from each eight lanes to the next
-	shift    uint64        // 72: a lane's block is its value >> shift
-	keys     [10][2]uint32 // 80: round r's XOR constants for words 0 and 2 (fill)
-	scratch  [4][8]uint64  // 160: the kernels' own
-	rowBytes uint64        // 416: the distance of the row kinds' rows
-	delta    [4]uint64     // 424: lanes 4-7 less lanes 0-3 (AVX2's second group)
+	ctr   [8]uint64     // 0: the values of lanes 0-7
+	step  uint64        // 64: the step from each eight lanes to the next
+	shift uint64        // 72: a lane's block is its value >> shift
+	keys  [10][2]uint32 // 80: round r's XOR constants for words 0 and 2 (fill)
+	//lint:ignore U1000 read and written by the assembly only
+	scratch  [4][8]uint64 // 160: the kernels' own
+	rowBytes uint64       // 416: the distance of the row kinds' rows
+	delta    [4]uint64    // 424: lanes 4-7 less lanes 0-3 (AVX2's second group)
 }
 
 // fill sets the values of lanes 0-7 and the step of every eight lanes

@@ -223,19 +223,6 @@ func extreme[T device.Number](a T, x []T, isMax bool) T {
 	return a
 }
 
-func pick[T device.Number](a, v T, isMax bool) T {
-	if a != a {
-		return a
-	}
-	if v != v {
-		return v
-	}
-	if isMax {
-		return max(a, v)
-	}
-	return min(a, v)
-}
-
 // better reports whether v replaces the current arg-extreme cur (whose
 // index is curIx, -1 when empty): strictly better, or NaN over a number;
 // the first NaN stays.
