@@ -572,7 +572,6 @@ func (r *run) run(ctx context.Context, done func([][]*device.Buffer) error) erro
 				if batch = hold.take(len(hold.jobs), batch); len(batch) > 0 {
 					p.push(batch)
 					clear(batch)
-					batch = batch[:0]
 				}
 				// an executor bug: say so, but let the running kernels end
 				// before their buffers are released
