@@ -520,8 +520,102 @@ done: \
 // func foldRowsAddAVX512(rows **float64, nrows int, acc *float64, nblk int)
 FOLDROWS(·foldRowsAddAVX512, ADDSTEP)
 
+// Column extremes of nrows rows at once, as FOLDROWS, each row in one
+// instruction on the fast path: FAST (v > acc ? v : acc, which keeps a
+// NaN already in acc) plus a note of any NaN among the values; a group
+// where a value is a NaN is redone from its accumulators in memory with
+// STEP, which gives a NaN in v its turn, so the bits are those of STEP
+// throughout.
+#define FOLDEXT(NAME, FAST, STEP) \
+TEXT NAME(SB), NOSPLIT, $0-32; \
+	MOVQ rows+0(FP), R8; \
+	MOVQ nrows+8(FP), R13; \
+	MOVQ acc+16(FP), DI; \
+	MOVQ nblk+24(FP), CX; \
+	XORQ R12, R12; \
+loop4: \
+	CMPQ CX, $4; \
+	JLT loop1; \
+	VMOVUPD (DI)(R12*1), Z1; \
+	VMOVUPD 64(DI)(R12*1), Z4; \
+	VMOVUPD 128(DI)(R12*1), Z7; \
+	VMOVUPD 192(DI)(R12*1), Z10; \
+	KXORW K7, K7, K7; \
+	XORQ R9, R9; \
+row4: \
+	MOVQ (R8)(R9*8), R10; \
+	VMOVUPD (R10)(R12*1), Z0; \
+	VMOVUPD 64(R10)(R12*1), Z3; \
+	VMOVUPD 128(R10)(R12*1), Z6; \
+	VMOVUPD 192(R10)(R12*1), Z9; \
+	FAST Z1, Z0, Z1; \
+	FAST Z4, Z3, Z4; \
+	FAST Z7, Z6, Z7; \
+	FAST Z10, Z9, Z10; \
+	VCMPPD $3, Z3, Z0, K1; \
+	VCMPPD $3, Z9, Z6, K2; \
+	KORW K1, K7, K7; \
+	KORW K2, K7, K7; \
+	INCQ R9; \
+	CMPQ R9, R13; \
+	JLT row4; \
+	KORTESTW K7, K7; \
+	JNZ slow4; \
+	VMOVUPD Z1, (DI)(R12*1); \
+	VMOVUPD Z4, 64(DI)(R12*1); \
+	VMOVUPD Z7, 128(DI)(R12*1); \
+	VMOVUPD Z10, 192(DI)(R12*1); \
+	ADDQ $256, R12; \
+	SUBQ $4, CX; \
+	JMP loop4; \
+slow4: \
+	VMOVUPD (DI)(R12*1), Z1; \
+	VMOVUPD 64(DI)(R12*1), Z4; \
+	VMOVUPD 128(DI)(R12*1), Z7; \
+	VMOVUPD 192(DI)(R12*1), Z10; \
+	XORQ R9, R9; \
+srow4: \
+	MOVQ (R8)(R9*8), R10; \
+	VMOVUPD (R10)(R12*1), Z0; \
+	VMOVUPD 64(R10)(R12*1), Z3; \
+	VMOVUPD 128(R10)(R12*1), Z6; \
+	VMOVUPD 192(R10)(R12*1), Z9; \
+	STEP(Z0, Z1, Z2); \
+	STEP(Z3, Z4, Z5); \
+	STEP(Z6, Z7, Z8); \
+	STEP(Z9, Z10, Z11); \
+	INCQ R9; \
+	CMPQ R9, R13; \
+	JLT srow4; \
+	VMOVUPD Z1, (DI)(R12*1); \
+	VMOVUPD Z4, 64(DI)(R12*1); \
+	VMOVUPD Z7, 128(DI)(R12*1); \
+	VMOVUPD Z10, 192(DI)(R12*1); \
+	ADDQ $256, R12; \
+	SUBQ $4, CX; \
+	JMP loop4; \
+loop1: \
+	TESTQ CX, CX; \
+	JLE done; \
+	VMOVUPD (DI)(R12*1), Z1; \
+	XORQ R9, R9; \
+row: \
+	MOVQ (R8)(R9*8), R10; \
+	VMOVUPD (R10)(R12*1), Z0; \
+	STEP(Z0, Z1, Z2); \
+	INCQ R9; \
+	CMPQ R9, R13; \
+	JLT row; \
+	VMOVUPD Z1, (DI)(R12*1); \
+	ADDQ $64, R12; \
+	DECQ CX; \
+	JMP loop1; \
+done: \
+	VZEROUPPER; \
+	RET
+
 // func foldRowsMaxAVX512(rows **float64, nrows int, acc *float64, nblk int)
-FOLDROWS(·foldRowsMaxAVX512, MAXSTEP)
+FOLDEXT(·foldRowsMaxAVX512, VMAXPD, MAXSTEP)
 
 // func foldRowsMinAVX512(rows **float64, nrows int, acc *float64, nblk int)
-FOLDROWS(·foldRowsMinAVX512, MINSTEP)
+FOLDEXT(·foldRowsMinAVX512, VMINPD, MINSTEP)
