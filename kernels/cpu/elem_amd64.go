@@ -39,6 +39,12 @@ func maxRedF64AVX2(x *float64, nblk int, out *float64) (nan int)
 func minRedF64AVX2(x *float64, nblk int, out *float64) (nan int)
 
 //go:noescape
+func maxRedF64AVX512(x *float64, nblk int, out *float64) (nan int)
+
+//go:noescape
+func minRedF64AVX512(x *float64, nblk int, out *float64) (nan int)
+
+//go:noescape
 func momentsRowAVX2(v, mu, q, c *float64, nblk int, c0, n, r float64) (done int)
 
 //go:noescape
@@ -133,9 +139,14 @@ func extremeVec(x []float64, isMax bool) (m float64, ok bool) {
 		return 0, false
 	}
 	var nan int
-	if isMax {
+	switch {
+	case vec512On && isMax:
+		nan = maxRedF64AVX512(&x[0], nblk, &m)
+	case vec512On:
+		nan = minRedF64AVX512(&x[0], nblk, &m)
+	case isMax:
 		nan = maxRedF64AVX2(&x[0], nblk, &m)
-	} else {
+	default:
 		nan = minRedF64AVX2(&x[0], nblk, &m)
 	}
 	if nan != 0 {

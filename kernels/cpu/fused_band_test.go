@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -71,6 +72,60 @@ func BenchmarkFillBand(b *testing.B) {
 	for b.Loop() {
 		for c := 0; c < n; c += bandRows {
 			fillBand(graph.Float64, device.AsBytes(buf), device.AsBytes(src), c, n, n, bandRows)
+		}
+	}
+}
+
+// TestExtremeVecLevels: the vector max/min of a row (extremeVec), AVX2 and
+// AVX-512, equal the plain loop's whenever they answer, and answer for
+// every row of 32 or more values without NaNs whose extreme is not zero.
+func TestExtremeVecLevels(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	r := rand.New(rand.NewPCG(seed, 13))
+	defer func(v bool) { vec512On = v }(vec512On)
+	for trial := 0; trial < 2000; trial++ {
+		x := make([]float64, r.IntN(300))
+		nan := false
+		for i := range x {
+			x[i] = r.NormFloat64() * 1e3
+			if trial%3 == 0 && r.IntN(100) == 0 {
+				x[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1)}[r.IntN(5)]
+				nan = nan || x[i] != x[i]
+			}
+		}
+		if trial%7 == 0 {
+			for i := range x {
+				x[i] = -math.Abs(x[i]) // max is 0 where a zero is there
+			}
+			if len(x) > 0 {
+				x[r.IntN(len(x))] = 0
+			}
+		}
+		for _, isMax := range []bool{true, false} {
+			var want float64
+			for i, v := range x {
+				if i == 0 || isMax && v > want || !isMax && v < want {
+					want = v
+				}
+			}
+			zero := len(x) > 0 && want == 0
+			for _, v512 := range []bool{false, true} {
+				vec512On = v512 && cpuHasAVX512F()
+				m, ok := extremeVec(x, isMax)
+				if ok && m != want {
+					t.Fatalf("len %d max %v avx512 %v: %v, want %v", len(x), isMax, vec512On, m, want)
+				}
+				if !ok && cpuHasAVX2() && len(x) >= 32 && !nan && !zero {
+					t.Fatalf("len %d max %v avx512 %v: declined a row without NaNs or a zero extreme", len(x), isMax, vec512On)
+				}
+				if ok && nan {
+					t.Fatalf("len %d max %v avx512 %v: answered %v for a row with a NaN", len(x), isMax, vec512On, m)
+				}
+			}
 		}
 	}
 }
