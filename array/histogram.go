@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
+	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/funcs"
 	"github.com/blockwork-dev/blockwork/graph"
 )
@@ -183,6 +183,53 @@ func intAt(b []byte, dt graph.DType, k int) int64 {
 	return int64(b[k])
 }
 
+// histCounts adds to counts[i] the elements v of xs with edges[i] <= v <
+// edges[i+1] (the last bin closed; NaNs and values outside not counted).
+// Equal-width edges (Histogram's) take the bin from the value and then
+// check it against the edges themselves, as np.histogram does, so a value
+// on an edge goes where the edges say; other edges are searched.
+func histCounts[T device.Number](xs []T, edges []float64, counts []int64) {
+	nb := len(edges) - 1
+	lo, hi := edges[0], edges[nb]
+	scale := float64(nb) / (hi - lo)
+	uniform := hi > lo && !math.IsInf(scale, 0)
+	for i := 1; uniform && i < nb; i++ {
+		// each edge within a tenth of a bin of its equal-width place:
+		// the guess below is then off by at most one bin
+		uniform = math.Abs((edges[i]-lo)*scale-float64(i)) < 0.1
+	}
+	for _, x := range xs {
+		v := float64(x)
+		if !(v >= lo && v <= hi) { // NaN too
+			continue
+		}
+		var i int
+		if uniform {
+			i = min(int((v-lo)*scale), nb-1)
+			for i > 0 && v < edges[i] {
+				i--
+			}
+			for i < nb-1 && v >= edges[i+1] {
+				i++
+			}
+		} else {
+			// the last edge <= v (np.searchsorted(edges, v, "right") -
+			// 1), the top edge counting in the last bin
+			a, b := 0, len(edges)
+			for a < b {
+				h := int(uint(a+b) >> 1)
+				if edges[h] > v {
+					b = h
+				} else {
+					a = h + 1
+				}
+			}
+			i = min(a-1, nb-1)
+		}
+		counts[i]++
+	}
+}
+
 func init() {
 	funcs.MustRegisterBlockFunc("array.histogram", func(_ context.Context, args []byte, out funcs.Block, dst []byte, in []funcs.Block, src [][]byte) error {
 		edges := make([]float64, len(args)/8)
@@ -194,16 +241,17 @@ func init() {
 			return fmt.Errorf("histogram: output %v%v for %d bins", out.DType, out.Shape, nb)
 		}
 		counts := make([]int64, nb)
-		lo, hi := edges[0], edges[nb]
-		for k := 0; k < in[0].Elems(); k++ {
-			v := elemAt(src[0], in[0].DType, k)
-			if !(v >= lo && v <= hi) { // NaN too
-				continue
-			}
-			// the last edge <= v (np.searchsorted(edges, v, "right") - 1),
-			// the top edge counting in the last bin
-			i := sort.Search(len(edges), func(i int) bool { return edges[i] > v }) - 1
-			counts[min(i, nb-1)]++
+		switch b := src[0][:in[0].Elems()*in[0].DType.Size()]; in[0].DType {
+		case graph.Float64:
+			histCounts(device.ViewBytes[float64](b), edges, counts)
+		case graph.Float32:
+			histCounts(device.ViewBytes[float32](b), edges, counts)
+		case graph.Int64:
+			histCounts(device.ViewBytes[int64](b), edges, counts)
+		case graph.Int32:
+			histCounts(device.ViewBytes[int32](b), edges, counts)
+		case graph.Bool:
+			histCounts(b, edges, counts)
 		}
 		for i, c := range counts {
 			binary.LittleEndian.PutUint64(dst[8*i:], uint64(c))
