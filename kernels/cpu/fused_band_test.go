@@ -3,6 +3,7 @@ package cpu
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -126,6 +127,55 @@ func TestExtremeVecLevels(t *testing.T) {
 					t.Fatalf("len %d max %v avx512 %v: answered %v for a row with a NaN", len(x), isMax, vec512On, m)
 				}
 			}
+		}
+	}
+}
+
+// TestSelectOrder: selectOrder puts at each asked index the value a sort
+// puts there, with the smaller values before it and the larger after, on
+// random lengths, many repeated values, sorted and reversed inputs.
+func TestSelectOrder(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	r := rand.New(rand.NewPCG(seed, 14))
+	for trial := 0; trial < 3000; trial++ {
+		n := 1 + r.IntN(600)
+		s := make([]float64, n)
+		distinct := 1 + r.IntN(2*n)
+		for i := range s {
+			s[i] = float64(r.IntN(distinct)) - float64(distinct)/3
+		}
+		switch trial % 5 {
+		case 0:
+			slices.Sort(s)
+		case 1:
+			slices.Sort(s)
+			slices.Reverse(s)
+		}
+		want := slices.Clone(s)
+		slices.Sort(want)
+		ks := make([]int, 1+r.IntN(4))
+		for i := range ks {
+			ks[i] = r.IntN(n)
+		}
+		selectOrder(s, ks)
+		for _, k := range ks {
+			if s[k] != want[k] {
+				t.Fatalf("n %d ks %v: s[%d] = %v, want %v", n, ks, k, s[k], want[k])
+			}
+			for i := range s {
+				if i < k && s[i] > s[k] || i > k && s[i] < s[k] {
+					t.Fatalf("n %d k %d: s[%d] = %v on the wrong side of %v", n, k, i, s[i], s[k])
+				}
+			}
+		}
+		got := slices.Clone(s)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("n %d: selectOrder lost or changed values", n)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -89,6 +90,7 @@ func (quantileKernel) Run(l *kernels.Launch) error {
 	}
 	ko := make([]int, len(kept))
 	ro := make([]int, len(redShape))
+	var need []int
 	for k := 0; k < nk; k++ {
 		base := 0
 		for a := range ko {
@@ -124,8 +126,18 @@ func (quantileKernel) Run(l *kernels.Launch) error {
 			}
 			continue
 		}
-		slices.Sort(scratch)
 		n := len(scratch)
+		// only the order statistics read below are put in place
+		need = need[:0]
+		if p.Median {
+			need = append(need, (n-1)/2, n/2)
+		} else {
+			for _, q := range p.Q {
+				lo, hi := quantileIndices(n, q)
+				need = append(need, lo, hi)
+			}
+		}
+		selectOrder(scratch, need)
 		if p.Median {
 			a, b := scratch[n/2], scratch[n/2]
 			if n%2 == 0 {
@@ -151,20 +163,91 @@ func (quantileKernel) Run(l *kernels.Launch) error {
 	return nil
 }
 
-// linearQuantile is NumPy 1.24's "linear" quantile of sorted s (no NaN,
-// len(s) > 0), formula for formula.
+// quantileIndices are the two order statistics of n values that
+// linearQuantile reads for q.
+func quantileIndices(n int, q float64) (lo, hi int) {
+	v := float64(n-1) * q
+	switch {
+	case v >= float64(n-1):
+		return n - 1, n - 1
+	case v < 0:
+		return 0, 0
+	}
+	lo = int(math.Floor(v))
+	return lo, lo + 1
+}
+
+// selectOrder permutes s (no NaNs) so that s[k] holds the k-th smallest
+// value for each k of ks, as a sort would put it, in expected linear
+// time (np.partition's idea): quickselect on the part of s that holds the
+// next index, sorting outright parts that are small or keep splitting
+// badly. ks is sorted in place.
+func selectOrder(s []float64, ks []int) {
+	slices.Sort(ks)
+	lo := 0 // s[:lo] is in place and at most s[lo:]
+	for _, k := range ks {
+		if k < lo {
+			continue // already in place
+		}
+		nthElement(s[lo:], k-lo)
+		lo = k + 1
+	}
+}
+
+// nthElement permutes s so that s[k] is the value a sort would put
+// there, with s[:k] <= s[k] <= s[k+1:].
+func nthElement(s []float64, k int) {
+	budget := 2 * bits.Len(uint(len(s)))
+	for len(s) > 16 {
+		if budget == 0 {
+			slices.Sort(s)
+			return
+		}
+		budget--
+		// median of three as the pivot, then Hoare's partition
+		m := len(s) / 2
+		a, b, c := s[0], s[m], s[len(s)-1]
+		piv := max(min(a, b), min(max(a, b), c))
+		i, j := 0, len(s)-1
+		for {
+			for s[i] < piv {
+				i++
+			}
+			for s[j] > piv {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			s[i], s[j] = s[j], s[i]
+			i++
+			j--
+		}
+		// s[:j+1] <= piv <= s[j+1:]
+		if k <= j {
+			s = s[:j+1]
+		} else {
+			s, k = s[j+1:], k-j-1
+		}
+	}
+	slices.Sort(s)
+}
+
+// linearQuantile is NumPy 1.24's "linear" quantile of s (no NaN, len(s)
+// > 0) whose order statistics quantileIndices(len(s), q) are in place,
+// formula for formula.
 func linearQuantile(s []float64, q float64) float64 {
 	n := len(s)
 	v := float64(n-1) * q
 	prev := math.Floor(v)
-	lo, hi := int(prev), int(prev)+1
 	if v >= float64(n-1) {
-		prev, lo, hi = -1, n-1, n-1
+		prev = -1
 	}
 	if v < 0 {
-		prev, lo, hi = 0, 0, 0
+		prev = 0
 	}
 	g := v - prev
+	lo, hi := quantileIndices(n, q)
 	a, b := s[lo], s[hi]
 	d := b - a
 	if g >= 0.5 {
