@@ -21,14 +21,18 @@ func (x *Array) T() *Array {
 }
 
 // Transpose permutes the axes: output axis i is input axis axes[i]
-// (negative axes count from the end). No data moves until a consumer
-// reads it: the permutation is index arithmetic in the fused program.
+// (negative axes count from the end); no axes reverses them, as NumPy's
+// transpose() and T. No data moves until a consumer reads it: the
+// permutation is index arithmetic in the fused program.
 func (x *Array) Transpose(axes ...int) *Array {
 	if err := x.Err(); err != nil {
 		return errArray(err)
 	}
 	xn := x.nd
 	n := len(xn.shape)
+	if len(axes) == 0 && n > 0 {
+		return x.T()
+	}
 	if len(axes) != n {
 		return errorf("transpose", "axes %v don't match array of shape %s", axes, shapeStr(xn.shape))
 	}

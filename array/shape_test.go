@@ -28,6 +28,7 @@ func TestTranspose(t *testing.T) {
 			rev[i] = nd - 1 - i
 		}
 		exact(t, desc+" .T", v.one(desc, x.a.T()), x.ref.transpose(rev))
+		exact(t, desc+" transpose()", v.one(desc, x.a.Transpose()), x.ref.transpose(rev))
 		if got := x.a.Transpose(given...).Chunks(); nd > 0 && !got.Equal(permChunks(x.ch, perm)) {
 			t.Errorf("%s: chunks %v", desc, got)
 		}
