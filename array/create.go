@@ -136,9 +136,12 @@ func Zeros(shape []int, dt graph.DType, opts ...Option) *Array { return Full(sha
 // Ones is an array of ones.
 func Ones(shape []int, dt graph.DType, opts ...Option) *Array { return Full(shape, 1, dt, opts...) }
 
-// Arange is start, start+step, ... up to but excluding stop (NumPy's
-// arange: length ceil((stop-start)/step), value start + i*step computed in
-// dt).
+// Arange is start, start+step, ... up to but excluding stop, as NumPy's
+// arange: length ceil((stop-start)/step); a[0] = start and a[1] =
+// start+step cast to dt, and a[i] = a[0] + i*(a[1]-a[0]) computed in dt.
+// So an integer dt steps by int(start+step)-int(start) (Arange(-3, 3, 0.5,
+// Int64) is -3, -2, ..., 8, twelve elements, as np.arange(-3, 3, 0.5,
+// dtype=int)), and float32 steps in float32.
 func Arange(start, stop, step float64, dt graph.DType, opts ...Option) *Array {
 	if step == 0 || math.IsNaN(start+stop+step) || math.IsInf(start+stop+step, 0) {
 		return errorf("arange", "bad bounds start=%v stop=%v step=%v", start, stop, step)
@@ -159,14 +162,25 @@ func Arange(start, stop, step float64, dt graph.DType, opts ...Option) *Array {
 	if err != nil {
 		return errArray(err)
 	}
+	// NumPy fills arange from its first two elements, cast to dt: a[1]-a[0]
+	// is the step actually taken, in dt's arithmetic.
 	return generator("arange", shape, ch, dt, func(p *pb) int32 {
-		if dt.IsFloat() {
-			i := p.index(0, graph.Float64)
-			v := p.op(graph.OpAdd, graph.Float64, p.konst(graph.Float64, start), p.op(graph.OpMul, graph.Float64, i, p.konst(graph.Float64, step)))
-			return p.cast(v, dt)
+		switch dt {
+		case graph.Float64, graph.Float32:
+			a0, a1 := start, start+step
+			delta := a1 - a0
+			if dt == graph.Float32 {
+				a0, a1 = float64(float32(a0)), float64(float32(a1))
+				delta = float64(float32(a1) - float32(a0))
+			}
+			i := p.index(0, dt)
+			v := p.op(graph.OpAdd, dt, p.konst(dt, a0), p.op(graph.OpMul, dt, i, p.konst(dt, delta)))
+			second := p.op(graph.OpEq, graph.Bool, i, p.konst(dt, 1))
+			return p.op(graph.OpWhere, dt, second, p.konst(dt, a1), v)
 		}
+		a0 := int64(start)
 		i := p.index(0, graph.Int64)
-		return p.op(graph.OpAdd, graph.Int64, p.konstInt(graph.Int64, int64(start)), p.op(graph.OpMul, graph.Int64, i, p.konstInt(graph.Int64, int64(step))))
+		return p.op(graph.OpAdd, graph.Int64, p.konstInt(graph.Int64, a0), p.op(graph.OpMul, graph.Int64, i, p.konstInt(graph.Int64, int64(start+step)-a0)))
 	})
 }
 

@@ -55,16 +55,34 @@ func TestArangeLinspaceEye(t *testing.T) {
 		dt := v.dtype(graph.Int32, graph.Int64, graph.Float32, graph.Float64)
 		start, stop := float64(v.r.IntN(21)-10), float64(v.r.IntN(21)-10)
 		step := float64([]int{1, 2, 3, -1, -2}[v.r.IntN(5)])
-		if dt.IsFloat() && v.r.IntN(2) == 0 {
+		switch v.r.IntN(3) {
+		case 0:
 			start, step = start+0.25, step*0.75
+		case 1: // steps not exact in binary, fractional for integer dtypes
+			start, step = start+0.1, step*0.3
 		}
 		n := max(int(math.Ceil((stop-start)/step)), 0)
+		// NumPy's fill: a[0] = start and a[1] = start+step cast to dt, then
+		// a[i] = a[0] + i*(a[1]-a[0]) in dt's arithmetic
 		want := newRef([]int{n}, dt)
 		for i := 0; i < n; i++ {
-			if dt.IsFloat() {
-				want.setF(i, start+float64(i)*step)
-			} else {
-				want.setI(i, int64(start)+int64(i)*int64(step))
+			switch dt {
+			case graph.Float64:
+				a0, a1 := start, start+step
+				want.setF(i, a0+float64(i)*(a1-a0))
+				if i == 1 {
+					want.setF(i, a1)
+				}
+			case graph.Float32:
+				a0, a1 := float32(start), float32(start+step)
+				d := a1 - a0
+				want.setF(i, float64(a0+float32(float32(i)*d)))
+				if i == 1 {
+					want.setF(i, float64(a1))
+				}
+			default:
+				a0 := int64(start)
+				want.setI(i, a0+int64(i)*(int64(start+step)-a0))
 			}
 		}
 		ch := v.chunks([]int{n})
@@ -125,6 +143,35 @@ func roundTrip[T array.Element](t *testing.T, v *env, data []T, shape []int) {
 		_, err = array.ToSlice[float64](got)
 	}
 	wantErr(t, "to_slice of the wrong type", err, "to_slice")
+}
+
+// TestArangeNumPyFill pins np.arange's documented fill, "the actual step
+// value used to populate the array is dtype(start + step) - dtype(start)
+// and not step": the values are NumPy 1.24's.
+func TestArangeNumPyFill(t *testing.T) {
+	v := newEnv(t)
+	for _, c := range []struct {
+		start, stop, step float64
+		dt                graph.DType
+		want              []float64
+	}{
+		// the numpy.arange docs' example: a step of int(-2.5) - int(-3) = 1
+		{-3, 3, 0.5, graph.Int64, []float64{-3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8}},
+		{-2.5, 4, 1.7, graph.Int32, []float64{-2, 0, 2, 4}},
+		{2.9, -4, -1.5, graph.Int64, []float64{2, 1, 0, -1, -2}},
+		// a step of (1+0.3)-1 = 0.30000000000000004
+		{1, 2, 0.3, graph.Float64, []float64{1, 1.3, 1.6, 1.9000000000000001}},
+		{1, 1.3, 0.1, graph.Float64, []float64{1, 1.1, 1.2000000000000002, 1.3000000000000003}},
+		// 9 * float32(0.1) in float32 is float32(0.9) + 1 ulp
+		{0, 1, 0.1, graph.Float32, []float64{0, 0.10000000149011612, 0.20000000298023224, 0.30000001192092896, 0.4000000059604645,
+			0.5, 0.6000000238418579, 0.699999988079071, 0.800000011920929, 0.9000000357627869}},
+	} {
+		desc := fmt.Sprintf("arange(%v, %v, %v, %v)", c.start, c.stop, c.step, c.dt)
+		got := v.one(desc, array.Arange(c.start, c.stop, c.step, c.dt, array.Chunked(3)))
+		if got.DType != c.dt || !slices.Equal(got.Float64s(), c.want) {
+			t.Errorf("%s: got %v %v, want %v", desc, got.DType, got.Float64s(), c.want)
+		}
+	}
 }
 
 func TestFromSliceToSlice(t *testing.T) {
