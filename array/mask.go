@@ -58,9 +58,11 @@ func (x *Array) Extract(mask *Array) *Array {
 	})
 }
 
-// Compress is np.compress(cond, x, axis) for a lazy 1-d bool cond as
-// long as the axis: the hyperslabs of x along axis where cond is true.
-// Its size along axis is unknown until ComputeChunkSizes.
+// Compress is np.compress(cond, x, axis) for a lazy 1-d bool cond no
+// longer than the axis: the hyperslabs of x along axis where cond is
+// true. A shorter cond selects from the first len(cond) positions only
+// (NumPy and Dask truncate x to it). Its size along axis is unknown until
+// ComputeChunkSizes.
 func (x *Array) Compress(cond *Array, axis int) *Array {
 	if err := firstErr(x, cond); err != nil {
 		return errArray(err)
@@ -69,8 +71,16 @@ func (x *Array) Compress(cond *Array, axis int) *Array {
 	if err != nil {
 		return errArray(err)
 	}
-	if cond.nd.dtype != graph.Bool || len(cond.nd.shape) != 1 || cond.nd.shape[0] != x.nd.shape[ax] {
-		return errorf("compress", "condition %v%s for axis %d of shape %s: want a 1-d bool array as long as the axis", cond.nd.dtype, shapeStr(cond.nd.shape), axis, shapeStr(x.nd.shape))
+	if cond.nd.dtype != graph.Bool || len(cond.nd.shape) != 1 || cond.nd.shape[0] > x.nd.shape[ax] {
+		return errorf("compress", "condition %v%s for axis %d of shape %s: want a 1-d bool array no longer than the axis", cond.nd.dtype, shapeStr(cond.nd.shape), axis, shapeStr(x.nd.shape))
+	}
+	if n := cond.nd.shape[0]; n < x.nd.shape[ax] {
+		index := make([]Index, ax+1)
+		for a := range ax {
+			index[a] = All()
+		}
+		index[ax] = Span(0, n)
+		x = x.Slice(index...)
 	}
 	m := rechunkTo(cond, chunks.Chunks{x.nd.chunks[ax]})
 	if m.err != nil {

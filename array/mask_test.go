@@ -51,7 +51,11 @@ func TestExtractCompress(t *testing.T) {
 			continue
 		}
 		ax := v.r.IntN(len(shape))
-		cv := v.operand([]int{shape[ax]}, graph.Int64, vSmall)
+		nc := shape[ax]
+		if v.r.IntN(3) == 0 { // shorter: x is cut to it, as NumPy's
+			nc = v.r.IntN(nc + 1)
+		}
+		cv := v.operand([]int{nc}, graph.Int64, vSmall)
 		cond := cv.a.Gt(array.Int(0))
 		var keep []int
 		for i, z := range cv.ref.i {
@@ -94,7 +98,8 @@ func TestExtractCompress(t *testing.T) {
 	x := array.Ones([]int{4}, graph.Float64)
 	wantErr(t, "mask shape", x.Extract(array.Ones([]int{3}, graph.Bool)).Err(), "extract", "same shape")
 	wantErr(t, "mask dtype", x.Extract(array.Ones([]int{4}, graph.Int32)).Err(), "extract", "bool")
-	wantErr(t, "cond length", x.Compress(array.Ones([]int{3}, graph.Bool), 0).Err(), "compress", "as long as")
+	wantErr(t, "cond length", x.Compress(array.Ones([]int{5}, graph.Bool), 0).Err(), "compress", "no longer than")
+	wantErr(t, "cond dtype", x.Compress(array.Ones([]int{4}, graph.Int32), 0).Err(), "compress", "bool")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := x.Extract(array.Ones([]int{4}, graph.Bool)).ComputeChunkSizes(ctx, array.On(v.e)); !errors.Is(err, context.Canceled) {
