@@ -8,23 +8,41 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// MatMul is the matrix product of two 2-d arrays. Block (i, j) of the
-// result is the sum over l of A[i, l] @ B[l, j]. The k blocks are split
-// into groups of at most DefaultSplitEvery (as even as can be: 9 blocks
-// are groups of 5 and 4, not 8 and 1, so the tasks take about as long),
-// and one graph.OpGemm task sums a group's products itself, in order of l.
-// With one group (at most 8 k blocks) that task makes block (i, j) and
-// there is no tree; otherwise the groups' sums are added by the reduction
-// tree (split_every 8). Either way the order of the additions is fixed by
-// the graph. The contraction axes are rechunked to common chunks where
-// they differ. Bool operands compute in int64 and give bool (any product
-// true), as NumPy.
+// MatMul is the matrix product of two 2-d arrays. As NumPy's matmul, a
+// 1-d x is taken as a row and a 1-d y as a column, and that axis is
+// dropped from the result (two 1-d operands give their 0-d dot product);
+// operands of 3 or more dimensions (stacks of matrices) are not
+// supported.
+//
+// Block (i, j) of the result is the sum over l of A[i, l] @ B[l, j]. The
+// k blocks are split into groups of at most DefaultSplitEvery (as even as
+// can be: 9 blocks are groups of 5 and 4, not 8 and 1, so the tasks take
+// about as long), and one graph.OpGemm task sums a group's products
+// itself, in order of l. With one group (at most 8 k blocks) that task
+// makes block (i, j) and there is no tree; otherwise the groups' sums are
+// added by the reduction tree (split_every 8). Either way the order of the
+// additions is fixed by the graph. The contraction axes are rechunked to
+// common chunks where they differ. Bool operands compute in int64 and
+// give bool (any product true), as NumPy.
 func (x *Array) MatMul(y *Array) *Array {
 	if err := firstErr(x, y); err != nil {
 		return errArray(err)
 	}
+	if nx, ny := len(x.nd.shape), len(y.nd.shape); (nx == 1 || ny == 1) && nx*ny > 0 && nx <= 2 && ny <= 2 {
+		x2, y2, drop := x, y, []int{}
+		if nx == 1 {
+			x2, drop = x.ExpandDims(0), append(drop, 0)
+		}
+		if ny == 1 {
+			y2, drop = y.ExpandDims(1), append(drop, 1)
+		}
+		if x2.nd.shape[1] != y2.nd.shape[0] {
+			return errorf("matmul", "shapes %s not aligned: %d (dim %d) != %d (dim 0)", shapesStr(x, y), x2.nd.shape[1], nx-1, y2.nd.shape[0])
+		}
+		return x2.MatMul(y2).Squeeze(drop...)
+	}
 	if len(x.nd.shape) != 2 || len(y.nd.shape) != 2 {
-		return errorf("matmul", "only 2-d operands are supported, got shapes %s", shapesStr(x, y))
+		return errorf("matmul", "only 1-d and 2-d operands are supported, got shapes %s", shapesStr(x, y))
 	}
 	if x.nd.shape[1] != y.nd.shape[0] {
 		return errorf("matmul", "shapes %s not aligned: %d (dim 1) != %d (dim 0)", shapesStr(x, y), x.nd.shape[1], y.nd.shape[0])

@@ -161,14 +161,25 @@ func TestMatMul(t *testing.T) {
 		m, k, n := v.axisLen(), v.axisLen(), v.axisLen()
 		dx, dy := v.dtype(), v.dtype()
 		kind := vSmall
-		x := v.operand([]int{m, k}, dx, kind)
-		y := v.operand([]int{k, n}, dy, kind)
+		// a 1-d x is a row, a 1-d y a column, whose axis the result drops
+		xs, ys, out := []int{m, k}, []int{k, n}, []int{m, n}
+		if v.r.IntN(4) == 0 {
+			m, xs, out = 1, []int{k}, out[1:]
+		}
+		if v.r.IntN(4) == 0 {
+			n, ys, out = 1, []int{k}, out[:len(out)-1]
+		}
+		x := v.operand(xs, dx, kind)
+		y := v.operand(ys, dy, kind)
 		desc := fmt.Sprintf("case %d: matmul(%v, %v)", c, x, y)
 		z := x.a.MatMul(y.a)
 		if err := z.Err(); err != nil {
 			t.Fatalf("%s: %v", desc, err)
 		}
-		want := refMatMul(x.ref, y.ref)
+		x2, y2 := *x.ref, *y.ref
+		x2.shape, y2.shape = []int{m, k}, []int{k, n}
+		want := refMatMul(&x2, &y2)
+		want.shape = out
 		scale := make([]float64, want.n())
 		for i := 0; i < m; i++ {
 			for j := 0; j < n; j++ {
