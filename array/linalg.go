@@ -2,6 +2,7 @@ package array
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/blockwork-dev/blockwork/array/chunks"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -11,8 +12,11 @@ import (
 // MatMul is the matrix product of two 2-d arrays. As NumPy's matmul, a
 // 1-d x is taken as a row and a 1-d y as a column, and that axis is
 // dropped from the result (two 1-d operands give their 0-d dot product);
-// operands of 3 or more dimensions (stacks of matrices) are not
-// supported.
+// an operand of 3 or more axes is a stack of matrices in its last two,
+// and the leading (batch) axes of x and y broadcast against each other:
+// (9, 5, 7, 4) @ (9, 5, 4, 3) is (9, 5, 7, 3), (2, 1, 3, 4) @ (5, 4, 2)
+// is (2, 5, 3, 2). Each matrix of a stack is a 2-d product of its own
+// (at most MaxStack of them), stacked along the batch axes.
 //
 // Block (i, j) of the result is the sum over l of A[i, l] @ B[l, j]. The
 // k blocks are split into groups of at most DefaultSplitEvery (as even as
@@ -24,6 +28,10 @@ import (
 // additions is fixed by the graph. The contraction axes are rechunked to
 // common chunks where they differ. Bool operands compute in int64 and
 // give bool (any product true), as NumPy.
+// MaxStack is the most matrices a stacked MatMul makes (each is a graph
+// of its own).
+const MaxStack = 1 << 14
+
 func (x *Array) MatMul(y *Array) *Array {
 	if err := firstErr(x, y); err != nil {
 		return errArray(err)
@@ -41,8 +49,11 @@ func (x *Array) MatMul(y *Array) *Array {
 		}
 		return x2.MatMul(y2).Squeeze(drop...)
 	}
-	if len(x.nd.shape) != 2 || len(y.nd.shape) != 2 {
-		return errorf("matmul", "only 1-d and 2-d operands are supported, got shapes %s", shapesStr(x, y))
+	if len(x.nd.shape) == 0 || len(y.nd.shape) == 0 {
+		return errorf("matmul", "operands must have at least one axis, got shapes %s", shapesStr(x, y))
+	}
+	if len(x.nd.shape) > 2 || len(y.nd.shape) > 2 {
+		return matmulStack(x, y)
 	}
 	if x.nd.shape[1] != y.nd.shape[0] {
 		return errorf("matmul", "shapes %s not aligned: %d (dim 1) != %d (dim 0)", shapesStr(x, y), x.nd.shape[1], y.nd.shape[0])
@@ -169,4 +180,77 @@ func (a *NDArray) Dense() (*mat.Dense, error) {
 		return nil, fmt.Errorf("array: dense: gonum matrices cannot be empty (shape %s)", shapeStr(a.Shape))
 	}
 	return mat.NewDense(a.Shape[0], a.Shape[1], a.Float64s()), nil
+}
+
+// matmulStack is MatMul where x or y has 3 or more axes: a 1-d operand
+// becomes a matrix (and its axis leaves the result), the batch axes
+// broadcast, and each matrix pair is a 2-d MatMul.
+func matmulStack(x, y *Array) *Array {
+	dropX, dropY := x.NDim() == 1, y.NDim() == 1
+	if dropX {
+		x = x.ExpandDims(0)
+	}
+	if dropY {
+		y = y.ExpandDims(1)
+	}
+	xs, ys := x.nd.shape, y.nd.shape
+	nx, ny := len(xs), len(ys)
+	if xs[nx-1] != ys[ny-2] {
+		return errorf("matmul", "shapes %s not aligned: %d (dim %d) != %d (dim %d)", shapesStr(x, y), xs[nx-1], nx-1, ys[ny-2], ny-2)
+	}
+	nb := max(nx, ny) - 2
+	batch := make([]int, nb)
+	total := 1
+	for i := range batch {
+		dx, dy := 1, 1
+		if k := i - (nb - (nx - 2)); k >= 0 {
+			dx = xs[k]
+		}
+		if k := i - (nb - (ny - 2)); k >= 0 {
+			dy = ys[k]
+		}
+		switch {
+		case dx == dy || dy == 1:
+			batch[i] = dx
+		case dx == 1:
+			batch[i] = dy
+		default:
+			return errorf("matmul", "batch axes of shapes %s do not broadcast", shapesStr(x, y))
+		}
+		total *= batch[i]
+	}
+	if total > MaxStack {
+		return errorf("matmul", "%d matrices in the stack of shapes %s: at most %d", total, shapesStr(x, y), MaxStack)
+	}
+	outShape := append(slices.Clone(batch), xs[nx-2], ys[ny-1])
+	var out *Array
+	if total == 0 {
+		dt, err := ResultType(x, y)
+		if err != nil {
+			return errArray(err)
+		}
+		out = Zeros(outShape, dt)
+	} else {
+		a := x.BroadcastTo(append(slices.Clone(batch), xs[nx-2:]...)...)
+		b := y.BroadcastTo(append(slices.Clone(batch), ys[ny-2:]...)...)
+		var stack func(a, b *Array) *Array
+		stack = func(a, b *Array) *Array {
+			if a.NDim() == 2 {
+				return a.MatMul(b)
+			}
+			parts := make([]*Array, a.nd.shape[0])
+			for i := range parts {
+				parts[i] = stack(a.Slice(At(i)), b.Slice(At(i)))
+			}
+			return Stack(parts, 0)
+		}
+		out = stack(a, b)
+	}
+	if dropY {
+		out = out.Squeeze(out.NDim() - 1)
+	}
+	if dropX {
+		out = out.Squeeze(out.NDim() - 2)
+	}
+	return out
 }

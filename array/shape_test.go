@@ -2,6 +2,7 @@ package array_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/array"
@@ -230,6 +231,134 @@ func TestRechunkGenerator(t *testing.T) {
 			t.Errorf("%s: chunks %v", desc, z.Chunks())
 		}
 		exact(t, desc, v.one(desc, z), want)
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// TestMatMulStack: operands of 3 or more axes are stacks of matrices
+// whose batch axes broadcast (np.matmul), a 1-d operand on either side;
+// each matrix against a direct float64 product of the operands' values.
+func TestMatMulStack(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(60); c++ {
+		m, k, n := 1+v.r.IntN(4), v.r.IntN(4), 1+v.r.IntN(4)
+		// batch axes: up to 2, each 1 on one side now and then
+		nb := 1 + v.r.IntN(2)
+		bx, by := make([]int, nb), make([]int, nb)
+		batch := make([]int, nb)
+		for i := range batch {
+			batch[i] = v.r.IntN(4)
+			bx[i], by[i] = batch[i], batch[i]
+			switch v.r.IntN(4) {
+			case 0:
+				bx[i] = 1
+			case 1:
+				by[i] = 1
+			}
+			if bx[i] == 1 && by[i] == 1 {
+				batch[i] = 1
+			}
+		}
+		// one side may have fewer batch axes, or be 1-d
+		xs, ys := append(slices.Clone(bx), m, k), append(slices.Clone(by), k, n)
+		oneX, oneY := false, false
+		switch v.r.IntN(5) {
+		case 0:
+			xs, bx = xs[1:], bx[1:]
+			batch[0] = by[0]
+		case 1:
+			ys, by = []int{k}, nil
+			oneY = true
+			copy(batch, bx)
+		case 2:
+			xs, bx = []int{k}, nil
+			oneX = true
+			copy(batch, by)
+		}
+		dx, dy := v.dtype(), v.dtype()
+		x, y := v.operand(xs, dx, vSmall), v.operand(ys, dy, vSmall)
+		desc := fmt.Sprintf("case %d: matmul(%v, %v)", c, x, y)
+		z := x.a.MatMul(y.a)
+		if err := z.Err(); err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+		out := slices.Clone(batch)
+		if !oneX {
+			out = append(out, m)
+		}
+		if !oneY {
+			out = append(out, n)
+		}
+		if !slices.Equal(z.Shape(), out) {
+			t.Fatalf("%s: shape %v, want %v", desc, z.Shape(), out)
+		}
+		// the reference: for each batch position, the matrices of x and y
+		// at the broadcast positions
+		total := 1
+		for _, b := range batch {
+			total *= b
+		}
+		dt := refMatMul(&ref{dt: dx, shape: []int{0, 0}}, &ref{dt: dy, shape: []int{0, 0}}).dt
+		want := newRef(out, dt)
+		scale := make([]float64, want.n())
+		at := func(r *ref, bshape []int, pos []int, rows, cols, i, j int) float64 {
+			// the element (i, j) of r's matrix at batch position pos
+			// (right-aligned, 1 broadcasting)
+			off := 0
+			for a, s := range bshape {
+				p := pos[len(pos)-len(bshape)+a]
+				if s == 1 {
+					p = 0
+				}
+				off = off*s + p
+			}
+			return r.fl((off*rows+i)*cols + j)
+		}
+		pos := make([]int, nb)
+		for b := 0; b < total; b++ {
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					var s, sc float64
+					for l := 0; l < k; l++ {
+						var a, bv float64
+						if oneX {
+							a = x.ref.fl(l)
+						} else {
+							a = at(x.ref, bx, pos, m, k, i, l)
+						}
+						if oneY {
+							bv = y.ref.fl(l)
+						} else {
+							bv = at(y.ref, by, pos, k, n, l, j)
+						}
+						s += a * bv
+						sc += abs(a * bv)
+					}
+					o := b
+					if !oneX {
+						o = o*m + i
+					}
+					if !oneY {
+						o = o*n + j
+					}
+					if isF(dt) {
+						want.setF(o, s)
+					} else {
+						want.setI(o, int64(s))
+					}
+					scale[o] = sc
+				}
+			}
+			for a := nb - 1; a >= 0; a-- {
+				if pos[a]++; pos[a] < batch[a] {
+					break
+				}
+				pos[a] = 0
+			}
+		}
+		near(t, desc, v.one(desc, z), want, scale, relTol(want.dt, k))
 		if t.Failed() {
 			return
 		}
