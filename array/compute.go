@@ -25,6 +25,12 @@ type Executor interface {
 	Release(handles []any)
 }
 
+// concurrentExecutor is an Executor that can call deliver from several
+// goroutines at once, for different keys (local.Executor).
+type concurrentExecutor interface {
+	ComputeConcurrent(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error
+}
+
 var (
 	defaultOnce sync.Once
 	defaultExec Executor
@@ -176,7 +182,11 @@ func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArra
 		}
 		return nil
 	}
-	if err := o.exec.Compute(ctx, g, flat, deliver, o.progress); err != nil {
+	run := o.exec.Compute
+	if c, ok := o.exec.(concurrentExecutor); ok {
+		run = c.ComputeConcurrent // deliver writes disjoint regions
+	}
+	if err := run(ctx, g, flat, deliver, o.progress); err != nil {
 		return nil, err
 	}
 	return outs, nil

@@ -13,7 +13,9 @@
 // starts before the next big chunk does; a queued or running kernel
 // holds its own reference to each input); CmdFree releases a chunk as
 // soon as its last consumer has finished; CmdDone delivers the wanted
-// chunks (Compute) or keeps them as handles (Persist); CmdFail stops the
+// chunks (Compute; ComputeConcurrent from a goroutine per worker when
+// they come to 8 MiB or more, for array.Compute, whose copies into the
+// result are disjoint) or keeps them as handles (Persist); CmdFail stops the
 // run with the first error, which names the task's key and op.
 // Completions come back as batched events.
 // Cancelling the context stops the run; nothing leaks: every buffer is

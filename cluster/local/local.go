@@ -99,6 +99,57 @@ func (e *Executor) Compute(ctx context.Context, g *graph.Graph, keys []graph.Key
 	})
 }
 
+// ComputeConcurrent is Compute calling deliver from up to one goroutine
+// per worker at once, each key once: for a deliver that is safe to call
+// concurrently for different keys (array.Compute's copies each block to
+// its own region of the result, so a large result is assembled on every
+// core instead of one).
+func (e *Executor) ComputeConcurrent(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error {
+	r, err := e.newRun(g, keys, progress)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx, func(bufs [][]*device.Buffer) error {
+		var bytes int64
+		for _, b := range bufs {
+			bytes += b[0].Len()
+		}
+		// one goroutine for small results; else up to a worker each, at
+		// least 4 MiB apiece
+		n := int(min(int64(e.workers), int64(len(bufs)), bytes>>22))
+		if n <= 1 {
+			for i, b := range bufs {
+				if err := deliver(i, b[0].Bytes()); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var next atomic.Int64
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for w := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(bufs) {
+						return
+					}
+					if err := deliver(i, bufs[i][0].Bytes()); err != nil {
+						errs[w] = err
+						next.Store(int64(len(bufs))) // the others stop too
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	})
+}
+
 // Persist runs g for keys and returns one handle per key holding its
 // chunk resident until Release.
 func (e *Executor) Persist(ctx context.Context, g *graph.Graph, keys []graph.Key, progress func(done, total int, resident int64)) ([]any, error) {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -735,5 +736,58 @@ func TestBigOutputsWaitForAWorker(t *testing.T) {
 	wantAll(t, "root", mustCompute(t, e, g, key("root", 0))[0], 1, srcs*m)
 	if got, want := e.Host().Stats().PeakBytes, int64(2*8*m+(1<<20)); got > want {
 		t.Errorf("peak live bytes %d, want at most two sources (%d)", got, want)
+	}
+}
+
+// TestComputeConcurrent: keys whose bytes are large enough are delivered
+// from several goroutines, each once with its own bytes; small results
+// stay on one; a deliver error stops the others and comes back.
+func TestComputeConcurrent(t *testing.T) {
+	e, _ := newExec(t, local.Workers(4))
+	for _, c := range []struct {
+		keys, n int
+	}{{1, 10}, {5, 1 << 10}, {24, 1 << 19}} { // the last: 96 MiB in all
+		g := &graph.Graph{}
+		var keys []graph.Key
+		for i := range c.keys {
+			k := key("c", i)
+			g.Tasks = append(g.Tasks, task(k, opConst, float64(i)+0.5, c.n))
+			keys = append(keys, k)
+		}
+		got := make([][]float64, c.keys)
+		var inFlight, most atomic.Int32
+		err := e.ComputeConcurrent(context.Background(), g, keys, func(i int, data []byte) error {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			if got[i] != nil {
+				return fmt.Errorf("key %d delivered twice", i)
+			}
+			got[i] = floats(data)
+			time.Sleep(time.Millisecond) // let the others overlap
+			return nil
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range got {
+			wantAll(t, fmt.Sprintf("%d keys of %d: key %d", c.keys, c.n, i), v, c.n, float64(i)+0.5)
+		}
+		if big := c.n*8*c.keys >= 8<<20; big && most.Load() < 2 || !big && most.Load() > 1 {
+			t.Errorf("%d keys of %d elements: at most %d deliveries at once", c.keys, c.n, most.Load())
+		}
+		// a failing deliver stops the run with its error
+		errDeliver := errors.New("deliver failed")
+		err = e.ComputeConcurrent(context.Background(), g, keys, func(i int, _ []byte) error {
+			if i == c.keys/2 {
+				return errDeliver
+			}
+			return nil
+		}, nil)
+		if !errors.Is(err, errDeliver) {
+			t.Fatalf("%d keys: err = %v, want errDeliver", c.keys, err)
+		}
+		devicetest.AssertNoLeaks(t, e.Host())
 	}
 }
