@@ -179,3 +179,58 @@ func TestSelectOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestArgExtremeInnerVector: a row's argmax/argmin by the vector extreme
+// and its first position equals the element-by-element fold (NumPy's
+// first occurrence, the first NaN), tile after tile into one partial, on
+// rows with many ties, zeros of both signs and NaNs.
+func TestArgExtremeInnerVector(t *testing.T) {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	r := rand.New(rand.NewPCG(seed, 15))
+	dev := device.NewHost()
+	defer func(v bool) { binaryVecOn = v }(binaryVecOn)
+	for trial := 0; trial < 500; trial++ {
+		n := r.IntN(700)
+		x := make([]float64, n)
+		distinct := 1 + r.IntN(20)
+		for i := range x {
+			x[i] = float64(r.IntN(distinct)) - float64(distinct/2)
+			switch r.IntN(400) {
+			case 0:
+				x[i] = math.NaN()
+			case 1:
+				x[i] = math.Copysign(0, -1)
+			}
+		}
+		for _, kind := range []graph.ReduceKind{graph.ReduceArgMax, graph.ReduceArgMin} {
+			var res [2][2]int64 // [vector on/off][value bits, index]
+			for v, on := range []bool{false, true} {
+				binaryVecOn = on && cpuHasAVX2()
+				val, err := dev.Alloc(8)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ix, err := dev.Alloc(8)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dst := []*device.Buffer{val, ix}
+				initPartials(kind, graph.Float64, dst)
+				for k0 := 0; k0 < n; k0 += TileLen {
+					k1 := min(k0+TileLen, n)
+					foldT(kind, dst, 0, true, x[k0:k1], k0, 1)
+				}
+				res[v] = [2]int64{int64(math.Float64bits(device.View[float64](val)[0])), device.View[int64](ix)[0]}
+				val.Release()
+				ix.Release()
+			}
+			if res[0] != res[1] {
+				t.Fatalf("n %d %v: vector path gives (%x, %d), element by element (%x, %d)", n, kind, res[1][0], res[1][1], res[0][0], res[0][1])
+			}
+		}
+	}
+}

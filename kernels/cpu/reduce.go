@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -172,6 +173,19 @@ func foldT[T device.Number](kind graph.ReduceKind, dst []*device.Buffer, off int
 		isMax := kind == graph.ReduceArgMax
 		ix := device.View[int64](dst[1])
 		if inner {
+			if xf, ok := any(x).([]float64); ok {
+				// the tile's extreme by the vector kernels, then its first
+				// position: the loop's answer where they answer (no NaN,
+				// not a zero)
+				if m, ok := extremeVec(xf, isMax); ok {
+					af := any(acc).([]float64)
+					if better(m, af[off], ix[off], isMax) {
+						i := slices.Index(xf, m)
+						af[off], ix[off] = m, int64(arg+i*argStride)
+					}
+					return
+				}
+			}
 			for i, v := range x {
 				if better(v, acc[off], ix[off], isMax) {
 					acc[off], ix[off] = v, int64(arg+i*argStride)
