@@ -221,6 +221,48 @@ func lessRun(a, b uniqueRun) int {
 	return 0
 }
 
+// sortedRuns is runsOf of a block's n elements of dtype dt, each counted
+// once, sorted as plain numbers (slices.Sort) rather than as runs: the
+// equal values in a row, their count, NaNs last as one run.
+func sortedRuns(b []byte, dt graph.DType, n int) []uniqueRun {
+	var runs []uniqueRun
+	if dt.IsFloat() {
+		fs := make([]float64, n)
+		for k := range fs {
+			fs[k] = elemAt(b, dt, k)
+		}
+		slices.Sort(fs) // NaNs first
+		nan := 0
+		for nan < len(fs) && fs[nan] != fs[nan] {
+			nan++
+		}
+		for k := nan; k < len(fs); k++ {
+			if len(runs) > 0 && runs[len(runs)-1].f == fs[k] {
+				runs[len(runs)-1].n++
+				continue
+			}
+			runs = append(runs, uniqueRun{f: fs[k], n: 1, isF: true})
+		}
+		if nan > 0 {
+			runs = append(runs, uniqueRun{f: math.NaN(), n: int64(nan), isF: true, isNa: true})
+		}
+		return runs
+	}
+	is := make([]int64, n)
+	for k := range is {
+		is[k] = intAt(b, dt, k)
+	}
+	slices.Sort(is)
+	for _, v := range is {
+		if len(runs) > 0 && runs[len(runs)-1].i == v {
+			runs[len(runs)-1].n++
+			continue
+		}
+		runs = append(runs, uniqueRun{i: v, n: 1})
+	}
+	return runs
+}
+
 // runsOf sorts vs and merges equal values, adding their counts.
 func runsOf(vs []uniqueRun) []uniqueRun {
 	slices.SortFunc(vs, lessRun)
@@ -242,16 +284,7 @@ func init() {
 		mode := string(args)
 		var runs []uniqueRun
 		if mode == "count" || mode == "pairs" {
-			dt := in[0].DType
-			runs = make([]uniqueRun, in[0].Elems())
-			for k := range runs {
-				if dt.IsFloat() {
-					f := elemAt(src[0], dt, k)
-					runs[k] = uniqueRun{f: f, n: 1, isF: true, isNa: f != f}
-				} else {
-					runs[k] = uniqueRun{i: intAt(src[0], dt, k), n: 1}
-				}
-			}
+			runs = sortedRuns(src[0], in[0].DType, in[0].Elems())
 		} else {
 			for i, b := range in {
 				for k := 0; k+1 < b.Elems(); k += 2 {
@@ -265,7 +298,9 @@ func init() {
 				}
 			}
 		}
-		runs = runsOf(runs)
+		if mode != "count" && mode != "pairs" {
+			runs = runsOf(runs)
+		}
 		switch mode {
 		case "count", "merge-count":
 			if out.Elems() != 1 {
