@@ -1,10 +1,10 @@
 package cpu
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/blockwork-dev/blockwork/device"
 	"github.com/blockwork-dev/blockwork/graph"
@@ -174,6 +174,7 @@ func sortBlock[T sortElem](g laneGeom, src, dv []T, di []int64, isFloat bool) {
 		}
 		return
 	}
+	var buf []valueIndex[T] // sort scratch, reused lane to lane
 	if g.keep < g.n {
 		h := &laneHeap[T]{desc: g.desc, v: make([]T, 0, g.keep), ix: make([]int64, 0, g.keep)}
 		for o := 0; o < g.outer; o++ {
@@ -184,8 +185,26 @@ func sortBlock[T sortElem](g laneGeom, src, dv []T, di []int64, isFloat bool) {
 					h.offer(src[off+q*g.inner], int64(q), g.keep)
 				}
 				ps := pairs[T]{v: h.v, ix: h.ix, desc: g.desc}
-				sort.Sort(ps)
+				buf = ps.sort(buf)
 				writeLane(dv, di, o*g.keep*g.inner+i, g.inner, ps, g.base)
+			}
+		}
+		return
+	}
+	if g.keep == g.n && !g.desc && di == nil {
+		// values only, ascending, strided lanes: each lane gathered,
+		// sorted as values, put back
+		lane, sorted := make([]T, g.n), make([]T, g.n)
+		for o := 0; o < g.outer; o++ {
+			for i := 0; i < g.inner; i++ {
+				off := o*g.n*g.inner + i
+				for q := range lane {
+					lane[q] = src[off+q*g.inner]
+				}
+				sortValuesLane(sorted, lane, isFloat)
+				for q, v := range sorted {
+					dv[off+q*g.inner] = v
+				}
 			}
 		}
 		return
@@ -206,7 +225,7 @@ func sortBlock[T sortElem](g laneGeom, src, dv []T, di []int64, isFloat bool) {
 				sv[q], si[q] = src[off+q*g.inner], int64(q)
 			}
 			ps := pairs[T]{v: sv, ix: si, desc: g.desc}
-			sort.Sort(ps)
+			buf = ps.sort(buf)
 			if contiguous {
 				for q := range si {
 					si[q] += g.base
@@ -310,20 +329,35 @@ type pairs[T sortElem] struct {
 	desc bool
 }
 
-func (p pairs[T]) Len() int { return len(p.v) }
-func (p pairs[T]) Less(a, b int) bool {
-	va, vb := p.v[a], p.v[b]
-	if valueBefore(va, vb, p.desc) {
-		return true
-	}
-	if valueBefore(vb, va, p.desc) {
-		return false
-	}
-	return p.ix[a] < p.ix[b]
+// valueIndex is a (value, position) pair of a lane being sorted.
+type valueIndex[T sortElem] struct {
+	v  T
+	ix int64
 }
-func (p pairs[T]) Swap(a, b int) {
-	p.v[a], p.v[b] = p.v[b], p.v[a]
-	p.ix[a], p.ix[b] = p.ix[b], p.ix[a]
+
+// sort orders p (Less's order: the value in p's direction, then the
+// position, so any sort gives the stable order) through buf, which it
+// returns for reuse: the pairs side by side, sorted with slices.SortFunc
+// (no interface calls), then written back.
+func (p pairs[T]) sort(buf []valueIndex[T]) []valueIndex[T] {
+	buf = buf[:0]
+	for q, v := range p.v {
+		buf = append(buf, valueIndex[T]{v, p.ix[q]})
+	}
+	desc := p.desc
+	slices.SortFunc(buf, func(a, b valueIndex[T]) int {
+		switch {
+		case valueBefore(a.v, b.v, desc):
+			return -1
+		case valueBefore(b.v, a.v, desc):
+			return 1
+		}
+		return cmp.Compare(a.ix, b.ix)
+	})
+	for q, e := range buf {
+		p.v[q], p.ix[q] = e.v, e.ix
+	}
+	return buf
 }
 
 // laneHeap keeps the first k (value, position) pairs of the order seen so
