@@ -192,7 +192,9 @@ func histCounts[T device.Number](xs []T, edges []float64, counts []int64) {
 	nb := len(edges) - 1
 	lo, hi := edges[0], edges[nb]
 	scale := float64(nb) / (hi - lo)
-	uniform := hi > lo && !math.IsInf(scale, 0)
+	// (an infinite edge, or a span past the largest float64, takes the
+	// search: its scale is 0 and (v-lo)*scale can be NaN)
+	uniform := hi > lo && scale > 0 && !math.IsInf(scale, 0) && !math.IsInf(hi-lo, 0)
 	for i := 1; uniform && i < nb; i++ {
 		// each edge within a tenth of a bin of its equal-width place:
 		// the guess below is then off by at most one bin
@@ -205,7 +207,7 @@ func histCounts[T device.Number](xs []T, edges []float64, counts []int64) {
 		}
 		var i int
 		if uniform {
-			i = min(int((v-lo)*scale), nb-1)
+			i = max(0, min(int((v-lo)*scale), nb-1))
 			for i > 0 && v < edges[i] {
 				i--
 			}

@@ -70,6 +70,15 @@ func TestHistogram(t *testing.T) {
 			return
 		}
 	}
+	// infinite edges, and a span past the largest float64 (its width
+	// overflows): the values are searched for, as NumPy counts them
+	xs := []float64{-1e308, -1, 0, 2.5, 1e308, math.Inf(1), math.Inf(-1), math.NaN()}
+	for _, e := range [][]float64{{math.Inf(-1), math.Inf(1)}, {-1e308, 1e308}, {math.Inf(-1), 0, math.Inf(1)}, {-1e308, 0, 1e308}} {
+		desc := fmt.Sprintf("histogram(%v, edges %v)", xs, e)
+		want := newRef([]int{len(e) - 1}, graph.Int64)
+		copy(want.i, refHistogram(xs, e))
+		exact(t, desc, v.one(desc, array.FromSlice(xs, []int{len(xs)}, array.Chunked(3)).HistogramEdges(e)), want)
+	}
 	x := v.operand([]int{5}, graph.Float64, vSmall).a
 	wantErr(t, "zero bins", func() error { h, _ := x.Histogram(0, 0, 1); return h.Err() }(), "histogram", "0 bins")
 	wantErr(t, "bad range", func() error { h, _ := x.Histogram(3, 1, 0); return h.Err() }(), "histogram", "range")

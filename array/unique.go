@@ -244,7 +244,7 @@ func sortedRuns(b []byte, dt graph.DType, n int) []uniqueRun {
 			runs = append(runs, uniqueRun{f: fs[k], n: 1, isF: true})
 		}
 		if nan > 0 {
-			runs = append(runs, uniqueRun{f: math.NaN(), n: int64(nan), isF: true, isNa: true})
+			runs = append(runs, uniqueRun{f: fs[0], n: int64(nan), isF: true, isNa: true}) // a NaN of the data
 		}
 		return runs
 	}

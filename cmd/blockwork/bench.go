@@ -312,6 +312,7 @@ func benchChild(ctx context.Context, c childConfig) error {
 			return err
 		}
 		defer f.Close()
+		defer pprof.StopCPUProfile() // a run that fails stops it too
 		cfg.Warm = func() {
 			if err := pprof.StartCPUProfile(f); err != nil {
 				fmt.Fprintln(os.Stderr, "bench: cpuprofile:", err)

@@ -4,10 +4,11 @@
 // so ties (±0 included) keep a. VMAXPD/VMINPD give "b > a ? b : a" with a
 // as the second source, and two blends put the NaNs back in order.
 
-// maxRedF64AVX2 and minRedF64AVX2 fold nblk >= 1 blocks of 16 into 16
-// lane extremes (out) and report whether any lane held a NaN; the caller
-// takes the scalar path then, and where the extreme is a zero (whose sign
-// depends on which of equal values came first).
+// maxRedF64AVX2 and minRedF64AVX2 (and their AVX-512 versions) fold
+// nblk >= 1 blocks of 16 into one extreme (*out) and report whether any
+// value was a NaN; the caller takes the scalar path then, and where the
+// extreme is a zero (whose sign depends on which of equal values came
+// first).
 
 #include "textflag.h"
 

@@ -41,13 +41,15 @@ func valueBefore[T sortElem](a, b T, desc bool) bool {
 //	dstIndex[o, p, i]  = Base + perm[p]
 //
 // Any dtype of package graph; outputs per SortParams.Out (values, then
-// int64 indices). Memory beyond the destinations: a full sort of
-// contiguous lanes (inner size 1) is done in place in the destinations
-// when values and indices are both wanted, or values alone ascending;
-// any other full sort (indices alone, descending values, lanes strided
-// in memory) gathers each lane into one lane of scratch (n values and n
-// int64, allocated once per task). A partial order (L < n, top-k) keeps
-// a heap of L values and L int64, whatever the layout.
+// int64 indices). Memory beyond the destinations: values alone,
+// ascending, sort in place in the destination where lanes are
+// contiguous (inner size 1) and through two lanes of n values where they
+// are strided; every sort with positions or descending orders its
+// (value, position) pairs side by side in n pairs of scratch (valueIndex),
+// after gathering the lane into one lane of n values and n int64 unless
+// it is contiguous and both outputs are wanted (then the destinations
+// hold it). A partial order (L < n, top-k) keeps a heap of L values and L
+// int64, whatever the layout. Scratch is allocated once per task.
 type sortBlockKernel struct{}
 
 func (sortBlockKernel) Run(l *kernels.Launch) error {
