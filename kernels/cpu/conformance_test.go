@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"flag"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -18,4 +19,15 @@ func TestConformanceMisc(t *testing.T) {
 	dev := device.NewHost()
 	kerneltest.Run(t, r, dev, kerneltest.WithSeed(*conformanceSeed))
 	devicetest.AssertNoLeaks(t, dev)
+}
+
+// seededRand is a random test's source on stream stream of the -seed
+// flag's seed (a fresh one when it is 0), which it logs for a replay.
+func seededRand(t *testing.T, stream uint64) *rand.Rand {
+	seed := *conformanceSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	return rand.New(rand.NewPCG(seed, stream))
 }

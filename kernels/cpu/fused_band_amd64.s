@@ -2,6 +2,22 @@
 
 #include "textflag.h"
 
+// The arguments of both gathers: DI buf, SI src, BX the source stride
+// and R8 a band row (bytes), CX the count (COUNT), DX the prefetch
+// distance in bytes, and R9-R12 band rows 3, 5, 6 and 7.
+#define BANDARGS(COUNT) \
+	MOVQ buf+0(FP), DI; \
+	MOVQ src+8(FP), SI; \
+	MOVQ strideBytes+16(FP), BX; \
+	MOVQ rowBytes+24(FP), R8; \
+	MOVQ COUNT+32(FP), CX; \
+	MOVQ ahead+40(FP), DX; \
+	IMULQ BX, DX; \
+	LEAQ (R8)(R8*2), R9; \
+	LEAQ (R8)(R8*4), R10; \
+	LEAQ (R9)(R9*1), R11; \
+	LEAQ (R11)(R8*1), R12
+
 // func fillBand8x8(buf, src *uint64, strideBytes, rowBytes, inner, ahead int)
 //
 // For k < inner: buf[r*rowBytes/8 + k] = src[k*strideBytes/8 + r], r < 8,
@@ -9,17 +25,7 @@
 // large stride crosses a page every element, where the hardware
 // prefetchers stop).
 TEXT ·fillBand8x8(SB), NOSPLIT, $0-48
-	MOVQ buf+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ strideBytes+16(FP), BX
-	MOVQ rowBytes+24(FP), R8
-	MOVQ inner+32(FP), CX
-	MOVQ ahead+40(FP), DX
-	IMULQ BX, DX
-	LEAQ (R8)(R8*2), R9  // 3 rows
-	LEAQ (R8)(R8*4), R10 // 5 rows
-	LEAQ (R9)(R9*1), R11 // 6 rows
-	LEAQ (R11)(R8*1), R12 // 7 rows
+	BANDARGS(inner)
 	TESTQ CX, CX
 	JLE done
 loop:
@@ -54,18 +60,8 @@ done:
 // shuffles) and stored as 8 runs of 8 elements, one per band row,
 // instead of 64 scalar loads and stores.
 TEXT ·fillBand8x8AVX512(SB), NOSPLIT, $0-48
-	MOVQ buf+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ strideBytes+16(FP), BX
-	MOVQ rowBytes+24(FP), R8
-	MOVQ blocks+32(FP), CX
-	MOVQ ahead+40(FP), DX
-	IMULQ BX, DX
-	LEAQ (R8)(R8*2), R9   // 3 rows
-	LEAQ (R8)(R8*4), R10  // 5 rows
-	LEAQ (R9)(R9*1), R11  // 6 rows
-	LEAQ (R11)(R8*1), R12 // 7 rows
-	LEAQ (BX)(BX*2), R13  // 3 strides
+	BANDARGS(blocks)
+	LEAQ (BX)(BX*2), R13 // 3 strides
 	TESTQ CX, CX
 	JLE done512
 loop512:

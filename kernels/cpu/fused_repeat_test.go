@@ -17,12 +17,7 @@ import (
 // Both must give the same bits, elementwise and reduced, for identity,
 // reversed and transposed (band) maps, repeated or not.
 func TestFusedRepeatedLoads(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 11))
+	r := seededRand(t, 11)
 	const n = 40 // square domain n x n
 	x := make([]float64, n*n)
 	for i := range x {

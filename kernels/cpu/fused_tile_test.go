@@ -318,12 +318,7 @@ func fastAllocsNoMore(t *testing.T, l *kernels.Launch, what string) {
 // offset changes between rows), with NaNs, infinities and zeros of both
 // signs among the values.
 func TestFusedColumnFoldsBatched(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with -seed)", seed)
-	r := rand.New(rand.NewPCG(seed, 8))
+	r := seededRand(t, 8)
 	for _, sh := range [][]int{{1, 7}, {8, 9}, {13, 600}, {17, 1030}, {3, 5, 700}, {2, 11, 40}} {
 		nd := len(sh)
 		total := 1
@@ -384,12 +379,7 @@ func TestFusedColumnFoldsBatched(t *testing.T) {
 // bytes it has alone, including beside a second register's sum and
 // moments and a max, on shapes whose rows end in a short tile.
 func TestFusedInnerSumShared(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with -seed)", seed)
-	r := rand.New(rand.NewPCG(seed, 12))
+	r := seededRand(t, 12)
 	for trial := 0; trial < 12; trial++ {
 		sh := []int{1 + r.IntN(9), 1 + r.IntN(1500)}
 		if trial%3 == 2 {

@@ -441,42 +441,58 @@ momentsRowsdone:
 // accumulators stays in a register across the rows, which it takes in
 // order, so the bits are those of folding row by row. Four blocks go
 // side by side while they can (four independent dependency chains), then
-// one at a time.
-#define FOLDROWS(NAME, STEP) \
+// one at a time. Registers: R8 the row pointers, R13 nrows, DI acc, CX
+// the blocks left, R12 the byte offset of the current block.
+
+#define FOLDHEAD(NAME) \
 TEXT NAME(SB), NOSPLIT, $0-32; \
 	MOVQ rows+0(FP), R8; \
 	MOVQ nrows+8(FP), R13; \
 	MOVQ acc+16(FP), DI; \
 	MOVQ nblk+24(FP), CX; \
-	XORQ R12, R12; \
-loop4: \
-	CMPQ CX, $4; \
-	JLT loop1; \
+	XORQ R12, R12
+
+// The accumulators of four blocks in Z1, Z4, Z7, Z10, and their values
+// of row R9 in Z0, Z3, Z6, Z9.
+#define LOAD4ACC \
 	VMOVUPD (DI)(R12*1), Z1; \
 	VMOVUPD 64(DI)(R12*1), Z4; \
 	VMOVUPD 128(DI)(R12*1), Z7; \
-	VMOVUPD 192(DI)(R12*1), Z10; \
-	XORQ R9, R9; \
-row4: \
+	VMOVUPD 192(DI)(R12*1), Z10
+#define LOAD4ROW \
 	MOVQ (R8)(R9*8), R10; \
 	VMOVUPD (R10)(R12*1), Z0; \
 	VMOVUPD 64(R10)(R12*1), Z3; \
 	VMOVUPD 128(R10)(R12*1), Z6; \
-	VMOVUPD 192(R10)(R12*1), Z9; \
+	VMOVUPD 192(R10)(R12*1), Z9
+
+// The four accumulators stored, and on to the next four blocks.
+#define STORE4NEXT \
+	VMOVUPD Z1, (DI)(R12*1); \
+	VMOVUPD Z4, 64(DI)(R12*1); \
+	VMOVUPD Z7, 128(DI)(R12*1); \
+	VMOVUPD Z10, 192(DI)(R12*1); \
+	ADDQ $256, R12; \
+	SUBQ $4, CX
+
+// Four blocks through every row with STEP, from their accumulators in
+// memory back to them (ROW: a label of its own).
+#define FOLD4(STEP, ROW) \
+	LOAD4ACC; \
+	XORQ R9, R9; \
+ROW: \
+	LOAD4ROW; \
 	STEP(Z0, Z1, Z2); \
 	STEP(Z3, Z4, Z5); \
 	STEP(Z6, Z7, Z8); \
 	STEP(Z9, Z10, Z11); \
 	INCQ R9; \
 	CMPQ R9, R13; \
-	JLT row4; \
-	VMOVUPD Z1, (DI)(R12*1); \
-	VMOVUPD Z4, 64(DI)(R12*1); \
-	VMOVUPD Z7, 128(DI)(R12*1); \
-	VMOVUPD Z10, 192(DI)(R12*1); \
-	ADDQ $256, R12; \
-	SUBQ $4, CX; \
-	JMP loop4; \
+	JLT ROW; \
+	STORE4NEXT
+
+// The blocks left, one at a time, and the return.
+#define FOLD1TAIL(STEP) \
 loop1: \
 	TESTQ CX, CX; \
 	JLE done; \
@@ -496,6 +512,15 @@ row: \
 done: \
 	VZEROUPPER; \
 	RET
+
+#define FOLDROWS(NAME, STEP) \
+	FOLDHEAD(NAME); \
+loop4: \
+	CMPQ CX, $4; \
+	JLT loop1; \
+	FOLD4(STEP, row4); \
+	JMP loop4; \
+	FOLD1TAIL(STEP)
 
 // acc A + v V
 #define ADDSTEP(V, A, T) VADDPD V, A, A
@@ -528,27 +553,15 @@ FOLDROWS(·foldRowsAddAVX512, ADDSTEP)
 // STEP, which gives a NaN in v its turn, so the bits are those of STEP
 // throughout.
 #define FOLDEXT(NAME, FAST, STEP) \
-TEXT NAME(SB), NOSPLIT, $0-32; \
-	MOVQ rows+0(FP), R8; \
-	MOVQ nrows+8(FP), R13; \
-	MOVQ acc+16(FP), DI; \
-	MOVQ nblk+24(FP), CX; \
-	XORQ R12, R12; \
+	FOLDHEAD(NAME); \
 loop4: \
 	CMPQ CX, $4; \
 	JLT loop1; \
-	VMOVUPD (DI)(R12*1), Z1; \
-	VMOVUPD 64(DI)(R12*1), Z4; \
-	VMOVUPD 128(DI)(R12*1), Z7; \
-	VMOVUPD 192(DI)(R12*1), Z10; \
+	LOAD4ACC; \
 	KXORW K7, K7, K7; \
 	XORQ R9, R9; \
 row4: \
-	MOVQ (R8)(R9*8), R10; \
-	VMOVUPD (R10)(R12*1), Z0; \
-	VMOVUPD 64(R10)(R12*1), Z3; \
-	VMOVUPD 128(R10)(R12*1), Z6; \
-	VMOVUPD 192(R10)(R12*1), Z9; \
+	LOAD4ROW; \
 	FAST Z1, Z0, Z1; \
 	FAST Z4, Z3, Z4; \
 	FAST Z7, Z6, Z7; \
@@ -562,58 +575,12 @@ row4: \
 	JLT row4; \
 	KORTESTW K7, K7; \
 	JNZ slow4; \
-	VMOVUPD Z1, (DI)(R12*1); \
-	VMOVUPD Z4, 64(DI)(R12*1); \
-	VMOVUPD Z7, 128(DI)(R12*1); \
-	VMOVUPD Z10, 192(DI)(R12*1); \
-	ADDQ $256, R12; \
-	SUBQ $4, CX; \
+	STORE4NEXT; \
 	JMP loop4; \
 slow4: \
-	VMOVUPD (DI)(R12*1), Z1; \
-	VMOVUPD 64(DI)(R12*1), Z4; \
-	VMOVUPD 128(DI)(R12*1), Z7; \
-	VMOVUPD 192(DI)(R12*1), Z10; \
-	XORQ R9, R9; \
-srow4: \
-	MOVQ (R8)(R9*8), R10; \
-	VMOVUPD (R10)(R12*1), Z0; \
-	VMOVUPD 64(R10)(R12*1), Z3; \
-	VMOVUPD 128(R10)(R12*1), Z6; \
-	VMOVUPD 192(R10)(R12*1), Z9; \
-	STEP(Z0, Z1, Z2); \
-	STEP(Z3, Z4, Z5); \
-	STEP(Z6, Z7, Z8); \
-	STEP(Z9, Z10, Z11); \
-	INCQ R9; \
-	CMPQ R9, R13; \
-	JLT srow4; \
-	VMOVUPD Z1, (DI)(R12*1); \
-	VMOVUPD Z4, 64(DI)(R12*1); \
-	VMOVUPD Z7, 128(DI)(R12*1); \
-	VMOVUPD Z10, 192(DI)(R12*1); \
-	ADDQ $256, R12; \
-	SUBQ $4, CX; \
+	FOLD4(STEP, srow4); \
 	JMP loop4; \
-loop1: \
-	TESTQ CX, CX; \
-	JLE done; \
-	VMOVUPD (DI)(R12*1), Z1; \
-	XORQ R9, R9; \
-row: \
-	MOVQ (R8)(R9*8), R10; \
-	VMOVUPD (R10)(R12*1), Z0; \
-	STEP(Z0, Z1, Z2); \
-	INCQ R9; \
-	CMPQ R9, R13; \
-	JLT row; \
-	VMOVUPD Z1, (DI)(R12*1); \
-	ADDQ $64, R12; \
-	DECQ CX; \
-	JMP loop1; \
-done: \
-	VZEROUPPER; \
-	RET
+	FOLD1TAIL(STEP)
 
 // func foldRowsMaxAVX512(rows **float64, nrows int, acc *float64, nblk int)
 FOLDEXT(·foldRowsMaxAVX512, VMAXPD, MAXSTEP)

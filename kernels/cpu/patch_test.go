@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -13,12 +12,7 @@ import (
 // TestPatchRandom checks the patch kernel against its doc comment's loop
 // (later writes winning) on random shapes and position lists.
 func TestPatchRandom(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 11))
+	r := seededRand(t, 11)
 	dev := device.NewHost()
 	for c := 0; c < 200; c++ {
 		nd := r.IntN(4)

@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -15,12 +14,7 @@ import (
 // and inner (one partial per row), and checks them against two-pass
 // float64 references computed by plain loops over the same values.
 func TestFoldMomentsAndExtremes(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 7))
+	r := seededRand(t, 7)
 	dev := device.NewHost()
 	alloc := func(n int) *device.Buffer {
 		b, err := dev.Alloc(int64(8 * n))
@@ -151,12 +145,7 @@ func checkExtreme(t *testing.T, what string, c int, vs []float64, got float64, i
 // folds give the scalar loops' bits, rows of every length up to 70 at
 // every offset, uneven counts included.
 func TestFoldVectorBitIdentical(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 8))
+	r := seededRand(t, 8)
 	dev := device.NewHost()
 	const cols = 90
 	rows := make([][]float64, 40)
@@ -236,12 +225,7 @@ func binLevel(l int) {
 // with columns whose counts are not in step with the first (the
 // division path) and NaNs.
 func TestMomentsRowsBitIdentical(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with -seed)", seed)
-	r := rand.New(rand.NewPCG(seed, 3))
+	r := seededRand(t, 3)
 	dev := device.NewHost()
 	defer binLevel(2)
 	for trial := 0; trial < 300; trial++ {

@@ -13,16 +13,6 @@ import (
 	"github.com/blockwork-dev/blockwork/kernels"
 )
 
-// sortTestRand is the seeded source of the sort kernel tests.
-func sortTestRand(t *testing.T, stream uint64) *rand.Rand {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	return rand.New(rand.NewPCG(seed, stream))
-}
-
 // sortTestValue draws from a small set with heavy ties, NaN, ±Inf, -0.
 func sortTestValue(r *rand.Rand) float64 {
 	switch r.IntN(10) {
@@ -56,7 +46,7 @@ func refLaneOrder(vals []float64, desc bool) []int {
 // every output selection, float64 and int32) against refLaneOrder on
 // random shapes and axes.
 func TestSortBlockRandom(t *testing.T) {
-	r := sortTestRand(t, 11)
+	r := seededRand(t, 11)
 	dev := device.NewHost()
 	for c := 0; c < 300; c++ {
 		nd := 1 + r.IntN(3)
@@ -146,7 +136,7 @@ func TestSortBlockRandom(t *testing.T) {
 // the reference, and checks that sort_merge of the blocks gives ranks
 // [Lo, Lo+L) of the whole lane's stable order, values and indices.
 func TestSortMergeRandom(t *testing.T) {
-	r := sortTestRand(t, 12)
+	r := seededRand(t, 12)
 	dev := device.NewHost()
 	for c := 0; c < 300; c++ {
 		other := r.IntN(3)

@@ -3,7 +3,6 @@ package cpu
 import (
 	"math"
 	"math/big"
-	"math/rand/v2"
 	"testing"
 )
 
@@ -13,12 +12,7 @@ import (
 // are within a few ulps of the sum (of the rounded squares) of the row
 // times its length, computed exactly in big.Float.
 func TestSumF64(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 11))
+	r := seededRand(t, 11)
 	defer func(on bool) { binaryVecOn = on }(binaryVecOn)
 	for trial := 0; trial < 2000; trial++ {
 		n := r.IntN(70)

@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -13,12 +12,7 @@ import (
 // TestTakeRandom checks the take kernel against the element-by-element
 // loop of its doc comment on random shapes, axes and positions.
 func TestTakeRandom(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 7))
+	r := seededRand(t, 7)
 	dev := device.NewHost()
 	for c := 0; c < 200; c++ {
 		nd := 1 + r.IntN(3)

@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -16,12 +15,7 @@ import (
 // shapes: bands of 1 to 8 rows, lengths around the 8-element blocks,
 // strides from a band's width up.
 func TestFillBandLevels(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 11))
+	r := seededRand(t, 11)
 	defer func(v bool) { vec512On = v }(vec512On)
 	for trial := 0; trial < 300; trial++ {
 		rb := 1 + r.IntN(bandRows)
@@ -81,12 +75,7 @@ func BenchmarkFillBand(b *testing.B) {
 // AVX-512, equal the plain loop's whenever they answer, and answer for
 // every row of 32 or more values without NaNs whose extreme is not zero.
 func TestExtremeVecLevels(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 13))
+	r := seededRand(t, 13)
 	defer func(v bool) { vec512On = v }(vec512On)
 	for trial := 0; trial < 2000; trial++ {
 		x := make([]float64, r.IntN(300))
@@ -134,12 +123,7 @@ func TestExtremeVecLevels(t *testing.T) {
 // puts there, with the smaller values before it and the larger after, on
 // random lengths, many repeated values, sorted and reversed inputs.
 func TestSelectOrder(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 14))
+	r := seededRand(t, 14)
 	for trial := 0; trial < 3000; trial++ {
 		n := 1 + r.IntN(600)
 		s := make([]float64, n)
@@ -184,12 +168,7 @@ func TestSelectOrder(t *testing.T) {
 // first occurrence, the first NaN), tile after tile into one partial, on
 // rows with many ties, zeros of both signs and NaNs.
 func TestArgExtremeInnerVector(t *testing.T) {
-	seed := *conformanceSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	r := rand.New(rand.NewPCG(seed, 15))
+	r := seededRand(t, 15)
 	dev := device.NewHost()
 	defer func(v bool) { binaryVecOn = v }(binaryVecOn)
 	for trial := 0; trial < 500; trial++ {
