@@ -589,123 +589,68 @@ FOLDEXT(·foldRowsMaxAVX512, VMAXPD, MAXSTEP)
 FOLDEXT(·foldRowsMinAVX512, VMINPD, MINSTEP)
 
 // func maxRedF64AVX512(x *float64, nblk int, out *float64) (nan int)
-//
-// maxRedF64AVX2 with AVX-512: 16*nblk elements, 32 a loop into four
-// accumulators (their order is free: the result is used only without
-// NaNs), NaNs noted in K7.
-TEXT ·maxRedF64AVX512(SB), NOSPLIT, $0-32
-	MOVQ x+0(FP), SI
-	MOVQ nblk+8(FP), CX
-	MOVQ out+16(FP), DI
-	VMOVUPD 0(SI), Z0
-	VMOVUPD 64(SI), Z1
-	VMOVAPD Z0, Z2
-	VMOVAPD Z1, Z3
-	VCMPPD $3, Z1, Z0, K7
-	ADDQ $128, SI
-	DECQ CX
-maxRedF64loop2:
-	CMPQ CX, $2
-	JLT maxRedF64loop1
-	VMOVUPD 0(SI), Z4
-	VMOVUPD 64(SI), Z5
-	VMOVUPD 128(SI), Z6
-	VMOVUPD 192(SI), Z7
-	VMAXPD Z4, Z0, Z0
-	VMAXPD Z5, Z1, Z1
-	VMAXPD Z6, Z2, Z2
-	VMAXPD Z7, Z3, Z3
-	VCMPPD $3, Z5, Z4, K1
-	VCMPPD $3, Z7, Z6, K2
-	KORW K1, K7, K7
-	KORW K2, K7, K7
-	ADDQ $256, SI
-	SUBQ $2, CX
-	JMP maxRedF64loop2
-maxRedF64loop1:
-	TESTQ CX, CX
-	JLE maxRedF64end
-	VMOVUPD 0(SI), Z4
-	VMOVUPD 64(SI), Z5
-	VMAXPD Z4, Z0, Z0
-	VMAXPD Z5, Z1, Z1
-	VCMPPD $3, Z5, Z4, K1
-	KORW K1, K7, K7
-maxRedF64end:
-	VMAXPD Z1, Z0, Z0
-	VMAXPD Z3, Z2, Z2
-	VMAXPD Z2, Z0, Z0
-	VEXTRACTF64X4 $1, Z0, Y1
-	VMAXPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VMAXPD X1, X0, X0
-	VPERMILPD $1, X0, X1
-	VMAXPD X1, X0, X0
-	VMOVSD X0, 0(DI)
-	XORQ AX, AX
-	KORTESTW K7, K7
-	SETNE AL
-	MOVQ AX, nan+24(FP)
-	VZEROUPPER
-	RET
-
 // func minRedF64AVX512(x *float64, nblk int, out *float64) (nan int)
 //
-// minRedF64AVX2 with AVX-512: 16*nblk elements, 32 a loop into four
+// maxRedF64AVX2 and minRedF64AVX2 with AVX-512: 16*nblk elements, 32 a loop into four
 // accumulators (their order is free: the result is used only without
 // NaNs), NaNs noted in K7.
-TEXT ·minRedF64AVX512(SB), NOSPLIT, $0-32
-	MOVQ x+0(FP), SI
-	MOVQ nblk+8(FP), CX
-	MOVQ out+16(FP), DI
-	VMOVUPD 0(SI), Z0
-	VMOVUPD 64(SI), Z1
-	VMOVAPD Z0, Z2
-	VMOVAPD Z1, Z3
-	VCMPPD $3, Z1, Z0, K7
-	ADDQ $128, SI
-	DECQ CX
-minRedF64loop2:
-	CMPQ CX, $2
-	JLT minRedF64loop1
-	VMOVUPD 0(SI), Z4
-	VMOVUPD 64(SI), Z5
-	VMOVUPD 128(SI), Z6
-	VMOVUPD 192(SI), Z7
-	VMINPD Z4, Z0, Z0
-	VMINPD Z5, Z1, Z1
-	VMINPD Z6, Z2, Z2
-	VMINPD Z7, Z3, Z3
-	VCMPPD $3, Z5, Z4, K1
-	VCMPPD $3, Z7, Z6, K2
-	KORW K1, K7, K7
-	KORW K2, K7, K7
-	ADDQ $256, SI
-	SUBQ $2, CX
-	JMP minRedF64loop2
-minRedF64loop1:
-	TESTQ CX, CX
-	JLE minRedF64end
-	VMOVUPD 0(SI), Z4
-	VMOVUPD 64(SI), Z5
-	VMINPD Z4, Z0, Z0
-	VMINPD Z5, Z1, Z1
-	VCMPPD $3, Z5, Z4, K1
-	KORW K1, K7, K7
-minRedF64end:
-	VMINPD Z1, Z0, Z0
-	VMINPD Z3, Z2, Z2
-	VMINPD Z2, Z0, Z0
-	VEXTRACTF64X4 $1, Z0, Y1
-	VMINPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VMINPD X1, X0, X0
-	VPERMILPD $1, X0, X1
-	VMINPD X1, X0, X0
-	VMOVSD X0, 0(DI)
-	XORQ AX, AX
-	KORTESTW K7, K7
-	SETNE AL
-	MOVQ AX, nan+24(FP)
-	VZEROUPPER
+#define EXTRED(NAME, OP) \
+TEXT NAME(SB), NOSPLIT, $0-32; \
+	MOVQ x+0(FP), SI; \
+	MOVQ nblk+8(FP), CX; \
+	MOVQ out+16(FP), DI; \
+	VMOVUPD 0(SI), Z0; \
+	VMOVUPD 64(SI), Z1; \
+	VMOVAPD Z0, Z2; \
+	VMOVAPD Z1, Z3; \
+	VCMPPD $3, Z1, Z0, K7; \
+	ADDQ $128, SI; \
+	DECQ CX; \
+loop2: \
+	CMPQ CX, $2; \
+	JLT loop1; \
+	VMOVUPD 0(SI), Z4; \
+	VMOVUPD 64(SI), Z5; \
+	VMOVUPD 128(SI), Z6; \
+	VMOVUPD 192(SI), Z7; \
+	OP Z4, Z0, Z0; \
+	OP Z5, Z1, Z1; \
+	OP Z6, Z2, Z2; \
+	OP Z7, Z3, Z3; \
+	VCMPPD $3, Z5, Z4, K1; \
+	VCMPPD $3, Z7, Z6, K2; \
+	KORW K1, K7, K7; \
+	KORW K2, K7, K7; \
+	ADDQ $256, SI; \
+	SUBQ $2, CX; \
+	JMP loop2; \
+loop1: \
+	TESTQ CX, CX; \
+	JLE end; \
+	VMOVUPD 0(SI), Z4; \
+	VMOVUPD 64(SI), Z5; \
+	OP Z4, Z0, Z0; \
+	OP Z5, Z1, Z1; \
+	VCMPPD $3, Z5, Z4, K1; \
+	KORW K1, K7, K7; \
+end: \
+	OP Z1, Z0, Z0; \
+	OP Z3, Z2, Z2; \
+	OP Z2, Z0, Z0; \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	OP Y1, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	OP X1, X0, X0; \
+	VPERMILPD $1, X0, X1; \
+	OP X1, X0, X0; \
+	VMOVSD X0, 0(DI); \
+	XORQ AX, AX; \
+	KORTESTW K7, K7; \
+	SETNE AL; \
+	MOVQ AX, nan+24(FP); \
+	VZEROUPPER; \
 	RET
+
+EXTRED(·maxRedF64AVX512, VMAXPD)
+
+EXTRED(·minRedF64AVX512, VMINPD)
