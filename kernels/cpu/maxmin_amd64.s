@@ -591,9 +591,9 @@ FOLDEXT(·foldRowsMinAVX512, VMINPD, MINSTEP)
 // func maxRedF64AVX512(x *float64, nblk int, out *float64) (nan int)
 // func minRedF64AVX512(x *float64, nblk int, out *float64) (nan int)
 //
-// maxRedF64AVX2 and minRedF64AVX2 with AVX-512: 16*nblk elements, 32 a loop into four
-// accumulators (their order is free: the result is used only without
-// NaNs), NaNs noted in K7.
+// maxRedF64AVX2 and minRedF64AVX2 with AVX-512: 16*nblk elements, 32 a
+// loop into four accumulators (their order is free: the result is used
+// only without NaNs), NaNs noted in K7.
 #define EXTRED(NAME, OP) \
 TEXT NAME(SB), NOSPLIT, $0-32; \
 	MOVQ x+0(FP), SI; \
