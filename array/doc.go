@@ -26,12 +26,15 @@
 // read x, or draw it, once); MatMul to graph.OpGemm tasks that each sum
 // the products of up to DefaultSplitEvery blocks along k themselves (one
 // task per output block when that covers k, else groups added by the
-// same tree); Rechunk
-// to graph.OpAssemble. Tasks are stamped as runnable on every device
+// same tree; a stack of matrices is one such product per matrix,
+// stacked); Rechunk to graph.OpAssemble. Tasks are stamped as runnable on every device
 // kind; the executor narrows that to the kinds its kernel registry has
 // (array does not import kernels). The optimised graph (Cull, Fuse, FuseSiblings) goes
 // to an Executor: the embedded cluster/local one by default (started on
-// first use), or any other passed with On.
+// first use), or any other passed with On. Compute copies each delivered
+// block into its place in the result; an executor with ComputeConcurrent
+// (cluster/local) delivers from several goroutines, the copies being
+// disjoint.
 //
 // Data-dependent sizes (boolean masks through Extract and Compress,
 // Unique) make "pending" arrays: their error wraps ErrUnknownChunks until
