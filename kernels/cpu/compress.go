@@ -3,6 +3,8 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/blockwork-dev/blockwork/device"
+
 	"github.com/blockwork-dev/blockwork/graph"
 	"github.com/blockwork-dev/blockwork/kernels"
 )
@@ -42,11 +44,20 @@ func (compressKernel) Run(l *kernels.Launch) error {
 		if m.Size() != x.Size() || len(out.Shape) != 1 || out.Shape[0] != count {
 			return fmt.Errorf("compress: input %v, mask %v with %d true, output %v", x, m, count, out)
 		}
-		o := 0
-		for k, b := range mask {
-			if b != 0 {
-				copy(dst[o:o+es], src[k*es:(k+1)*es])
-				o += es
+		switch es {
+		case 8:
+			compressFlat(device.ViewBytes[int64](dst), device.ViewBytes[int64](src), mask)
+		case 4:
+			compressFlat(device.ViewBytes[int32](dst), device.ViewBytes[int32](src), mask)
+		case 1:
+			compressFlat(dst, src, mask)
+		default:
+			o := 0
+			for k, b := range mask {
+				if b != 0 {
+					copy(dst[o:o+es], src[k*es:(k+1)*es])
+					o += es
+				}
 			}
 		}
 		return nil
@@ -75,4 +86,20 @@ func (compressKernel) Run(l *kernels.Launch) error {
 		}
 	}
 	return nil
+}
+
+// compressFlat copies the elements of src whose mask byte is not zero to
+// the front of dst (exactly as long as their count), in order: each
+// element is written at the next place and the place advances only for
+// a selected one, so there is no branch to mispredict; the loop ends once
+// dst is full.
+func compressFlat[T uint8 | int32 | int64](dst, src []T, mask []byte) {
+	src = src[:len(mask)]
+	o := 0
+	for k := 0; k < len(mask) && o < len(dst); k++ {
+		dst[o] = src[k]
+		if mask[k] != 0 {
+			o++
+		}
+	}
 }
