@@ -61,6 +61,25 @@ func unaryFloat[T float](op graph.ElemOp, d, a []T) error {
 		for i := range d {
 			d[i] = signFloat(a[i])
 		}
+	// the rounding functions called directly, so that the compiler puts
+	// its rounding instruction in the loop instead of a call through
+	// floatFuncs for each element (same functions, same results)
+	case graph.OpFloor:
+		for i := range d {
+			d[i] = T(math.Floor(float64(a[i])))
+		}
+	case graph.OpCeil:
+		for i := range d {
+			d[i] = T(math.Ceil(float64(a[i])))
+		}
+	case graph.OpRound:
+		for i := range d {
+			d[i] = T(math.RoundToEven(float64(a[i])))
+		}
+	case graph.OpTrunc:
+		for i := range d {
+			d[i] = T(math.Trunc(float64(a[i])))
+		}
 	default:
 		var f func(float64) float64
 		if int(op) < len(floatFuncs) {
