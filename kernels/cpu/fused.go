@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -440,176 +439,11 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	}
 }
 
-// checkMap checks that every axis of m names a domain axis, and, when
-// target is not nil, that m has its rank and (if the domain is not empty)
-// addresses only coordinates inside it.
-func checkMap(m graph.Map, shape, target []int, nonEmpty bool) error {
-	if target != nil && len(m) != len(target) {
-		return fmt.Errorf("map of %d axes onto a %d-d target %v", len(m), len(target), target)
-	}
-	for t, am := range m {
-		if am.Out >= len(shape) {
-			return fmt.Errorf("map axis %d reads domain axis %d of %d", t, am.Out, len(shape))
-		}
-		if target == nil || !nonEmpty {
-			continue
-		}
-		lo, hi := am.Start, am.Start
-		if am.Out >= 0 {
-			end := am.Start + am.Step*(shape[am.Out]-1)
-			lo, hi = min(lo, end), max(hi, end)
-		}
-		if lo < 0 || hi >= target[t] {
-			return fmt.Errorf("map axis %d addresses [%d, %d] of a target of shape %v", t, lo, hi, target)
-		}
-	}
-	return nil
-}
-
 func argStride(a affine, last int) int {
 	if a.coef == nil {
 		return 0
 	}
 	return a.coef[last]
-}
-
-// checkDst checks that destination k (if there is one: the count is
-// checked after) is a host buffer of n elements of dt.
-func checkDst(l *kernels.Launch, k int, dt graph.DType, n int) error {
-	if k >= len(l.Dst) {
-		return nil
-	}
-	b := int64(n) * int64(dt.Size())
-	if l.Dst[k] == nil || l.Dst[k].Len() != b || (b > 0 && l.Dst[k].Bytes() == nil) {
-		return fmt.Errorf("fused: destination %d is not a host buffer of %d %v elements", k, n, dt)
-	}
-	return nil
-}
-
-// checkProgram checks everything the interpreter relies on, so that bad
-// params are an error and never a panic or a write out of bounds: buffer
-// counts and sizes, registers, maps (rank, axes, every access inside its
-// target over the whole domain) and the reduce stage.
-func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
-	prog := p.Prog
-	if len(prog.Instrs) == 0 || int(prog.Out) < 0 || int(prog.Out) >= len(prog.Instrs) {
-		return fmt.Errorf("fused: result register %d of %d", prog.Out, len(prog.Instrs))
-	}
-	d := len(p.Shape)
-	total := 1
-	for _, s := range p.Shape {
-		if s < 0 {
-			return fmt.Errorf("fused: domain shape %v", p.Shape)
-		}
-		total *= s
-	}
-	if len(l.SrcMeta) != len(l.Src) {
-		return fmt.Errorf("fused: %d sources with %d metadata", len(l.Src), len(l.SrcMeta))
-	}
-	for k, m := range l.SrcMeta {
-		if l.Src[k] == nil || l.Src[k].Len() < m.Bytes() {
-			return fmt.Errorf("fused: source %d is smaller than its metadata %v", k, m)
-		}
-	}
-	// the destinations' sizes, result by result (nothing here escapes:
-	// checkProgram runs once a task)
-	nd := 0
-	for r := 0; r <= len(prog.More); r++ {
-		reg, red := prog.Out, prog.Reduce
-		if r > 0 {
-			reg, red = prog.More[r-1].Out, prog.More[r-1].Reduce
-			if int(reg) < 0 || int(reg) >= len(prog.Instrs) {
-				return fmt.Errorf("fused: result %d in register %d of %d", r, reg, len(prog.Instrs))
-			}
-		}
-		odt := prog.Instrs[reg].DType
-		if !odt.Valid() {
-			return fmt.Errorf("fused: result of dtype %v", odt)
-		}
-		if red == nil {
-			if err := checkDst(l, nd, odt, total); err != nil {
-				return err
-			}
-			nd++
-			continue
-		}
-		for _, ax := range red.Axes {
-			if ax < 0 || ax >= d {
-				return fmt.Errorf("fused: reduce axis %d of a %d-d domain", ax, d)
-			}
-		}
-		elems := 1 // the partial's: the reduced axes are 1
-		for k, s := range p.Shape {
-			if !slices.Contains(red.Axes, k) {
-				elems *= s
-			}
-		}
-		switch red.Kind {
-		case graph.ReduceSum, graph.ReduceProd, graph.ReduceMin, graph.ReduceMax, graph.ReduceAny, graph.ReduceAll, graph.ReduceMoments:
-		case graph.ReduceArgMin, graph.ReduceArgMax:
-			if r > 0 {
-				return fmt.Errorf("fused: %v as result %d (only the first result may keep an index)", red.Kind, r)
-			}
-			if len(p.ArgMap.Coef) != d && !(d == 0 && p.ArgMap.Coef == nil) {
-				return fmt.Errorf("fused: %v with an index map over %d axes of a %d-d domain", red.Kind, len(p.ArgMap.Coef), d)
-			}
-		default:
-			return fmt.Errorf("fused: reduce kind %v", red.Kind)
-		}
-		dts, nb := red.Kind.PartialLayout(odt)
-		for k := 0; k < nb; k++ {
-			if err := checkDst(l, nd, dts[k], elems); err != nil {
-				return err
-			}
-			nd++
-		}
-	}
-	if len(l.Dst) != nd {
-		return fmt.Errorf("fused: %d destinations, want %d", len(l.Dst), nd)
-	}
-	for i := range prog.Instrs {
-		in := &prog.Instrs[i]
-		if !in.DType.Valid() {
-			return fmt.Errorf("fused: instruction %d (%v) of dtype %v", i, in.Op, in.DType)
-		}
-		if !in.Op.Valid() {
-			return fmt.Errorf("fused: instruction %d has op %d", i, in.Op)
-		}
-		var target []int // shape the instruction's map addresses (nil: unchecked)
-		switch in.Op {
-		case graph.OpLoad:
-			if in.Src < 0 || int(in.Src) >= len(l.Src) || in.Map < 0 || int(in.Map) >= len(p.Maps) {
-				return fmt.Errorf("fused: load %d reads source %d of %d (map %d of %d)", i, in.Src, len(l.Src), in.Map, len(p.Maps))
-			}
-			if l.SrcMeta[in.Src].DType != in.DType {
-				return fmt.Errorf("fused: load %d of %v source as %v", i, l.SrcMeta[in.Src].DType, in.DType)
-			}
-			target = l.SrcMeta[in.Src].Shape
-		case graph.OpIndex, graph.OpRandom:
-			if in.Map < 0 || int(in.Map) >= len(p.Maps) {
-				return fmt.Errorf("fused: instruction %d uses map %d of %d", i, in.Map, len(p.Maps))
-			}
-			if in.Op == graph.OpRandom {
-				if in.Imm >= uint64(len(prog.Rands)) {
-					return fmt.Errorf("fused: random %d uses stream %d of %d", i, in.Imm, len(prog.Rands))
-				}
-				target = prog.Rands[in.Imm].Shape
-			} else if in.Imm >= uint64(len(p.Maps[in.Map])) {
-				return fmt.Errorf("fused: index %d along axis %d of a %d-axis map", i, in.Imm, len(p.Maps[in.Map]))
-			}
-		}
-		if in.Op == graph.OpLoad || in.Op == graph.OpIndex || in.Op == graph.OpRandom {
-			if err := checkMap(p.Maps[in.Map], p.Shape, target, total > 0); err != nil {
-				return fmt.Errorf("fused: instruction %d (%v): %w", i, in.Op, err)
-			}
-		}
-		for k, r := range [3]int32{in.A, in.B, in.C} {
-			if k < in.Op.Arity() && (r < 0 || int(r) >= i) {
-				return fmt.Errorf("fused: instruction %d (%v) reads register %d", i, in.Op, r)
-			}
-		}
-	}
-	return nil
 }
 
 func fillConst(dst []byte, dt graph.DType, bits uint64, n int) {
