@@ -54,6 +54,7 @@ type computeOpts struct {
 	exec     Executor
 	progress func(done, total int, resident int64)
 	noFuse   bool
+	noPairs  bool // tests: no graph.FusePairs (export_test.go)
 }
 
 // On runs the computation on e instead of the default executor.
@@ -106,6 +107,9 @@ func optimize(xs []*Array, o *computeOpts) (*graph.Graph, [][]graph.Key, error) 
 	if !o.noFuse {
 		g = graph.Fuse(g, append(shared, all...))
 		g = graph.FuseSiblings(g)
+		if !o.noPairs {
+			g = graph.FusePairs(g)
+		}
 	}
 	return g, keys, nil
 }

@@ -23,13 +23,14 @@
 // graph.OpCombine tasks (split_every inputs each) and a small finishing
 // program, and graph.FuseSiblings merges the partials of several
 // reductions of one block into one task (x.Mean(0), x.Std(1), x.Max(0)
-// read x, or draw it, once); MatMul to graph.OpGemm tasks that each sum
+// read x, or draw it, once), and graph.FusePairs those of blocks (i,j)
+// and (j,i) of an expression of x and x.T (each block read once); MatMul to graph.OpGemm tasks that each sum
 // the products of up to DefaultSplitEvery blocks along k themselves (one
 // task per output block when that covers k, else groups added by the
 // same tree; a stack of matrices is one such product per matrix,
 // stacked); Rechunk to graph.OpAssemble. Tasks are stamped as runnable on every device
 // kind; the executor narrows that to the kinds its kernel registry has
-// (array does not import kernels). The optimised graph (Cull, Fuse, FuseSiblings) goes
+// (array does not import kernels). The optimised graph (Cull, Fuse, FuseSiblings, FusePairs) goes
 // to an Executor: the embedded cluster/local one by default (started on
 // first use), or any other passed with On. Compute copies each delivered
 // block into its place in the result; an executor with ComputeConcurrent

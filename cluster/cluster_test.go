@@ -152,6 +152,7 @@ func workloads(r *rand.Rand) map[string]*array.Array {
 	lit := array.FromSlice(data, []int{n}, array.Chunked(ch))
 	return map[string]*array.Array{
 		"transpose_sum": x.Add(x.T()).Sub(x.Mean(0)).Sum(),
+		"transpose_std": x.Sub(x.T()).Std(0), // block pairs (graph.FusePairs), one reducing the other's axis
 		"matmul":        x.MatMul(y).Sum(0),
 		"fused_chain":   x.Sin().Mul(x.Sin()).Add(x.Cos().Mul(x.Cos())).MulScalar(3).SubScalar(1),
 		"reductions":    x.Std(1).Add(y.Max(1)),

@@ -12,8 +12,12 @@
 // metadata, and the fused elementwise Program (program.go) that kernels
 // run over cache-sized tiles.
 //
-// Every pass (Cull, Fuse, FuseSiblings, Order) returns a new value;
-// Validate checks a Graph between passes. FuseSiblings merges fused
+// Every pass (Cull, Fuse, FuseSiblings, FusePairs, Order) returns a new
+// value; Validate checks a Graph between passes. FuseSiblings merges fused
 // reductions of the same blocks into one task of several results
-// (Program.More), so several reductions of one array read it once. graph imports the standard library only.
+// (Program.More), so several reductions of one array read it once;
+// FusePairs merges the two reductions that read the same two blocks, one
+// transposed (blocks (i,j) and (j,i) of (x + x.T).sum()), iterating the
+// second's domain transposed, so each block is read once instead of twice.
+// graph imports the standard library only.
 package graph

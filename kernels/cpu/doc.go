@@ -12,7 +12,10 @@
 // place (a view, no copy); a transposed load (a large stride along the run,
 // stride 1 along the next axis) is gathered eight rows at a time into band
 // buffers, so each cache line of the source is read once (fused_band.go);
-// neither changes the order of work, so results are the same bits. An
+// a load constant along the run (a broadcast of one value per row) fills
+// its register once a row; none changes the order of work, so results are
+// the same bits. Repeated instructions (the same load, draw or operation
+// of the same operands, a + b and b + a included) run once. An
 // optional reduction stage folds the result tile into the partial outputs. Random numbers come from Philox4x32-10
 // keyed by (seed, stream), each element from its flat index (half a block
 // for a float64 or an integer, a quarter for a float32, a whole one for a

@@ -122,6 +122,11 @@ const (
 	// loadView reads a contiguous load in place: the tile is a view of
 	// the source, no copy (never when a destination overlaps a source).
 	loadView
+	// loadRow serves a load that is constant along the inner axis (a
+	// broadcast of one value per row, as x - x.mean(axis=1, keepdims) reads
+	// the mean): its register is filled once a row, as long as the longest
+	// tile, and each tile of the row reads it.
+	loadRow
 	// loadBand serves a transposed load (a large stride along the inner
 	// axis, stride 1 along the next one) from a band buffer: at the first
 	// row of each band of bandRows rows, one pass reads bandRows
@@ -275,6 +280,11 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					b += a.coef[o] * idx[o]
 				}
 				bases[i] = b
+				if modes[i] == loadRow {
+					if err := leaf(prog, &prog.Instrs[i], regs[i], l, b, 0, min(TileLen, inner)); err != nil {
+						return fmt.Errorf("%v: %w", prog.Instrs[i].Op, err)
+					}
+				}
 				if modes[i] == loadBand && idx[last-1]%bandRows == 0 {
 					rb := min(bandRows, pl.shape[last-1]-idx[last-1])
 					in := &prog.Instrs[i]
@@ -336,6 +346,11 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 					if pf := o + 2*TileLen*es; prefetchOn && pf+4096 <= len(src) {
 						prefetch4K(&src[pf])
 					}
+					if direct {
+						copy(dst, cur[i])
+					}
+				case modes[i] == loadRow:
+					cur[i] = regs[i][:n*in.DType.Size()]
 					if direct {
 						copy(dst, cur[i])
 					}

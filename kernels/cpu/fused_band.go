@@ -14,7 +14,7 @@ var fastLoads = true
 
 // setLoadModes picks each load's and random draw's loadMode for this
 // launch (see loadMode): for a load, a view where the inner stride is 1
-// and no destination overlaps a source; for both, a band where the inner
+// and no destination overlaps a source, a row where it is 0; for both, a band where the inner
 // stride is large, the next axis has stride 1 and the band buffer fits
 // bandMaxBytes (for a draw only of the kinds a band draws in fewer
 // blocks, randBandOf); a copy (a gather, a strided draw) otherwise.
@@ -40,6 +40,8 @@ func setLoadModes(prog *graph.Program, pl *plan, l *kernels.Launch, modes []load
 		switch {
 		case in.Op == graph.OpLoad && st == 1 && views:
 			modes[i] = loadView
+		case in.Op == graph.OpLoad && st == 0 && inner > 1:
+			modes[i] = loadRow
 		case in.Op == graph.OpLoad && band:
 			modes[i] = loadBand
 		case in.Op == graph.OpRandom && band:

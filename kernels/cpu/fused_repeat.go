@@ -106,6 +106,10 @@ func findRepeats(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadM
 			}
 			args := [3]int32{in.A, in.B, in.C}
 			oargs := [3]int32{o.A, o.B, o.C}
+			if commutes(in.Op) && same[args[0]] == same[oargs[1]] && same[args[1]] == same[oargs[0]] {
+				same[i] = int32(j)
+				break
+			}
 			for k := 0; k < ar; k++ {
 				if same[args[k]] != same[oargs[k]] {
 					continue search
@@ -145,4 +149,12 @@ func sameAffine(a, b *affine) bool {
 		}
 	}
 	return true
+}
+
+// commutes reports whether op gives the same value with its two operands
+// swapped: a + b and a * b (IEEE addition and multiplication commute;
+// only which NaN's payload a NaN result carries may differ). Max and min
+// do not: a tie of ±0 or two NaNs keep the first operand.
+func commutes(op graph.ElemOp) bool {
+	return op == graph.OpAdd || op == graph.OpMul
 }

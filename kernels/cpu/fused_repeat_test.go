@@ -207,3 +207,56 @@ func TestFusedRepeatedRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedCommutedRepeat: a + b after b + a (and a * b after b * a) is a
+// repeat, computed once; a - b after b - a, and a max or min with its
+// operands swapped (a tie of ±0 or two NaNs keeps the first), are not;
+// and the program's values are the plain loop's.
+func TestFusedCommutedRepeat(t *testing.T) {
+	c := func(v float64) graph.Instr {
+		return graph.Instr{Op: graph.OpConst, DType: graph.Float64, Imm: math.Float64bits(v)}
+	}
+	bin := func(op graph.ElemOp, a, b int32) graph.Instr {
+		return graph.Instr{Op: op, DType: graph.Float64, A: a, B: b}
+	}
+	prog := &graph.Program{Instrs: []graph.Instr{
+		c(2), c(3),
+		bin(graph.OpAdd, 0, 1), bin(graph.OpAdd, 1, 0),
+		bin(graph.OpMul, 0, 1), bin(graph.OpMul, 1, 0),
+		bin(graph.OpSub, 0, 1), bin(graph.OpSub, 1, 0),
+		bin(graph.OpMax, 0, 1), bin(graph.OpMax, 1, 0),
+		bin(graph.OpMin, 0, 1), bin(graph.OpMin, 1, 0),
+	}}
+	n := len(prog.Instrs)
+	pl := &plan{has: make([]bool, n), acc: make([]affine, n)}
+	same := make([]int32, n)
+	findRepeats(prog, pl, &kernels.Launch{}, make([]loadMode, n), same)
+	want := []int32{0, 1, 2, 2, 4, 4, 6, 7, 8, 9, 10, 11}
+	for i := range want {
+		if same[i] != want[i] {
+			t.Errorf("instruction %d (%v) repeats %d, want %d", i, prog.Instrs[i].Op, same[i], want[i])
+		}
+	}
+	// x*y + (y+x) - (x+y)*(y*x) over loads, against the plain loop
+	r := seededRand(t, 12)
+	const m = 1100
+	x, y := randBytes(r, graph.Float64, m), randBytes(r, graph.Float64, m)
+	ld := func(src int32) graph.Instr {
+		return graph.Instr{Op: graph.OpLoad, DType: graph.Float64, Src: src, Map: src}
+	}
+	p := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{
+		ld(0), ld(1),
+		bin(graph.OpMul, 0, 1), bin(graph.OpAdd, 1, 0), bin(graph.OpAdd, 2, 3),
+		bin(graph.OpAdd, 0, 1), bin(graph.OpMul, 1, 0), bin(graph.OpMul, 5, 6),
+		bin(graph.OpSub, 4, 7),
+	}, Out: 8}, Shape: []int{m}, Maps: []graph.Map{graph.Identity(1, nil), graph.Identity(1, nil)}}
+	meta := graph.Chunk{DType: graph.Float64, Shape: []int{m}}
+	got := f64s(runFusedBytes(t, p, [][]byte{x, y}, []graph.Chunk{meta, meta}, []graph.Chunk{meta})[0])
+	xs, ys := f64s(x), f64s(y)
+	for i := range got {
+		a, b := xs[i], ys[i]
+		if w := (a*b + (b + a)) - (a+b)*(b*a); math.Float64bits(got[i]) != math.Float64bits(w) {
+			t.Fatalf("element %d: %v, want %v", i, got[i], w)
+		}
+	}
+}

@@ -139,9 +139,10 @@ func randBytes(r *rand.Rand, dt graph.DType, n int) []byte {
 	return b
 }
 
-// TestFusedLoadModesBitIdentical: views of contiguous loads and bands of
-// transposed ones give the bytes of plain copies and strided gathers, for
-// x + y.T - m with and without reductions (all axes, each axis), over
+// TestFusedLoadModesBitIdentical: views of contiguous loads, bands of
+// transposed ones and rows of broadcasts along the rows give the bytes of
+// plain copies and strided gathers, for x + y.T - m - rw with and without
+// reductions (all axes, each axis), over
 // shapes that cut bands and tiles short, reversed and 3-d transposes, and
 // float64, float32, int64 and int32.
 func TestFusedLoadModesBitIdentical(t *testing.T) {
@@ -163,8 +164,9 @@ func TestFusedLoadModesBitIdentical(t *testing.T) {
 			for _, n1 := range []int{1, 5, 9, 600, 1030} {
 				// x is n0 x n1, y is n1 x n0 read transposed (or reversed
 				// along its rows: y[::-1].T), m has n1 elements
-				x, y, m := randBytes(r, dt, n0*n1), randBytes(r, dt, n1*n0), randBytes(r, dt, n1)
-				metas := []graph.Chunk{{DType: dt, Shape: []int{n0, n1}}, {DType: dt, Shape: []int{n1, n0}}, {DType: dt, Shape: []int{n1}}}
+				// and rw has n0, one per row (a broadcast along the rows)
+				x, y, m, rw := randBytes(r, dt, n0*n1), randBytes(r, dt, n1*n0), randBytes(r, dt, n1), randBytes(r, dt, n0)
+				metas := []graph.Chunk{{DType: dt, Shape: []int{n0, n1}}, {DType: dt, Shape: []int{n1, n0}}, {DType: dt, Shape: []int{n1}}, {DType: dt, Shape: []int{n0}}}
 				for _, rev := range []bool{false, true} {
 					yMap := graph.Map{{Out: 1, Step: 1}, {Out: 0, Step: 1}}
 					if rev {
@@ -177,7 +179,9 @@ func TestFusedLoadModesBitIdentical(t *testing.T) {
 							{Op: graph.OpAdd, DType: dt, A: 0, B: 1},
 							{Op: graph.OpLoad, DType: dt, Src: 2, Map: 2},
 							{Op: graph.OpSub, DType: dt, A: 2, B: 3},
-						}, Out: 4}
+							{Op: graph.OpLoad, DType: dt, Src: 3, Map: 3},
+							{Op: graph.OpSub, DType: dt, A: 4, B: 5},
+						}, Out: 6}
 						ps := []int{n0, n1}
 						outs := []graph.Chunk{{DType: dt, Shape: ps}}
 						if axes != nil {
@@ -188,13 +192,18 @@ func TestFusedLoadModesBitIdentical(t *testing.T) {
 							}
 							outs = []graph.Chunk{{DType: graph.SumDType(dt), Shape: ps}}
 						}
-						p := &graph.FusedParams{Prog: prog, Shape: []int{n0, n1}, Maps: []graph.Map{graph.Identity(2, nil), yMap, {{Out: 1, Step: 1}}}}
-						check(fmt.Sprintf("%v %dx%d rev=%v reduce %v", dt, n0, n1, rev, axes), p, [][]byte{x, y, m}, metas, outs)
+						p := &graph.FusedParams{Prog: prog, Shape: []int{n0, n1}, Maps: []graph.Map{graph.Identity(2, nil), yMap, {{Out: 1, Step: 1}}, {{Out: 0, Step: 1}}}}
+						check(fmt.Sprintf("%v %dx%d rev=%v reduce %v", dt, n0, n1, rev, axes), p, [][]byte{x, y, m, rw}, metas, outs)
 					}
 					// the transposed load alone is the result
 					p := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: dt, Src: 0, Map: 0}}},
 						Shape: []int{n0, n1}, Maps: []graph.Map{yMap}}
 					check(fmt.Sprintf("%v %dx%d rev=%v y.T alone", dt, n0, n1, rev), p, [][]byte{y}, metas[1:2], []graph.Chunk{{DType: dt, Shape: []int{n0, n1}}})
+					// the row broadcast alone is the result (written straight
+					// to the destination)
+					p = &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: dt, Src: 0, Map: 0}}},
+						Shape: []int{n0, n1}, Maps: []graph.Map{{{Out: 0, Step: 1}}}}
+					check(fmt.Sprintf("%v %dx%d rows alone", dt, n0, n1), p, [][]byte{rw}, metas[3:4], []graph.Chunk{{DType: dt, Shape: []int{n0, n1}}})
 				}
 			}
 		}

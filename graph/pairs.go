@@ -1,0 +1,275 @@
+package graph
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FusePairs returns g with pairs of fused reductions that read the same
+// two-dimensional data, one transposed, merged into one task: block (i, j)
+// of (x + x.T).sum() reads x(i,j) and x(j,i), and so does block (j, i),
+// so apart they read every block of x twice. The merged task iterates the
+// first member's domain and the second's transposed (its maps swap the two
+// domain axes, and so do its reduction axes), so at each point the two
+// members address the same elements, which the kernel then loads (or
+// draws) once. Tasks pair when both are OpFused over a two-dimensional
+// domain, one of them the other's shape reversed, in the same layer, with
+// a reduce stage (not ArgMin or ArgMax) and no More, and the leaves that
+// walk both domain axes (loads of input blocks, random draws) of one,
+// transposed, are those of the other. Each member keeps its key, as an
+// OpPick of its buffers from the merged task. The first member's results
+// have the same bits as before; the second's are summed in another order.
+// The merged task runs on the CPU, as FuseSiblings' do. Blocks on the
+// diagonal (i, i) pair with no other and are left as they are.
+func FusePairs(g *Graph) *Graph {
+	type cand struct {
+		sig, sigT string
+	}
+	cands := make(map[int]cand)
+	bySig := map[string][]int{}
+	for i := range g.Tasks {
+		t := &g.Tasks[i]
+		s, sT, ok := pairSigs(t)
+		if !ok {
+			continue
+		}
+		cands[i] = cand{s, sT}
+		bySig[s] = append(bySig[s], i)
+	}
+	if len(cands) < 2 {
+		return g
+	}
+	partner := map[int]int{} // first member -> second
+	paired := map[int]bool{}
+	for i := range g.Tasks {
+		c, ok := cands[i]
+		if !ok || paired[i] {
+			continue
+		}
+		for _, j := range bySig[c.sigT] {
+			if j == i || paired[j] || !pairable(&g.Tasks[i], &g.Tasks[j]) {
+				continue
+			}
+			partner[i] = j
+			paired[i], paired[j] = true, true
+			break
+		}
+	}
+	if len(partner) == 0 {
+		return g
+	}
+	out := &Graph{Leaves: g.Leaves, Tasks: make([]Task, 0, len(g.Tasks)+len(partner))}
+	out.lidx.Store(g.lidx.Load())
+	memo := map[string]*Program{}
+	picks := make(map[int]Task, 2*len(partner))
+	for i, j := range partner {
+		m := mergePair(&g.Tasks[i], &g.Tasks[j], memo)
+		picks[i] = m
+	}
+	for i := range g.Tasks {
+		if m, ok := picks[i]; ok {
+			out.Tasks = append(out.Tasks, m)
+		}
+	}
+	// members become picks, in their old places
+	first := make(map[int]Key, 2*len(partner))
+	second := make(map[int]pickOf, len(partner))
+	for i, j := range partner {
+		first[i] = picks[i].Key
+		second[j] = pickOf{picks[i].Key, len(g.Tasks[i].Outputs)}
+	}
+	for i := range g.Tasks {
+		t := g.Tasks[i]
+		if k, ok := first[i]; ok {
+			t.Op = Op{Name: OpPick, Params: PickParams{First: 0}}
+			t.Inputs, t.Devices = []Key{k}, DeviceKinds(CPU)
+		} else if p, ok := second[i]; ok {
+			t.Op = Op{Name: OpPick, Params: PickParams{First: p.first}}
+			t.Inputs, t.Devices = []Key{p.key}, DeviceKinds(CPU)
+		}
+		out.Tasks = append(out.Tasks, t)
+	}
+	return out
+}
+
+type pickOf struct {
+	key   Key
+	first int
+}
+
+// pairSigs returns the leaves of t that walk both axes of its domain, as
+// they are and with the two axes swapped (each a canonical string), and
+// whether t may pair at all.
+func pairSigs(t *Task) (sig, sigT string, ok bool) {
+	if t.Op.Name != OpFused || !t.Devices.Has(CPU) {
+		return "", "", false
+	}
+	p, ok := t.Op.Params.(*FusedParams)
+	if !ok || p == nil || p.Prog == nil || p.Prog.Reduce == nil || len(p.Prog.More) > 0 || len(p.Shape) != 2 {
+		return "", "", false
+	}
+	switch p.Prog.Reduce.Kind {
+	case ReduceArgMin, ReduceArgMax, ReduceNone:
+		return "", "", false
+	}
+	var leaves, leavesT []string
+	for i := range p.Prog.Instrs {
+		in := &p.Prog.Instrs[i]
+		var what string
+		switch in.Op {
+		case OpLoad:
+			if int(in.Src) < 0 || int(in.Src) >= len(t.Inputs) {
+				return "", "", false
+			}
+			k := t.Inputs[in.Src]
+			what = "L" + k.Layer + "#" + strconv.FormatInt(k.Block, 10)
+		case OpRandom:
+			if in.Imm >= uint64(len(p.Prog.Rands)) {
+				return "", "", false
+			}
+			rs := &p.Prog.Rands[in.Imm]
+			what = fmt.Sprintf("R%d/%d/%d/%d/%d/%v/%v", rs.Kind, rs.Seed, rs.Stream, rs.Low, rs.High, rs.Shape, in.DType)
+		case OpIndex:
+			if int(in.Map) < 0 || int(in.Map) >= len(p.Maps) {
+				return "", "", false
+			}
+			continue
+		default:
+			continue
+		}
+		if int(in.Map) < 0 || int(in.Map) >= len(p.Maps) {
+			return "", "", false
+		}
+		m := p.Maps[in.Map]
+		var axes [2]bool
+		for _, am := range m {
+			if am.Out < -1 || am.Out > 1 {
+				return "", "", false
+			}
+			if am.Out >= 0 && am.Step != 0 {
+				axes[am.Out] = true
+			}
+		}
+		if !axes[0] || !axes[1] {
+			continue
+		}
+		leaves = append(leaves, what+mapString(m, false))
+		leavesT = append(leavesT, what+mapString(m, true))
+	}
+	if len(leaves) == 0 {
+		return "", "", false
+	}
+	slices.Sort(leaves)
+	slices.Sort(leavesT)
+	return strings.Join(leaves, "|"), strings.Join(leavesT, "|"), true
+}
+
+// mapString renders m, with domain axes 0 and 1 swapped when swap.
+func mapString(m Map, swap bool) string {
+	var b strings.Builder
+	for _, am := range m {
+		o := am.Out
+		if swap && o >= 0 {
+			o = 1 - o
+		}
+		fmt.Fprintf(&b, "(%d,%d,%d)", o, am.Start, am.Step)
+	}
+	return b.String()
+}
+
+// pairable reports whether b may be merged behind a (their leaves are
+// known to match): one layer, and b's domain a's reversed.
+func pairable(a, b *Task) bool {
+	pa, pb := a.Op.Params.(*FusedParams), b.Op.Params.(*FusedParams)
+	return a.Key.Layer == b.Key.Layer && pa.Shape[0] == pb.Shape[1] && pa.Shape[1] == pb.Shape[0]
+}
+
+// swapMap returns m with domain axes 0 and 1 swapped: m composed with the
+// transposition of a two-dimensional domain.
+func swapMap(m Map) Map {
+	out := make(Map, len(m))
+	for k, am := range m {
+		if am.Out >= 0 {
+			am.Out = 1 - am.Out
+		}
+		out[k] = am
+	}
+	return out
+}
+
+// mergePair makes the task computing a's and b's results in one program
+// over a's domain, b's transposed (FusePairs).
+func mergePair(a, b *Task, memo map[string]*Program) Task {
+	pa, pb := a.Op.Params.(*FusedParams), b.Op.Params.(*FusedParams)
+	inputs := slices.Clone(a.Inputs)
+	remap := make([]int32, len(b.Inputs))
+	for k, key := range b.Inputs {
+		at := slices.Index(inputs, key)
+		if at < 0 {
+			at = len(inputs)
+			inputs = append(inputs, key)
+		}
+		remap[k] = int32(at)
+	}
+	mk := fmt.Sprintf("%p/%d/%p/%d/%v", pa.Prog, len(pa.Maps), pb.Prog, len(pb.Maps), remap)
+	prog, ok := memo[mk]
+	if !ok {
+		qa, qb := pa.Prog, pb.Prog
+		prog = &Program{
+			Instrs: slices.Clone(qa.Instrs),
+			Rands:  append(slices.Clone(qa.Rands), qb.Rands...),
+			Out:    qa.Out,
+			Reduce: qa.Reduce,
+		}
+		base := int32(len(qa.Instrs))
+		mbase := int32(len(pa.Maps))
+		rbase := uint64(len(qa.Rands))
+		for _, in := range qb.Instrs {
+			ar := in.Op.Arity()
+			if ar >= 1 {
+				in.A += base
+			}
+			if ar >= 2 {
+				in.B += base
+			}
+			if ar >= 3 {
+				in.C += base
+			}
+			switch in.Op {
+			case OpLoad:
+				in.Map += mbase
+				in.Src = remap[in.Src]
+			case OpIndex:
+				in.Map += mbase
+			case OpRandom:
+				in.Map += mbase
+				in.Imm += rbase
+			}
+			prog.Instrs = append(prog.Instrs, in)
+		}
+		red := &Reduce{Kind: qb.Reduce.Kind}
+		for _, ax := range qb.Reduce.Axes {
+			red.Axes = append(red.Axes, 1-ax)
+		}
+		slices.Sort(red.Axes)
+		prog.More = []Result{{Out: qb.Out + base, Reduce: red}}
+		memo[mk] = prog
+	}
+	maps := slices.Clone(pa.Maps)
+	for _, m := range pb.Maps {
+		maps = append(maps, swapMap(m))
+	}
+	h := fnv.New64a()
+	h.Write([]byte(a.Key.Layer))
+	fmt.Fprintf(h, "/%v", remap)
+	return Task{
+		Key:     Key{Layer: "pairs-" + strconv.FormatUint(h.Sum64(), 16), Block: a.Key.Block},
+		Op:      Op{Name: OpFused, Params: &FusedParams{Prog: prog, Shape: slices.Clone(pa.Shape), Maps: maps}},
+		Inputs:  inputs,
+		Outputs: append(slices.Clone(a.Outputs), b.Outputs...),
+		Devices: DeviceKinds(CPU) & a.Devices & b.Devices,
+	}
+}
