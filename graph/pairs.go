@@ -17,22 +17,32 @@ import (
 // members address the same elements, which the kernel then loads (or
 // draws) once. Tasks pair when both are OpFused over a two-dimensional
 // domain, one of them the other's shape reversed, in the same layer, with
-// a reduce stage (not ArgMin or ArgMax) and no More, and the leaves that
-// walk both domain axes (loads of input blocks, random draws) of one,
-// transposed, are those of the other. Each member keeps its key, as an
-// OpPick of its buffers from the merged task. The first member's results
-// have the same bits as before; the second's are summed in another order.
+// a reduce stage over at least one axis (not ArgMin or ArgMax) and no
+// More, and the leaves that walk both domain axes (loads of input
+// buffers, random draws) of one, transposed, are those of the other. Each
+// member keeps its key, as an OpPick of its buffers from the merged task.
+// The first member's results have the same bits as before; the second's
+// are folded in another order (sums may differ in the last bits, and an
+// extreme that ties -0 with +0 in its sign).
 // The merged task runs on the CPU, as FuseSiblings' do. Blocks on the
 // diagonal (i, i) pair with no other and are left as they are.
 func FusePairs(g *Graph) *Graph {
 	type cand struct {
 		sig, sigT string
 	}
+	// the buffers of each key, which a load's Src counts
+	nbuf := make(map[Key]int, len(g.Leaves)+len(g.Tasks))
+	for i := range g.Leaves {
+		nbuf[g.Leaves[i].Key] = len(g.Leaves[i].Outputs)
+	}
+	for i := range g.Tasks {
+		nbuf[g.Tasks[i].Key] = len(g.Tasks[i].Outputs)
+	}
 	cands := make(map[int]cand)
 	bySig := map[string][]int{}
 	for i := range g.Tasks {
 		t := &g.Tasks[i]
-		s, sT, ok := pairSigs(t)
+		s, sT, ok := pairSigs(t, nbuf)
 		if !ok {
 			continue
 		}
@@ -64,28 +74,17 @@ func FusePairs(g *Graph) *Graph {
 	out := &Graph{Leaves: g.Leaves, Tasks: make([]Task, 0, len(g.Tasks)+len(partner))}
 	out.lidx.Store(g.lidx.Load())
 	memo := map[string]*Program{}
-	picks := make(map[int]Task, 2*len(partner))
-	for i, j := range partner {
-		m := mergePair(&g.Tasks[i], &g.Tasks[j], memo)
-		picks[i] = m
-	}
-	for i := range g.Tasks {
-		if m, ok := picks[i]; ok {
-			out.Tasks = append(out.Tasks, m)
-		}
-	}
-	// members become picks, in their old places
-	first := make(map[int]Key, 2*len(partner))
+	// each merged task goes where its first member was, the members
+	// becoming picks of it in their places
 	second := make(map[int]pickOf, len(partner))
-	for i, j := range partner {
-		first[i] = picks[i].Key
-		second[j] = pickOf{picks[i].Key, len(g.Tasks[i].Outputs)}
-	}
 	for i := range g.Tasks {
 		t := g.Tasks[i]
-		if k, ok := first[i]; ok {
+		if j, ok := partner[i]; ok {
+			m := mergePair(&g.Tasks[i], &g.Tasks[j], nbuf, memo)
+			out.Tasks = append(out.Tasks, m)
+			second[j] = pickOf{m.Key, len(t.Outputs)}
 			t.Op = Op{Name: OpPick, Params: PickParams{First: 0}}
-			t.Inputs, t.Devices = []Key{k}, DeviceKinds(CPU)
+			t.Inputs, t.Devices = []Key{m.Key}, DeviceKinds(CPU)
 		} else if p, ok := second[i]; ok {
 			t.Op = Op{Name: OpPick, Params: PickParams{First: p.first}}
 			t.Inputs, t.Devices = []Key{p.key}, DeviceKinds(CPU)
@@ -103,12 +102,18 @@ type pickOf struct {
 // pairSigs returns the leaves of t that walk both axes of its domain, as
 // they are and with the two axes swapped (each a canonical string), and
 // whether t may pair at all.
-func pairSigs(t *Task) (sig, sigT string, ok bool) {
+func pairSigs(t *Task, nbuf map[Key]int) (sig, sigT string, ok bool) {
 	if t.Op.Name != OpFused || !t.Devices.Has(CPU) {
 		return "", "", false
 	}
 	p, ok := t.Op.Params.(*FusedParams)
-	if !ok || p == nil || p.Prog == nil || p.Prog.Reduce == nil || len(p.Prog.More) > 0 || len(p.Shape) != 2 {
+	// a reduction over at least one axis keeps at most one of the two,
+	// so its partials are laid out alike over either domain
+	if !ok || p == nil || p.Prog == nil || p.Prog.Reduce == nil || len(p.Prog.Reduce.Axes) == 0 || len(p.Prog.More) > 0 || len(p.Shape) != 2 {
+		return "", "", false
+	}
+	bufs, ok := bufferKeys(t, nbuf)
+	if !ok {
 		return "", "", false
 	}
 	switch p.Prog.Reduce.Kind {
@@ -121,11 +126,11 @@ func pairSigs(t *Task) (sig, sigT string, ok bool) {
 		var what string
 		switch in.Op {
 		case OpLoad:
-			if int(in.Src) < 0 || int(in.Src) >= len(t.Inputs) {
+			if int(in.Src) < 0 || int(in.Src) >= len(bufs) {
 				return "", "", false
 			}
-			k := t.Inputs[in.Src]
-			what = "L" + k.Layer + "#" + strconv.FormatInt(k.Block, 10)
+			b := bufs[in.Src]
+			what = "L" + b.key.Layer + "#" + strconv.FormatInt(b.key.Block, 10) + "/" + strconv.Itoa(b.buf)
 		case OpRandom:
 			if in.Imm >= uint64(len(p.Prog.Rands)) {
 				return "", "", false
@@ -167,6 +172,29 @@ func pairSigs(t *Task) (sig, sigT string, ok bool) {
 	return strings.Join(leaves, "|"), strings.Join(leavesT, "|"), true
 }
 
+// bufRef is one input buffer of a task: its key and which of the key's
+// buffers.
+type bufRef struct {
+	key Key
+	buf int
+}
+
+// bufferKeys returns t's input buffers in order (a load's Src indexes
+// them), and false when a key's buffer count is unknown.
+func bufferKeys(t *Task, nbuf map[Key]int) ([]bufRef, bool) {
+	var out []bufRef
+	for _, k := range t.Inputs {
+		n, ok := nbuf[k]
+		if !ok {
+			return nil, false
+		}
+		for b := range n {
+			out = append(out, bufRef{k, b})
+		}
+	}
+	return out, true
+}
+
 // mapString renders m, with domain axes 0 and 1 swapped when swap.
 func mapString(m Map, swap bool) string {
 	var b strings.Builder
@@ -202,17 +230,26 @@ func swapMap(m Map) Map {
 
 // mergePair makes the task computing a's and b's results in one program
 // over a's domain, b's transposed (FusePairs).
-func mergePair(a, b *Task, memo map[string]*Program) Task {
+func mergePair(a, b *Task, nbuf map[Key]int, memo map[string]*Program) Task {
 	pa, pb := a.Op.Params.(*FusedParams), b.Op.Params.(*FusedParams)
 	inputs := slices.Clone(a.Inputs)
-	remap := make([]int32, len(b.Inputs))
-	for k, key := range b.Inputs {
-		at := slices.Index(inputs, key)
-		if at < 0 {
-			at = len(inputs)
+	for _, key := range b.Inputs {
+		if !slices.Contains(inputs, key) {
 			inputs = append(inputs, key)
 		}
-		remap[k] = int32(at)
+	}
+	// remap[s]: the merged task's buffer that is b's buffer s
+	first := make(map[Key]int32, len(inputs))
+	var at int32
+	for _, key := range inputs {
+		first[key] = at
+		at += int32(nbuf[key])
+	}
+	var remap []int32
+	for _, key := range b.Inputs {
+		for k := range nbuf[key] {
+			remap = append(remap, first[key]+int32(k))
+		}
 	}
 	mk := fmt.Sprintf("%p/%d/%p/%d/%v", pa.Prog, len(pa.Maps), pb.Prog, len(pb.Maps), remap)
 	prog, ok := memo[mk]
