@@ -30,6 +30,16 @@ func FusePairs(g *Graph) *Graph {
 	type cand struct {
 		sig, sigT string
 	}
+	// most graphs have no task that may pair: cheap checks first
+	var maybe []int
+	for i := range g.Tasks {
+		if pairShape(&g.Tasks[i]) {
+			maybe = append(maybe, i)
+		}
+	}
+	if len(maybe) < 2 {
+		return g
+	}
 	// the buffers of each key, which a load's Src counts
 	nbuf := make(map[Key]int, len(g.Leaves)+len(g.Tasks))
 	for i := range g.Leaves {
@@ -40,7 +50,7 @@ func FusePairs(g *Graph) *Graph {
 	}
 	cands := make(map[int]cand)
 	bySig := map[string][]int{}
-	for i := range g.Tasks {
+	for _, i := range maybe {
 		t := &g.Tasks[i]
 		s, sT, ok := pairSigs(t, nbuf)
 		if !ok {
@@ -103,21 +113,12 @@ type pickOf struct {
 // they are and with the two axes swapped (each a canonical string), and
 // whether t may pair at all.
 func pairSigs(t *Task, nbuf map[Key]int) (sig, sigT string, ok bool) {
-	if t.Op.Name != OpFused || !t.Devices.Has(CPU) {
+	if !pairShape(t) {
 		return "", "", false
 	}
-	p, ok := t.Op.Params.(*FusedParams)
-	// a reduction over at least one axis keeps at most one of the two,
-	// so its partials are laid out alike over either domain
-	if !ok || p == nil || p.Prog == nil || p.Prog.Reduce == nil || len(p.Prog.Reduce.Axes) == 0 || len(p.Prog.More) > 0 || len(p.Shape) != 2 {
-		return "", "", false
-	}
+	p := t.Op.Params.(*FusedParams)
 	bufs, ok := bufferKeys(t, nbuf)
 	if !ok {
-		return "", "", false
-	}
-	switch p.Prog.Reduce.Kind {
-	case ReduceArgMin, ReduceArgMax, ReduceNone:
 		return "", "", false
 	}
 	var leaves, leavesT []string
@@ -193,6 +194,26 @@ func bufferKeys(t *Task, nbuf map[Key]int) ([]bufRef, bool) {
 		}
 	}
 	return out, true
+}
+
+// pairShape reports whether t is a task FusePairs may pair, leaves
+// aside: a fused task on the CPU over a two-dimensional domain with one
+// result, reduced over at least one axis (so it keeps at most one of the
+// two, and its partials are laid out alike over either domain) and not
+// to an index.
+func pairShape(t *Task) bool {
+	if t.Op.Name != OpFused || !t.Devices.Has(CPU) {
+		return false
+	}
+	p, ok := t.Op.Params.(*FusedParams)
+	if !ok || p == nil || p.Prog == nil || p.Prog.Reduce == nil || len(p.Prog.Reduce.Axes) == 0 || len(p.Prog.More) > 0 || len(p.Shape) != 2 {
+		return false
+	}
+	switch p.Prog.Reduce.Kind {
+	case ReduceArgMin, ReduceArgMax, ReduceNone:
+		return false
+	}
+	return true
 }
 
 // mapString renders m, with domain axes 0 and 1 swapped when swap.
