@@ -48,7 +48,10 @@
 // the package registers in package funcs, the registry that also holds
 // the format loaders and writers (FromBlocks, Store: array/zarr,
 // array/npy, array/arrowio over array/storage) and users' block
-// functions (MapBlocks, MapOverlap).
+// functions (MapBlocks, MapOverlap). Tensordot, Dot, Outer, Trace, Diff,
+// Ptp, CountNonzero, IsClose and AllClose (numeric.go) are compositions
+// of the operations above (Tensordot: transposes, reshapes and one
+// MatMul), so they add no lowering of their own.
 //
 // A costly generator (random numbers, transcendental maths) read block
 // for block by several layers is materialised once for the computation
