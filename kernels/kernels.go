@@ -30,6 +30,13 @@ type Kernel interface {
 	Run(l *Launch) error
 }
 
+// StridedOutput is a kernel of graph.OpFused that honours
+// FusedParams.OutStrides: it can write its one result straight into a
+// larger array.
+type StridedOutput interface {
+	StridedOutput() bool
+}
+
 // Run runs k, turning a panic into an error (with the stack), so an
 // executor reports a kernel bug as the task's error instead of dying.
 func Run(k Kernel, l *Launch) (err error) {

@@ -15,7 +15,12 @@
 // soon as its last consumer has finished; CmdDone delivers the wanted
 // chunks (Compute; ComputeConcurrent from a goroutine per worker when
 // they come to 8 MiB or more, for array.Compute, whose copies into the
-// result are disjoint) or keeps them as handles (Persist); CmdFail stops the
+// result are disjoint) or keeps them as handles (Persist). ComputeDirect
+// gives a wanted block that no task reads, made by a fused kernel of one
+// unreduced result (kernels.StridedOutput), its place in the caller's
+// array instead: the kernel writes it there (FusedParams.OutStrides on
+// the launch's copy of the task), it holds no executor memory and is not
+// delivered. CmdFail stops the
 // run with the first error, which names the task's key and op.
 // Completions come back as batched events.
 // Cancelling the context stops the run; nothing leaks: every buffer is

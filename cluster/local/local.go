@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -105,20 +106,46 @@ func (e *Executor) Compute(ctx context.Context, g *graph.Graph, keys []graph.Key
 // its own region of the result, so a large result is assembled on every
 // core instead of one).
 func (e *Executor) ComputeConcurrent(ctx context.Context, g *graph.Graph, keys []graph.Key, deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error {
+	return e.ComputeDirect(ctx, g, keys, nil, deliver, progress)
+}
+
+// Dest is where a wanted block goes in the caller's array: Data from the
+// block's first element on, the block's Shape and DType, and the element
+// Strides of the whole array.
+type Dest struct {
+	Data    []byte
+	Shape   []int
+	Strides []int
+	DType   graph.DType
+}
+
+// ComputeDirect is ComputeConcurrent writing some blocks straight into
+// their place: dest(i) (when dest is not nil) gives where key i goes.
+// A key produced by a fused task of one unreduced result that no other
+// task reads, run by a kernel with kernels.StridedOutput, is written
+// there by its kernel (FusedParams.OutStrides) with no chunk of its own,
+// and deliver is not called for it; every other key is delivered.
+func (e *Executor) ComputeDirect(ctx context.Context, g *graph.Graph, keys []graph.Key, dest func(i int) (Dest, bool), deliver func(i int, data []byte) error, progress func(done, total int, resident int64)) error {
 	r, err := e.newRun(g, keys, progress)
 	if err != nil {
 		return err
 	}
+	skip := r.setDirect(dest)
 	return r.run(ctx, func(bufs [][]*device.Buffer) error {
 		var bytes int64
-		for _, b := range bufs {
-			bytes += b[0].Len()
+		for i, b := range bufs {
+			if !skip[i] {
+				bytes += b[0].Len()
+			}
 		}
 		// one goroutine for small results; else up to a worker each, at
 		// least 4 MiB apiece
 		n := int(min(int64(e.workers), int64(len(bufs)), bytes>>22))
 		if n <= 1 {
 			for i, b := range bufs {
+				if skip[i] {
+					continue
+				}
 				if err := deliver(i, b[0].Bytes()); err != nil {
 					return err
 				}
@@ -136,6 +163,9 @@ func (e *Executor) ComputeConcurrent(ctx context.Context, g *graph.Graph, keys [
 					i := int(next.Add(1) - 1)
 					if i >= len(bufs) {
 						return
+					}
+					if skip[i] {
+						continue
 					}
 					if err := deliver(i, bufs[i][0].Bytes()); err != nil {
 						errs[w] = err
@@ -213,6 +243,14 @@ type run struct {
 	wantMeta [][]graph.Chunk
 	progress func(done, total int, resident int64)
 	ctx      context.Context // the computation's, handed to kernels
+	direct   map[scheduler.TaskID]*direct
+}
+
+// direct is a task that writes its block into the caller's array
+// (ComputeDirect): the destination, and the task with OutStrides set.
+type direct struct {
+	data []byte
+	task graph.Task
 }
 
 // job is one task handed to a worker; err is the kernel's result.
@@ -686,6 +724,68 @@ func (r *run) deliverLeaves(done func([][]*device.Buffer) error) error {
 	return err
 }
 
+// setDirect marks the wanted blocks written in place (ComputeDirect) and
+// returns, per wanted key, whether it was.
+func (r *run) setDirect(dest func(i int) (Dest, bool)) []bool {
+	skip := make([]bool, len(r.want))
+	if dest == nil {
+		return skip
+	}
+	// how often each task is read or wanted
+	uses := make([]int32, len(r.tix))
+	for _, s := range r.ins {
+		if s >= 0 {
+			uses[s]++
+		}
+	}
+	for _, s := range r.want {
+		if s >= 0 {
+			uses[s]++
+		}
+	}
+	for i, s := range r.want {
+		if s < 0 || uses[s] != 1 {
+			continue
+		}
+		if _, ok := r.kern[s].(kernels.StridedOutput); !ok {
+			continue
+		}
+		t := &r.g.Tasks[r.tix[s]]
+		p, ok := t.Op.Params.(*graph.FusedParams)
+		if t.Op.Name != graph.OpFused || !ok || p == nil || p.Prog == nil || p.Prog.Reduce != nil ||
+			len(p.Prog.More) > 0 || p.OutStrides != nil || len(t.Outputs) != 1 {
+			continue
+		}
+		d, ok := dest(i)
+		out := t.Outputs[0]
+		if !ok || d.DType != out.DType || d.DType != p.Prog.OutDType() || !slices.Equal(d.Shape, out.Shape) ||
+			!slices.Equal(d.Shape, p.Shape) || len(d.Strides) != len(d.Shape) || out.Size() == 0 {
+			continue
+		}
+		last := 0
+		for k, st := range d.Strides {
+			if st < 0 {
+				last = -1
+				break
+			}
+			last += (d.Shape[k] - 1) * st
+		}
+		if last < 0 || (last+1)*d.DType.Size() > len(d.Data) {
+			continue
+		}
+		pc := *p
+		pc.OutStrides = d.Strides
+		tc := *t
+		tc.Op.Params = &pc
+		if r.direct == nil {
+			r.direct = map[scheduler.TaskID]*direct{}
+		}
+		r.direct[scheduler.TaskID(s)] = &direct{data: d.Data[:(last+1)*d.DType.Size()], task: tc}
+		skip[i] = true
+	}
+	return skip
+}
+
 // endInputs ends the task's uses of its leaves.
 func (r *run) endInputs(id scheduler.TaskID) {
 	for _, s := range r.ins[r.inStart[id]:r.inStart[id+1]] {
@@ -710,8 +810,10 @@ func (r *run) finish(j *job, evs []scheduler.Event) []scheduler.Event {
 		return append(evs, scheduler.Event{Kind: scheduler.EvFailed, Task: id, Err: &taskError{key: t.Key, op: t.Op.Name, err: err}})
 	}
 	var nb int64
-	for _, b := range r.outs[id] {
-		nb += b.Len()
+	if r.direct[id] == nil { // a block written in place holds no memory here
+		for _, b := range r.outs[id] {
+			nb += b.Len()
+		}
 	}
 	return append(evs, scheduler.Event{Kind: scheduler.EvFinished, Task: id, Bytes: nb})
 }
@@ -769,6 +871,13 @@ func (r *run) prepare(j *job, id scheduler.TaskID) error {
 	outs := r.outSlab[off : off+len(t.Outputs) : off+len(t.Outputs)]
 	clear(outs)
 	r.outs[id] = outs
+	if d := r.direct[id]; d != nil {
+		// the kernel writes into the caller's array: a view, freed by no one
+		outs[0] = device.NewBuffer(r.e.host, d.data, 0, int64(len(d.data)), nil)
+		j.l.Task = &d.task
+		j.l.Dst = outs
+		return nil
+	}
 	j.l.Dst = outs
 	j.host = r.e.host
 	j.big = t.OutBytes() >= holdBytes

@@ -151,6 +151,18 @@ const (
 // fusedKernel runs graph.OpFused.
 type fusedKernel struct{}
 
+// StridedOutput: the kernel honours FusedParams.OutStrides.
+func (fusedKernel) StridedOutput() bool { return true }
+
+// storeStrided writes the n elements of es bytes of src to dst at element
+// offsets off, off+stride, ...
+func storeStrided(dst, src []byte, off, stride, n, es int) {
+	for k := range n {
+		o := (off + k*stride) * es
+		copy(dst[o:o+es], src[k*es:(k+1)*es])
+	}
+}
+
 func (fusedKernel) Run(l *kernels.Launch) error {
 	p, ok := l.Task.Op.Params.(*graph.FusedParams)
 	if !ok || p == nil || p.Prog == nil {
@@ -211,6 +223,11 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	nd := len(pl.shape)
 	last := nd - 1
 	inner := pl.shape[last]
+	// a result written at strides whose run is not contiguous (a column of
+	// a larger array) is stored element by element (storeStrided)
+	if directOK && pl.res[0].out.coef[last] != 1 {
+		directOK = false
+	}
 	// constants once, as long as the longest run
 	for i := range prog.Instrs {
 		in := &prog.Instrs[i]
@@ -409,6 +426,10 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 				}
 				if rp.red == nil {
 					es := dt.Size()
+					if st := rp.out.coef[last]; st != 1 {
+						storeStrided(rp.dst[0].Bytes(), x, off, st, n, es)
+						continue
+					}
 					copy(rp.dst[0].Bytes()[off*es:(off+n)*es], x[:n*es])
 					continue
 				}

@@ -21,6 +21,31 @@ func checkDst(l *kernels.Launch, k int, dt graph.DType, n int) error {
 	return nil
 }
 
+// checkStrided checks a result written at OutStrides: one unreduced
+// result, a stride per domain axis, none negative, and every element
+// inside destination 0 (a host buffer).
+func checkStrided(p *graph.FusedParams, l *kernels.Launch, dt graph.DType, total int) error {
+	if p.Prog.Reduce != nil || len(p.Prog.More) > 0 || len(p.OutStrides) != len(p.Shape) {
+		return fmt.Errorf("fused: output strides %v for a %d-d domain with a reduction or several results", p.OutStrides, len(p.Shape))
+	}
+	if len(l.Dst) == 0 || l.Dst[0] == nil {
+		return fmt.Errorf("fused: no destination for strided output")
+	}
+	last := 0 // the last element's offset
+	for k, st := range p.OutStrides {
+		if st < 0 {
+			return fmt.Errorf("fused: output strides %v: want none negative", p.OutStrides)
+		}
+		if total > 0 {
+			last += (p.Shape[k] - 1) * st
+		}
+	}
+	if total > 0 && int64(last+1)*int64(dt.Size()) > int64(len(l.Dst[0].Bytes())) {
+		return fmt.Errorf("fused: output strides %v over domain %v reach element %d of a destination of %d bytes", p.OutStrides, p.Shape, last, len(l.Dst[0].Bytes()))
+	}
+	return nil
+}
+
 // checkMap checks that every axis of m names a domain axis, and, when
 // target is not nil, that m has its rank and (if the domain is not empty)
 // addresses only coordinates inside it.
@@ -72,6 +97,9 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			return fmt.Errorf("fused: source %d is smaller than its metadata %v", k, m)
 		}
 	}
+	if p.OutStrides != nil && (prog.Reduce != nil || len(prog.More) > 0) {
+		return fmt.Errorf("fused: output strides %v for a program with a reduction or several results", p.OutStrides)
+	}
 	// the destinations' sizes, result by result (nothing here escapes:
 	// checkProgram runs once a task)
 	nd := 0
@@ -88,7 +116,13 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			return fmt.Errorf("fused: result of dtype %v", odt)
 		}
 		if red == nil {
-			if err := checkDst(l, nd, odt, total); err != nil {
+			var err error
+			if r == 0 && p.OutStrides != nil {
+				err = checkStrided(p, l, odt, total)
+			} else {
+				err = checkDst(l, nd, odt, total)
+			}
+			if err != nil {
 				return err
 			}
 			nd++

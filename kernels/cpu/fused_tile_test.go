@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/device"
@@ -445,4 +446,148 @@ func TestFusedInnerSumShared(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFusedOutStrides: a program of one unreduced result written at
+// OutStrides into a larger array (its block's place) gives the bytes of
+// the chunk it writes otherwise, pasted there, and touches nothing else:
+// over 1-, 2- and 3-d blocks, columns (a run of stride != 1), transposed
+// and broadcast loads, float64 and int32; strides out of the destination,
+// negative ones and a reduction are errors.
+func TestFusedOutStrides(t *testing.T) {
+	r := seededRand(t, 14)
+	for trial := 0; trial < 60; trial++ {
+		nd := 1 + r.IntN(3)
+		shape := make([]int, nd) // the block
+		full := make([]int, nd)  // the array it sits in
+		origin := make([]int, nd)
+		for k := range shape {
+			shape[k] = 1 + r.IntN(9)
+			if r.IntN(4) == 0 {
+				shape[k] = 1
+			}
+			if k == nd-1 && r.IntN(3) == 0 {
+				shape[k] = 600 + r.IntN(700) // several tiles
+			}
+			origin[k] = r.IntN(3)
+			full[k] = origin[k] + shape[k] + r.IntN(3)
+		}
+		dt := []graph.DType{graph.Float64, graph.Int32}[r.IntN(2)]
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		// x (the block's shape) plus y read reversed along every axis,
+		// times a constant
+		rev := make(graph.Map, nd)
+		for k := range rev {
+			rev[k] = graph.AxisMap{Out: k, Start: shape[k] - 1, Step: -1}
+		}
+		imm := math.Float64bits(3)
+		if dt == graph.Int32 {
+			imm = uint64(3)
+		}
+		p := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{
+			{Op: graph.OpLoad, DType: dt, Src: 0, Map: 0},
+			{Op: graph.OpLoad, DType: dt, Src: 1, Map: 1},
+			{Op: graph.OpConst, DType: dt, Imm: imm},
+			{Op: graph.OpMul, DType: dt, A: 1, B: 2},
+			{Op: graph.OpAdd, DType: dt, A: 0, B: 3},
+		}, Out: 4}, Shape: shape, Maps: []graph.Map{graph.Identity(nd, nil), rev}}
+		x, y := randBytes(r, dt, n), randBytes(r, dt, n)
+		meta := graph.Chunk{DType: dt, Shape: shape}
+		want := runFusedBytes(t, p, [][]byte{x, y}, []graph.Chunk{meta, meta}, []graph.Chunk{meta})[0]
+		// the same into the array: its strides, the destination from the
+		// block's first element
+		es := dt.Size()
+		st := graph.Strides(full)
+		off := 0
+		for k := range origin {
+			off += origin[k] * st[k]
+		}
+		total := 1
+		for _, s := range full {
+			total *= s
+		}
+		arr := make([]byte, total*es)
+		for i := range arr {
+			arr[i] = 0xA5
+		}
+		ps := *p
+		ps.OutStrides = st
+		got := runFusedInto(t, &ps, [][]byte{x, y}, []graph.Chunk{meta, meta}, meta, arr[off*es:])
+		copy(arr[off*es:], got)
+		// every element of the block in its place, the rest untouched
+		idx := make([]int, nd)
+		inBlock := map[int]bool{}
+		for k := 0; k < n; k++ {
+			rem := k
+			for a := nd - 1; a >= 0; a-- {
+				idx[a] = rem % shape[a]
+				rem /= shape[a]
+			}
+			o := off
+			for a := range idx {
+				o += idx[a] * st[a]
+			}
+			inBlock[o] = true
+			if !bytes.Equal(arr[o*es:(o+1)*es], want[k*es:(k+1)*es]) {
+				t.Fatalf("trial %d: block %v at %v of %v (%v): element %d differs", trial, shape, origin, full, dt, k)
+			}
+		}
+		for o := 0; o < total; o++ {
+			if !inBlock[o] && !bytes.Equal(arr[o*es:(o+1)*es], bytes.Repeat([]byte{0xA5}, es)) {
+				t.Fatalf("trial %d: block %v at %v of %v: element %d outside the block was written", trial, shape, origin, full, o)
+			}
+		}
+	}
+	// errors: beyond the destination, negative, with a reduction
+	meta := graph.Chunk{DType: graph.Float64, Shape: []int{2, 3}}
+	p := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64}}},
+		Shape: []int{2, 3}, Maps: []graph.Map{graph.Identity(2, nil)}, OutStrides: []int{4, 1}}
+	x := make([]byte, 48)
+	for _, c := range []struct {
+		name    string
+		strides []int
+		dst     int
+		red     *graph.Reduce
+	}{{"beyond", []int{4, 1}, 6 * 8, nil}, {"negative", []int{-4, 1}, 64, nil}, {"reduced", []int{4, 1}, 64, &graph.Reduce{Kind: graph.ReduceSum, Axes: []int{0}}}} {
+		q := *p
+		prog := *p.Prog
+		prog.Reduce = c.red
+		q.Prog, q.OutStrides = &prog, c.strides
+		dev := device.NewHost()
+		src, _ := dev.Alloc(48)
+		copy(src.Bytes(), x)
+		dst := device.NewBuffer(dev, make([]byte, c.dst), 0, int64(c.dst), nil)
+		l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: &q}}, Src: []*device.Buffer{src}, SrcMeta: []graph.Chunk{meta}, Dst: []*device.Buffer{dst}}
+		if err := (fusedKernel{}).Run(l); err == nil || !strings.Contains(err.Error(), "strides") {
+			t.Errorf("%s: error %v, want one about the output strides", c.name, err)
+		}
+		src.Release()
+	}
+}
+
+// runFusedInto runs p writing its one result into dst (a view of a
+// larger array) and returns dst's bytes.
+func runFusedInto(t *testing.T, p *graph.FusedParams, srcs [][]byte, metas []graph.Chunk, out graph.Chunk, dst []byte) []byte {
+	t.Helper()
+	dev := device.NewHost()
+	defer devicetest.AssertNoLeaks(t, dev)
+	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: []graph.Chunk{out}}, SrcMeta: metas}
+	for _, s := range srcs {
+		b, err := dev.Alloc(int64(len(s)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Release()
+		copy(b.Bytes(), s)
+		l.Src = append(l.Src, b)
+	}
+	view := append([]byte(nil), dst...)
+	l.Dst = []*device.Buffer{device.NewBuffer(dev, view, 0, int64(len(view)), nil)}
+	if err := (fusedKernel{}).Run(l); err != nil {
+		t.Fatal(err)
+	}
+	return view
 }

@@ -144,6 +144,9 @@ func makePlan(p *graph.FusedParams, l *kernels.Launch) *plan {
 		rp.dst, dsts = dsts[:nb], dsts[nb:]
 		if rp.red == nil {
 			rp.out = affine{0, stridesInto(pl.take(d), shape)}
+			if r == 0 && p.OutStrides != nil {
+				copy(rp.out.coef, p.OutStrides)
+			}
 			continue
 		}
 		rd := reduced[r*d : (r+1)*d]
