@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/device"
+	"github.com/blockwork-dev/blockwork/graph"
 )
 
 func TestDriverErrors(t *testing.T) {
@@ -28,5 +29,19 @@ func TestDriverErrors(t *testing.T) {
 	}
 	if s := driverError("cuX", 12345).Error(); !strings.Contains(s, "12345") {
 		t.Fatalf("unknown code: %s", s)
+	}
+}
+
+// TestGeometryRefusesOutStrides: a fused task with output strides (the
+// CPU executor's per-launch in-place output) is not rendered for a GPU.
+func TestGeometryRefusesOutStrides(t *testing.T) {
+	p := &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64}}},
+		Shape: []int{4}, Maps: []graph.Map{graph.Identity(1, nil)}}
+	if _, _, err := Geometry(p, [][]int{{4}}); err != nil {
+		t.Fatalf("without strides: %v", err)
+	}
+	p.OutStrides = []int{1}
+	if _, _, err := Geometry(p, [][]int{{4}}); err == nil || !strings.Contains(err.Error(), "output strides") {
+		t.Fatalf("with strides: err = %v, want one about output strides", err)
 	}
 }

@@ -18,6 +18,9 @@ import (
 // elements with a reduction).
 func Geometry(p *graph.FusedParams, srcShapes [][]int) (geom []int64, items int64, err error) {
 	prog := p.Prog
+	if p.OutStrides != nil {
+		return nil, 0, fmt.Errorf("cuda: fused task with output strides %v (the CPU kernel's in-place output)", p.OutStrides)
+	}
 	if err := checkRenderable(prog, len(p.Shape)); err != nil {
 		return nil, 0, err
 	}

@@ -747,7 +747,7 @@ func (r *run) setDirect(dest func(i int) (Dest, bool)) []bool {
 		if s < 0 || uses[s] != 1 {
 			continue
 		}
-		if _, ok := r.kern[s].(kernels.StridedOutput); !ok {
+		if so, ok := r.kern[s].(kernels.StridedOutput); !ok || !so.StridedOutput() {
 			continue
 		}
 		t := &r.g.Tasks[r.tix[s]]
@@ -781,6 +781,7 @@ func (r *run) setDirect(dest func(i int) (Dest, bool)) []bool {
 			r.direct = map[scheduler.TaskID]*direct{}
 		}
 		r.direct[scheduler.TaskID(s)] = &direct{data: d.Data[:(last+1)*d.DType.Size()], task: tc}
+		r.specs[s].OutBytes = 0 // it allocates nothing here
 		skip[i] = true
 	}
 	return skip

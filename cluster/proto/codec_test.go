@@ -370,6 +370,8 @@ func TestEncodeErrors(t *testing.T) {
 		{"missing params", task(graph.OpSortBlock, nil), bwproto.ErrMalformed},
 		{"nil params pointer", task(graph.OpTake, (*graph.TakeParams)(nil)), bwproto.ErrMalformed},
 		{"fused without program", task(graph.OpFused, &graph.FusedParams{}), bwproto.ErrMalformed},
+		{"fused with output strides", task(graph.OpFused, &graph.FusedParams{Prog: &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64}}},
+			Shape: []int{1}, Maps: []graph.Map{graph.Identity(1, nil)}, OutStrides: []int{1}}), bwproto.ErrMalformed},
 		{"persisted leaf", &graph.Graph{Leaves: []graph.Leaf{{Key: leafKey, Outputs: okLeaf.Outputs, Value: struct{ handle int }{3}}}}, bwproto.ErrMalformed},
 		{"nil leaf", &graph.Graph{Leaves: []graph.Leaf{{Key: leafKey, Outputs: okLeaf.Outputs}}}, bwproto.ErrMalformed},
 	} {

@@ -304,6 +304,9 @@ func (e *encoder) params(m *Task, p any) (paramsKind, error) {
 }
 
 func (e *encoder) fused(m *Task, p *graph.FusedParams) (paramsKind, error) {
+	if p.OutStrides != nil {
+		return 0, fmt.Errorf("%w: fused task with output strides %v (an executor's per-launch setting, never sent)", ErrMalformed, p.OutStrides)
+	}
 	pi, err := e.program(p.Prog)
 	if err != nil {
 		return 0, err

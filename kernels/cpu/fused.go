@@ -225,7 +225,7 @@ func runProgram(p *graph.FusedParams, l *kernels.Launch) error {
 	inner := pl.shape[last]
 	// a result written at strides whose run is not contiguous (a column of
 	// a larger array) is stored element by element (storeStrided)
-	if directOK && pl.res[0].out.coef[last] != 1 {
+	if directOK && p.OutStrides != nil && pl.res[0].out.coef[last] != 1 {
 		directOK = false
 	}
 	// constants once, as long as the longest run

@@ -25,8 +25,8 @@ func checkDst(l *kernels.Launch, k int, dt graph.DType, n int) error {
 // result, a stride per domain axis, none negative, and every element
 // inside destination 0 (a host buffer).
 func checkStrided(p *graph.FusedParams, l *kernels.Launch, dt graph.DType, total int) error {
-	if p.Prog.Reduce != nil || len(p.Prog.More) > 0 || len(p.OutStrides) != len(p.Shape) {
-		return fmt.Errorf("fused: output strides %v for a %d-d domain with a reduction or several results", p.OutStrides, len(p.Shape))
+	if len(p.OutStrides) != len(p.Shape) {
+		return fmt.Errorf("fused: %d output strides %v for a %d-d domain", len(p.OutStrides), p.OutStrides, len(p.Shape))
 	}
 	if len(l.Dst) == 0 || l.Dst[0] == nil {
 		return fmt.Errorf("fused: no destination for strided output")
