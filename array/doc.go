@@ -52,7 +52,8 @@
 // the format loaders and writers (FromBlocks, Store: array/zarr,
 // array/npy, array/arrowio over array/storage) and users' block
 // functions (MapBlocks, MapOverlap). Tensordot, Dot, Outer, Trace, Diff,
-// Ptp, CountNonzero, IsClose and AllClose (numeric.go) are compositions
+// Ptp, CountNonzero, IsClose, AllClose, Average, Cov and Corrcoef
+// (numeric.go) are compositions
 // of the operations above (Tensordot: transposes, reshapes and one
 // MatMul), so they add no lowering of their own.
 //

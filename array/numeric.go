@@ -9,7 +9,7 @@ import (
 // Routines of NumPy's and Dask's numeric namespace built from the other
 // operations (each lowers to what they lower to, so they fuse and run on
 // every executor): Diff, IsClose, AllClose, CountNonzero, Ptp, Trace,
-// Outer, Tensordot and Dot.
+// Outer, Tensordot, Dot, Average, Cov and Corrcoef.
 
 // Diff is the n-th discrete difference along axis, as np.diff(x, n,
 // axis): x[1:] - x[:-1] along the axis, n times (n == 0 gives x); the axis
@@ -206,4 +206,95 @@ func dupAxis(axes []int) bool {
 		}
 	}
 	return false
+}
+
+// Average is the weighted mean over axes (all when none), as
+// np.average(x, axis, weights): sum(x*w)/sum(w), w of x's shape or, for
+// one axis, 1-d along it; without weights it is Mean. Integers and bool
+// average as float64; float32 stays float32 with float32 weights. Weights
+// that sum to zero give NaN or ±Inf where NumPy raises (the sum is not
+// known before the computation).
+func (x *Array) Average(weights *Array, axes ...int) *Array {
+	if weights == nil {
+		return x.Mean(axes...)
+	}
+	if err := firstErr(x, weights); err != nil {
+		return errArray(err)
+	}
+	nd := len(x.nd.shape)
+	w := weights
+	if !slices.Equal(w.nd.shape, x.nd.shape) {
+		if len(axes) != 1 || len(w.nd.shape) != 1 {
+			return errorf("average", "weights of shape %s for an array of shape %s over axes %v: want x's shape, or 1-d along one axis",
+				shapeStr(w.nd.shape), shapeStr(x.nd.shape), axes)
+		}
+		a, err := normAxis("average", axes[0], nd)
+		if err != nil {
+			return errArray(err)
+		}
+		if w.nd.shape[0] != x.nd.shape[a] {
+			return errorf("average", "%d weights along axis %d of length %d", w.nd.shape[0], a, x.nd.shape[a])
+		}
+		shape := make([]int, nd)
+		for k := range shape {
+			shape[k] = 1
+		}
+		shape[a] = w.nd.shape[0]
+		w = w.Reshape(shape...)
+	}
+	dt := graph.Promote(x.nd.dtype, w.nd.dtype)
+	if !dt.IsFloat() {
+		dt = graph.Float64
+	}
+	xf, wf := x.Astype(dt), w.Astype(dt)
+	if !slices.Equal(wf.nd.shape, x.nd.shape) {
+		wf = wf.BroadcastTo(x.nd.shape...)
+	}
+	return xf.Mul(wf).Sum(axes...).Div(wf.Sum(axes...))
+}
+
+// Cov is the covariance matrix of the variables of x, as np.cov(x,
+// rowvar, ddof): each row a variable and each column an observation
+// (rowvar), or the other way round; a 1-d x is one variable. The
+// deviations from each variable's mean are multiplied as one MatMul and
+// scaled by 1/(observations - ddof) (NumPy's default ddof is 1), in
+// float64, with axes of length 1 squeezed as NumPy squeezes them.
+func (x *Array) Cov(rowvar bool, ddof int) *Array {
+	if err := x.Err(); err != nil {
+		return errArray(err)
+	}
+	m := x
+	switch len(x.nd.shape) {
+	case 1:
+		m = x.Reshape(1, x.nd.shape[0])
+	case 2:
+		if !rowvar {
+			m = x.T()
+		}
+	default:
+		return errorf("cov", "a %d-d array (shape %s): want 1-d or 2-d", len(x.nd.shape), shapeStr(x.nd.shape))
+	}
+	if m.nd.dtype != graph.Float64 {
+		m = m.Astype(graph.Float64)
+	}
+	n := m.nd.shape[1]
+	dev := m.Sub(m.MeanWith(ReduceOpts{Axes: []int{1}, KeepDims: true}))
+	// times 1/(n - ddof), as NumPy scales it (a non-positive count: Inf)
+	return dev.MatMul(dev.T()).Mul(Float(1 / float64(max(n-ddof, 0)))).Squeeze()
+}
+
+// Corrcoef is the matrix of Pearson correlation coefficients of the
+// variables of x (rows when rowvar), as np.corrcoef: Cov divided by the
+// standard deviations of its rows, then of its columns, clipped to
+// [-1, 1], as NumPy computes it (one variable: c/c, 1 or NaN).
+func (x *Array) Corrcoef(rowvar bool) *Array {
+	c := x.Cov(rowvar, 1)
+	if err := c.Err(); err != nil {
+		return errArray(err)
+	}
+	if len(c.nd.shape) == 0 {
+		return c.Div(c)
+	}
+	d := c.Diag(0).Sqrt()
+	return c.Div(d.ExpandDims(1)).Div(d.ExpandDims(0)).Clip(Float(-1), Float(1))
 }

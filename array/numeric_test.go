@@ -304,3 +304,112 @@ func TestTensordotDotOuter(t *testing.T) {
 		t.Errorf("dot of a scalar and a matrix: %v %v", got.Shape(), got.Err())
 	}
 }
+
+// TestAverageCovCorrcoef: np.average with weights of x's shape, 1-d along
+// one axis, or none; np.cov over rows or columns with ddof 0 and 1, of
+// 1-d and 2-d arrays; np.corrcoef — against float64 loops over random
+// shapes and chunkings; mismatched weights and 3-d cov are errors.
+func TestAverageCovCorrcoef(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(12); c++ {
+		shape := v.shape(1, 3)
+		for k := range shape {
+			shape[k] = max(shape[k], 1)
+		}
+		x := v.operand(shape, v.dtype(graph.Int64, graph.Float32, graph.Float64), vSmall)
+		// weights: positive, of x's shape or 1-d along one axis
+		a := v.r.IntN(len(shape))
+		full := v.r.IntN(2) == 0
+		wshape := []int{shape[a]}
+		if full {
+			wshape = shape
+		}
+		w := v.operand(wshape, graph.Float64, vNear1)
+		desc := fmt.Sprintf("case %d: average(%v, weights %v, axis %d)", c, x, w, a)
+		st := strides(shape)
+		oshape := append(append([]int{}, shape[:a]...), shape[a+1:]...)
+		want := newRef(oshape, graph.Float64)
+		idx := make([]int, len(oshape))
+		for k := 0; k < want.n(); k++ {
+			unravel(k, oshape, idx)
+			base := 0
+			for d, i := range idx {
+				ax := d
+				if d >= a {
+					ax = d + 1
+				}
+				base += i * st[ax]
+			}
+			var s, sw float64
+			for i := 0; i < shape[a]; i++ {
+				p := base + i*st[a]
+				wi := w.ref.f[i]
+				if full {
+					wi = w.ref.f[p]
+				}
+				s += x.ref.fl(p) * wi
+				sw += wi
+			}
+			want.f[k] = s / sw
+		}
+		near(t, desc, v.one(desc, x.a.Average(w.a, a)), want, nil, 1e-5)
+		mean, _ := refReduce("mean", x.ref, []int{a}, false, 0)
+		if x.ref.dt != graph.Int64 {
+			near(t, desc+" unweighted", v.one(desc, x.a.Average(nil, a)), mean, nil, 1e-5)
+		}
+		// cov and corrcoef of a 1-d or 2-d array
+		if len(shape) <= 2 {
+			rowvar := v.r.IntN(2) == 0
+			ddof := v.r.IntN(2)
+			m := x.ref
+			if len(shape) == 1 {
+				m = &ref{shape: []int{1, shape[0]}, dt: x.ref.dt, f: x.ref.f, i: x.ref.i}
+			} else if !rowvar {
+				m = x.ref.transpose([]int{1, 0})
+			}
+			nv, no := m.shape[0], m.shape[1]
+			cov := newRef([]int{nv, nv}, graph.Float64)
+			mu := make([]float64, nv)
+			for i := range nv {
+				for k := range no {
+					mu[i] += m.fl(i*no + k)
+				}
+				mu[i] /= float64(no)
+			}
+			for i := range nv {
+				for j := range nv {
+					var s float64
+					for k := range no {
+						s += (m.fl(i*no+k) - mu[i]) * (m.fl(j*no+k) - mu[j])
+					}
+					cov.f[i*nv+j] = s / float64(no-ddof)
+				}
+			}
+			corr := newRef([]int{nv, nv}, graph.Float64)
+			for i := range nv {
+				for j := range nv {
+					r := cov.f[i*nv+j] / math.Sqrt(cov.f[i*nv+i]) / math.Sqrt(cov.f[j*nv+j])
+					corr.f[i*nv+j] = math.Max(-1, math.Min(1, r))
+				}
+			}
+			if nv == 1 {
+				cov.shape, corr.shape = nil, nil
+				corr.f[0] = cov.f[0] / cov.f[0]
+			}
+			d := fmt.Sprintf("case %d: cov(%v, rowvar=%v, ddof=%d)", c, x, rowvar, ddof)
+			if no-ddof > 0 {
+				near(t, d, v.one(d, x.a.Cov(rowvar, ddof)), cov, nil, 1e-9)
+			}
+			if no > 1 {
+				near(t, d+" corrcoef", v.one(d, x.a.Corrcoef(rowvar)), corr, nil, 1e-9)
+			}
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	x := array.Ones([]int{3, 4}, graph.Float64)
+	wantErr(t, "weights 1-d over two axes", x.Average(array.Ones([]int{4}, graph.Float64), 0, 1).Err(), "average", "weights")
+	wantErr(t, "weights of the wrong length", x.Average(array.Ones([]int{3}, graph.Float64), 1).Err(), "average", "3 weights")
+	wantErr(t, "cov of 3-d", array.Ones([]int{2, 2, 2}, graph.Float64).Cov(true, 1).Err(), "cov", "3-d")
+}
