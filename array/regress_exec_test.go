@@ -25,12 +25,25 @@ func TestRegress_MemoryLimitTooSmall(t *testing.T) {
 	x := array.Ones([]int{4000}, graph.Float64, array.Chunked(2000)).AddScalar(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := x.Compute(ctx, array.On(e))
+	// persisted: the chunks stay in the executor (computed, x's blocks
+	// would go straight into the result, using no executor memory)
+	_, err := x.Persist(ctx, array.On(e))
 	t.Logf("err=%v", err)
 	if err == nil || err == context.DeadlineExceeded || ctx.Err() != nil {
 		t.Errorf("want an error naming the task and sizes, got %v (ctx %v)", err, ctx.Err())
 	}
 	rvLive(t, e, "memlimit")
+	// computed, the blocks go straight into the result: within the limit
+	r, err := x.Compute(ctx, array.On(e))
+	if err != nil {
+		t.Fatalf("compute under the limit: %v", err)
+	}
+	for i, v := range r.Float64s() {
+		if v != 2 {
+			t.Fatalf("element %d = %v, want 2", i, v)
+		}
+	}
+	rvLive(t, e, "memlimit compute")
 }
 
 func TestRegress_TaskErrorLeak(t *testing.T) {

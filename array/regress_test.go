@@ -84,7 +84,9 @@ func TestRegress_WeakIntOverflowWraps(t *testing.T) {
 func TestRegress_MemoryLimitErrorNamesNoKey(t *testing.T) {
 	e, _ := local.New(local.MemoryLimit(1000), local.Workers(2))
 	x := array.Ones([]int{4000}, graph.Float64, array.Chunked(2000)).AddScalar(1)
-	_, err := x.Compute(context.Background(), array.On(e))
+	// persisted: the chunks stay in the executor (computed, x's blocks
+	// would go straight into the result, using no executor memory)
+	_, err := x.Persist(context.Background(), array.On(e))
 	if err == nil || !strings.Contains(err.Error(), x.Name()) {
 		t.Errorf("want an error naming the key (layer %s), got %v", x.Name(), err)
 	}
