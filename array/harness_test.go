@@ -89,6 +89,26 @@ func (v *env) compute(xs []*array.Array, opts ...array.ComputeOption) ([]*array.
 	return res, err
 }
 
+// persisted persists x on an executor of its own (v's checks that
+// nothing stays live after each computation, which a persisted array's
+// chunks would fail), released at the end of the test, and returns it and
+// a compute function on that executor.
+func (v *env) persisted(x *array.Array) (*array.Array, func(xs []*array.Array, opts ...array.ComputeOption) ([]*array.NDArray, error)) {
+	v.t.Helper()
+	e, err := local.New()
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	p, err := x.Persist(v.ctx, array.On(e))
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	v.t.Cleanup(p.Release)
+	return p.Array(), func(xs []*array.Array, opts ...array.ComputeOption) ([]*array.NDArray, error) {
+		return array.Compute(v.ctx, xs, append([]array.ComputeOption{array.On(e)}, opts...)...)
+	}
+}
+
 // one computes x, failing the test (with the case description) on error.
 func (v *env) one(desc string, x *array.Array, opts ...array.ComputeOption) *array.NDArray {
 	v.t.Helper()

@@ -6,24 +6,13 @@ import (
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/array"
-	"github.com/blockwork-dev/blockwork/cluster/local"
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
 // pairTasks counts the tasks of xs's graph merged by graph.FusePairs.
 func pairTasks(t *testing.T, xs ...*array.Array) int {
 	t.Helper()
-	g, _, err := array.Graph(xs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, task := range g.Tasks {
-		if strings.HasPrefix(task.Key.Layer, "pairs-") {
-			n++
-		}
-	}
-	return n
+	return countTasks(t, func(task *graph.Task) bool { return strings.HasPrefix(task.Key.Layer, "pairs-") }, xs...)
 }
 
 // TestTransposePairs: reductions of expressions of x and x.T (block (i,j)
@@ -55,19 +44,7 @@ func TestTransposePairs(t *testing.T) {
 		}
 		comp := v.compute
 		if src == "persisted" {
-			e, err := local.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := x.Persist(v.ctx, array.On(e))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Release()
-			x = p.Array()
-			comp = func(xs []*array.Array, opts ...array.ComputeOption) ([]*array.NDArray, error) {
-				return array.Compute(v.ctx, xs, append([]array.ComputeOption{array.On(e)}, opts...)...)
-			}
+			x, comp = v.persisted(x)
 		}
 		xres, err := comp([]*array.Array{x})
 		if err != nil {

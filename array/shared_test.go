@@ -7,25 +7,35 @@ import (
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
-// randomTasks counts the tasks whose program draws random numbers.
-func randomTasks(t *testing.T, xs ...*array.Array) int {
+// countTasks counts the tasks of xs's optimised graph that match.
+func countTasks(t *testing.T, match func(*graph.Task) bool, xs ...*array.Array) int {
 	t.Helper()
 	g, _, err := array.Graph(xs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, task := range g.Tasks {
-		if p, ok := task.Op.Params.(*graph.FusedParams); ok {
-			for _, in := range p.Prog.Instrs {
-				if in.Op == graph.OpRandom {
-					n++
-					break
-				}
-			}
+	for i := range g.Tasks {
+		if match(&g.Tasks[i]) {
+			n++
 		}
 	}
 	return n
+}
+
+// randomTasks counts the tasks whose program draws random numbers.
+func randomTasks(t *testing.T, xs ...*array.Array) int {
+	t.Helper()
+	return countTasks(t, func(task *graph.Task) bool {
+		if p, ok := task.Op.Params.(*graph.FusedParams); ok {
+			for _, in := range p.Prog.Instrs {
+				if in.Op == graph.OpRandom {
+					return true
+				}
+			}
+		}
+		return false
+	}, xs...)
 }
 
 // TestSharedGeneratorMaterialised: a random array read block for block

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/blockwork-dev/blockwork/array"
-	"github.com/blockwork-dev/blockwork/cluster/local"
 	"github.com/blockwork-dev/blockwork/graph"
 )
 
@@ -47,23 +46,10 @@ func TestSiblingReductions(t *testing.T) {
 		default:
 			x = array.NewRandom(uint64(c)+1).Normal(1, 2, shape, graph.Float64, array.ExplicitChunks(ch))
 		}
-		// a persisted array lives on an executor of its own (v's checks
-		// that nothing stays live after each computation)
+		// a persisted array lives on an executor of its own (v.persisted)
 		comp := v.compute
 		if src == "persisted" {
-			e, err := local.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := x.Persist(v.ctx, array.On(e))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Release()
-			x = p.Array()
-			comp = func(xs []*array.Array, opts ...array.ComputeOption) ([]*array.NDArray, error) {
-				return array.Compute(v.ctx, xs, append([]array.ComputeOption{array.On(e)}, opts...)...)
-			}
+			x, comp = v.persisted(x)
 		}
 		one := func(y *array.Array) *array.NDArray {
 			r, err := comp([]*array.Array{y})

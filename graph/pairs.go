@@ -278,36 +278,11 @@ func mergePair(a, b *Task, nbuf map[Key]int, memo map[string]*Program) Task {
 		qa, qb := pa.Prog, pb.Prog
 		prog = &Program{
 			Instrs: slices.Clone(qa.Instrs),
-			Rands:  append(slices.Clone(qa.Rands), qb.Rands...),
+			Rands:  slices.Clone(qa.Rands),
 			Out:    qa.Out,
 			Reduce: qa.Reduce,
 		}
-		base := int32(len(qa.Instrs))
-		mbase := int32(len(pa.Maps))
-		rbase := uint64(len(qa.Rands))
-		for _, in := range qb.Instrs {
-			ar := in.Op.Arity()
-			if ar >= 1 {
-				in.A += base
-			}
-			if ar >= 2 {
-				in.B += base
-			}
-			if ar >= 3 {
-				in.C += base
-			}
-			switch in.Op {
-			case OpLoad:
-				in.Map += mbase
-				in.Src = remap[in.Src]
-			case OpIndex:
-				in.Map += mbase
-			case OpRandom:
-				in.Map += mbase
-				in.Imm += rbase
-			}
-			prog.Instrs = append(prog.Instrs, in)
-		}
+		base := appendProgram(prog, qb, int32(len(pa.Maps)), remap)
 		red := &Reduce{Kind: qb.Reduce.Kind}
 		for _, ax := range qb.Reduce.Axes {
 			red.Axes = append(red.Axes, 1-ax)

@@ -270,29 +270,7 @@ func mergeSiblings(g *Graph, grp []int, memo map[string]*Program) Task {
 		for k, i := range grp {
 			p := g.Tasks[i].Op.Params.(*FusedParams)
 			q := p.Prog
-			base := int32(len(prog.Instrs))
-			rbase := uint64(len(prog.Rands))
-			for _, in := range q.Instrs {
-				ar := in.Op.Arity()
-				if ar >= 1 {
-					in.A += base
-				}
-				if ar >= 2 {
-					in.B += base
-				}
-				if ar >= 3 {
-					in.C += base
-				}
-				switch in.Op {
-				case OpLoad, OpIndex:
-					in.Map += mbase
-				case OpRandom:
-					in.Map += mbase
-					in.Imm += rbase
-				}
-				prog.Instrs = append(prog.Instrs, in)
-			}
-			prog.Rands = append(prog.Rands, q.Rands...)
+			base := appendProgram(prog, q, mbase, nil)
 			mbase += int32(len(p.Maps))
 			if k == 0 {
 				prog.Out, prog.Reduce = q.Out+base, q.Reduce
@@ -311,4 +289,42 @@ func mergeSiblings(g *Graph, grp []int, memo map[string]*Program) Task {
 		Outputs: outs,
 		Devices: dev,
 	}
+}
+
+// appendProgram appends q's instructions and random streams to prog,
+// renumbered to follow what prog holds: registers by prog's instruction
+// count, maps by mbase (the member's first map in the merged list), draws
+// by prog's stream count, and, when srcs is not nil, each load's source
+// buffer s to srcs[s]. It returns the register q's first instruction
+// became (q's results are base + Out).
+func appendProgram(prog, q *Program, mbase int32, srcs []int32) int32 {
+	base := int32(len(prog.Instrs))
+	rbase := uint64(len(prog.Rands))
+	for _, in := range q.Instrs {
+		ar := in.Op.Arity()
+		if ar >= 1 {
+			in.A += base
+		}
+		if ar >= 2 {
+			in.B += base
+		}
+		if ar >= 3 {
+			in.C += base
+		}
+		switch in.Op {
+		case OpLoad:
+			in.Map += mbase
+			if srcs != nil {
+				in.Src = srcs[in.Src]
+			}
+		case OpIndex:
+			in.Map += mbase
+		case OpRandom:
+			in.Map += mbase
+			in.Imm += rbase
+		}
+		prog.Instrs = append(prog.Instrs, in)
+	}
+	prog.Rands = append(prog.Rands, q.Rands...)
+	return base
 }

@@ -90,15 +90,9 @@ func runFusedBytes(t *testing.T, p *graph.FusedParams, srcs [][]byte, metas []gr
 	dev := device.NewHost()
 	defer devicetest.AssertNoLeaks(t, dev)
 	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: outs}, SrcMeta: metas}
-	for _, s := range srcs {
-		b, err := dev.Alloc(int64(len(s)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Release()
-		copy(b.Bytes(), s)
-		l.Src = append(l.Src, b)
-	}
+	var release func()
+	l.Src, release = hostSources(t, dev, srcs)
+	defer release()
 	for _, c := range outs {
 		b, err := dev.Alloc(c.Bytes())
 		if err != nil {
@@ -568,6 +562,28 @@ func TestFusedOutStrides(t *testing.T) {
 	}
 }
 
+// hostSources returns host buffers holding srcs and a function that
+// releases them (deferred after the caller's leak check, so it runs first).
+func hostSources(t *testing.T, dev device.Device, srcs [][]byte) ([]*device.Buffer, func()) {
+	t.Helper()
+	var bufs []*device.Buffer
+	release := func() {
+		for _, b := range bufs {
+			b.Release()
+		}
+	}
+	for _, s := range srcs {
+		b, err := dev.Alloc(int64(len(s)))
+		if err != nil {
+			release()
+			t.Fatal(err)
+		}
+		copy(b.Bytes(), s)
+		bufs = append(bufs, b)
+	}
+	return bufs, release
+}
+
 // runFusedInto runs p writing its one result into dst (a view of a
 // larger array) and returns dst's bytes.
 func runFusedInto(t *testing.T, p *graph.FusedParams, srcs [][]byte, metas []graph.Chunk, out graph.Chunk, dst []byte) []byte {
@@ -575,15 +591,9 @@ func runFusedInto(t *testing.T, p *graph.FusedParams, srcs [][]byte, metas []gra
 	dev := device.NewHost()
 	defer devicetest.AssertNoLeaks(t, dev)
 	l := &kernels.Launch{Task: &graph.Task{Op: graph.Op{Name: graph.OpFused, Params: p}, Outputs: []graph.Chunk{out}}, SrcMeta: metas}
-	for _, s := range srcs {
-		b, err := dev.Alloc(int64(len(s)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Release()
-		copy(b.Bytes(), s)
-		l.Src = append(l.Src, b)
-	}
+	var release func()
+	l.Src, release = hostSources(t, dev, srcs)
+	defer release()
 	view := append([]byte(nil), dst...)
 	l.Dst = []*device.Buffer{device.NewBuffer(dev, view, 0, int64(len(view)), nil)}
 	if err := (fusedKernel{}).Run(l); err != nil {
