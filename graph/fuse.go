@@ -31,6 +31,11 @@ func Fuse(g *Graph, keep []Key) *Graph {
 			}
 		}
 	}
+	// most graphs of many small tasks have nothing to fuse: then g is the
+	// result (no copy of every task, no sort)
+	if !fusesAny(g, idx, lidx, keepSet, readers) {
+		return g
+	}
 	order, err := g.Toposort()
 	if err != nil {
 		return g
@@ -118,6 +123,35 @@ func Fuse(g *Graph, keep []Key) *Graph {
 		res.Tasks = append(res.Tasks, out[i])
 	}
 	return res
+}
+
+// fusesAny reports whether Fuse would change g: a fused task reads a task
+// it may inline (Fuse's inlinable, before any inlining), or a task is an
+// identity copy.
+func fusesAny(g *Graph, idx *KeyIndex, lidx *KeyIndex, keep map[Key]bool, readers []int) bool {
+	for i := range g.Tasks {
+		t := &g.Tasks[i]
+		if identityCopy(g, idx, lidx, t) {
+			return true
+		}
+		if t.Op.Name != OpFused {
+			continue
+		}
+		for _, in := range t.Inputs {
+			j, ok := idx.Get(in)
+			if !ok {
+				continue
+			}
+			u := &g.Tasks[j]
+			if u.Op.Name != OpFused || keep[u.Key] || len(u.Outputs) != 1 {
+				continue
+			}
+			if u.Op.Params.(*FusedParams).Prog.Reduce == nil && (len(u.Inputs) == 0 || readers[j] == 1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // identityCopy reports whether t is a fused task that copies its one

@@ -265,3 +265,35 @@ func TestFuseRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestFuseNothingToDo: a graph with nothing to inline and no identity
+// copy (reductions of leaves, as task_overhead's 100000 partials) comes
+// back as it is, not copied; one fusable pair in it makes a new graph.
+func TestFuseNothingToDo(t *testing.T) {
+	g := &graph.Graph{}
+	for b := range 4 {
+		k := graph.Key{Layer: "x", Block: int64(b)}
+		g.Leaves = append(g.Leaves, graph.Leaf{Key: k, Outputs: []graph.Chunk{{DType: graph.Float64, Shape: []int{3}}}, Value: []float64{1, 2, 3}})
+		prog := &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64}}, Reduce: &graph.Reduce{Kind: graph.ReduceSum, Axes: []int{0}}}
+		g.Tasks = append(g.Tasks, graph.Task{Key: graph.Key{Layer: "s", Block: int64(b)}, Inputs: []graph.Key{k},
+			Op:      graph.Op{Name: graph.OpFused, Params: &graph.FusedParams{Prog: prog, Shape: []int{3}, Maps: []graph.Map{graph.Identity(1, nil)}}},
+			Outputs: []graph.Chunk{{DType: graph.Float64, Shape: []int{1}}}, Devices: graph.DeviceKinds(graph.CPU)})
+	}
+	if f := graph.Fuse(g, nil); f != g {
+		t.Fatal("nothing to fuse: Fuse returned a new graph")
+	}
+	// x0 + 1 read by one reduction: inlined
+	add := &graph.Program{Instrs: []graph.Instr{{Op: graph.OpLoad, DType: graph.Float64},
+		{Op: graph.OpConst, DType: graph.Float64, Imm: math.Float64bits(1)}, {Op: graph.OpAdd, DType: graph.Float64, A: 0, B: 1}}, Out: 2}
+	h := &graph.Graph{Leaves: g.Leaves, Tasks: append([]graph.Task{{Key: graph.Key{Layer: "a", Block: 0}, Inputs: []graph.Key{g.Leaves[0].Key},
+		Op:      graph.Op{Name: graph.OpFused, Params: &graph.FusedParams{Prog: add, Shape: []int{3}, Maps: []graph.Map{graph.Identity(1, nil)}}},
+		Outputs: []graph.Chunk{{DType: graph.Float64, Shape: []int{3}}}, Devices: graph.DeviceKinds(graph.CPU)}}, g.Tasks...)}
+	h.Tasks[1].Inputs = []graph.Key{{Layer: "a", Block: 0}}
+	f := graph.Fuse(h, []graph.Key{{Layer: "s", Block: 0}})
+	if f == h || len(f.Tasks) != len(g.Tasks) {
+		t.Fatalf("a fusable pair: %d tasks (same graph: %v), want %d", len(f.Tasks), f == h, len(g.Tasks))
+	}
+	if err := f.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
