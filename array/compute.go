@@ -206,8 +206,8 @@ func Compute(ctx context.Context, xs []*Array, opts ...ComputeOption) ([]*NDArra
 		chunks.Unravel(w.block, ch.NumBlocks(), bi)
 		st := graph.Strides(x.nd.shape)
 		off := 0
-		for a, o := range ch.Origin(bi) {
-			off += o * st[a]
+		for a, at := range ch.Origin(bi) {
+			off += at * st[a]
 		}
 		es := x.nd.dtype.Size()
 		if off*es > len(outs[w.arr].Data) {

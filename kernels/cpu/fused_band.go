@@ -14,10 +14,11 @@ var fastLoads = true
 
 // setLoadModes picks each load's and random draw's loadMode for this
 // launch (see loadMode): for a load, a view where the inner stride is 1
-// and no destination overlaps a source, a row where it is 0; for both, a band where the inner
-// stride is large, the next axis has stride 1 and the band buffer fits
-// bandMaxBytes (for a draw only of the kinds a band draws in fewer
-// blocks, randBandOf); a copy (a gather, a strided draw) otherwise.
+// and no destination overlaps a source, a row where it is 0; for both, a
+// band where the inner stride is large, the next axis has stride 1 and
+// the band buffer fits bandMaxBytes (for a draw only of the kinds a band
+// draws in fewer blocks, randBandOf); a copy (a gather, a strided draw)
+// otherwise.
 func setLoadModes(prog *graph.Program, pl *plan, l *kernels.Launch, modes []loadMode) {
 	if !fastLoads {
 		clear(modes)
