@@ -66,7 +66,7 @@ func Geometry(p *graph.FusedParams, srcShapes [][]int) (geom []int64, items int6
 			}
 			target = prog.Rands[in.Imm].Shape
 		}
-		if err := checkAccess(m, p.Shape, target, total > 0); err != nil {
+		if err := m.Check(p.Shape, target, total > 0); err != nil {
 			return nil, 0, fmt.Errorf("cuda: fused instruction %d (%v): %w", i, in.Op, err)
 		}
 		if in.Op == graph.OpIndex {
@@ -111,30 +111,4 @@ func Geometry(p *graph.FusedParams, srcShapes [][]int) (geom []int64, items int6
 		affine(p.ArgMap)
 	}
 	return geom, items, nil
-}
-
-// checkAccess checks that map m has the target's rank and, over a
-// non-empty domain, addresses only coordinates inside it (target nil:
-// only the axes are checked).
-func checkAccess(m graph.Map, shape, target []int, nonEmpty bool) error {
-	if target != nil && len(m) != len(target) {
-		return fmt.Errorf("map of %d axes onto a %d-d target %v", len(m), len(target), target)
-	}
-	for t, am := range m {
-		if am.Out >= len(shape) {
-			return fmt.Errorf("map axis %d reads domain axis %d of %d", t, am.Out, len(shape))
-		}
-		if target == nil || !nonEmpty {
-			continue
-		}
-		lo, hi := am.Start, am.Start
-		if am.Out >= 0 {
-			end := am.Start + am.Step*(shape[am.Out]-1)
-			lo, hi = min(lo, end), max(hi, end)
-		}
-		if lo < 0 || hi >= target[t] {
-			return fmt.Errorf("map axis %d addresses [%d, %d] of a target of shape %v", t, lo, hi, target)
-		}
-	}
-	return nil
 }

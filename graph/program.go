@@ -2,6 +2,7 @@ package graph
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
 	"math"
 )
@@ -352,6 +353,33 @@ type AxisMap struct {
 
 // Map is one AxisMap per axis of the target.
 type Map []AxisMap
+
+// Check checks that every axis of m names an axis of a domain of the
+// given shape and, when target is not nil, that m has the target's rank
+// and (when nonEmpty, the domain holding elements) addresses only
+// coordinates inside it: what a kernel checks before it walks a map.
+func (m Map) Check(shape, target []int, nonEmpty bool) error {
+	if target != nil && len(m) != len(target) {
+		return fmt.Errorf("map of %d axes onto a %d-d target %v", len(m), len(target), target)
+	}
+	for t, am := range m {
+		if am.Out >= len(shape) {
+			return fmt.Errorf("map axis %d reads domain axis %d of %d", t, am.Out, len(shape))
+		}
+		if target == nil || !nonEmpty {
+			continue
+		}
+		lo, hi := am.Start, am.Start
+		if am.Out >= 0 {
+			end := am.Start + am.Step*(shape[am.Out]-1)
+			lo, hi = min(lo, end), max(hi, end)
+		}
+		if lo < 0 || hi >= target[t] {
+			return fmt.Errorf("map axis %d addresses [%d, %d] of a target of shape %v", t, lo, hi, target)
+		}
+	}
+	return nil
+}
 
 // Compose returns the map m∘inner: inner maps this task's coordinates to
 // the coordinates of an intermediate domain, m maps that domain to a target.

@@ -46,32 +46,6 @@ func checkStrided(p *graph.FusedParams, l *kernels.Launch, dt graph.DType, total
 	return nil
 }
 
-// checkMap checks that every axis of m names a domain axis, and, when
-// target is not nil, that m has its rank and (if the domain is not empty)
-// addresses only coordinates inside it.
-func checkMap(m graph.Map, shape, target []int, nonEmpty bool) error {
-	if target != nil && len(m) != len(target) {
-		return fmt.Errorf("map of %d axes onto a %d-d target %v", len(m), len(target), target)
-	}
-	for t, am := range m {
-		if am.Out >= len(shape) {
-			return fmt.Errorf("map axis %d reads domain axis %d of %d", t, am.Out, len(shape))
-		}
-		if target == nil || !nonEmpty {
-			continue
-		}
-		lo, hi := am.Start, am.Start
-		if am.Out >= 0 {
-			end := am.Start + am.Step*(shape[am.Out]-1)
-			lo, hi = min(lo, end), max(hi, end)
-		}
-		if lo < 0 || hi >= target[t] {
-			return fmt.Errorf("map axis %d addresses [%d, %d] of a target of shape %v", t, lo, hi, target)
-		}
-	}
-	return nil
-}
-
 // checkProgram checks everything the interpreter relies on, so that bad
 // params are an error and never a panic or a write out of bounds: buffer
 // counts and sizes, registers, maps (rank, axes, every access inside its
@@ -194,7 +168,7 @@ func checkProgram(p *graph.FusedParams, l *kernels.Launch) error {
 			}
 		}
 		if in.Op == graph.OpLoad || in.Op == graph.OpIndex || in.Op == graph.OpRandom {
-			if err := checkMap(p.Maps[in.Map], p.Shape, target, total > 0); err != nil {
+			if err := p.Maps[in.Map].Check(p.Shape, target, total > 0); err != nil {
 				return fmt.Errorf("fused: instruction %d (%v): %w", i, in.Op, err)
 			}
 		}
