@@ -150,7 +150,12 @@ func workloads(r *rand.Rand) map[string]*array.Array {
 		data[i] = r.NormFloat64()
 	}
 	lit := array.FromSlice(data, []int{n}, array.Chunked(ch))
+	q, rr := array.QR(x)
+	_, sv, _ := array.SVD(x.Slice(array.All(), array.Span(0, 9)))
+	spd := y.MatMul(y.T()).Add(array.Eye(n, n, 0, graph.Float64).MulScalar(float64(n)))
 	return map[string]*array.Array{
+		"qr":            q.MatMul(rr.T()).Sum(0),                                                                     // the TSQR tree (graph.OpLinalg, picks)
+		"linalg":        array.Concatenate([]*array.Array{sv, array.Solve(spd, lit), array.Cholesky(spd).Sum(0)}, 0), // SVD, LU solve, blocked Cholesky
 		"transpose_sum": x.Add(x.T()).Sub(x.Mean(0)).Sum(),
 		"transpose_std": x.Sub(x.T()).Std(0), // block pairs (graph.FusePairs), one reducing the other's axis
 		"matmul":        x.MatMul(y).Sum(0),

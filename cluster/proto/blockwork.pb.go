@@ -551,7 +551,7 @@ func (x ResultEvent_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ResultEvent_State.Descriptor instead.
 func (ResultEvent_State) EnumDescriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{46, 0}
+	return file_blockwork_proto_rawDescGZIP(), []int{47, 0}
 }
 
 // Key mirrors graph.Key with the layer string interned: layer indexes
@@ -757,6 +757,7 @@ type Task struct {
 	//	*Task_Scan
 	//	*Task_Assert
 	//	*Task_Pick
+	//	*Task_Linalg
 	Params        isTask_Params `protobuf_oneof:"params"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -960,6 +961,15 @@ func (x *Task) GetPick() *PickParams {
 	return nil
 }
 
+func (x *Task) GetLinalg() *LinalgParams {
+	if x != nil {
+		if x, ok := x.Params.(*Task_Linalg); ok {
+			return x.Linalg
+		}
+	}
+	return nil
+}
+
 type isTask_Params interface {
 	isTask_Params()
 }
@@ -1020,6 +1030,10 @@ type Task_Pick struct {
 	Pick *PickParams `protobuf:"bytes,23,opt,name=pick,proto3,oneof"`
 }
 
+type Task_Linalg struct {
+	Linalg *LinalgParams `protobuf:"bytes,24,opt,name=linalg,proto3,oneof"`
+}
+
 func (*Task_Fused) isTask_Params() {}
 
 func (*Task_Combine) isTask_Params() {}
@@ -1047,6 +1061,8 @@ func (*Task_Scan) isTask_Params() {}
 func (*Task_Assert) isTask_Params() {}
 
 func (*Task_Pick) isTask_Params() {}
+
+func (*Task_Linalg) isTask_Params() {}
 
 // Leaf mirrors graph.Leaf for literal data: value is the chunk's bytes (C
 // order, native byte order). Persisted chunks (handles an executor gave
@@ -2524,6 +2540,76 @@ func (x *QuantileParams) GetSkipNan() bool {
 	return false
 }
 
+// LinalgParams mirrors graph.LinalgParams (op linalg); kind is the
+// graph.LinalgKind (1 qr, 2 svd, 3 apply, 4 cholesky, 5 trisolve, 6 solve).
+type LinalgParams struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          uint32                 `protobuf:"varint,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Upper         bool                   `protobuf:"varint,2,opt,name=upper,proto3" json:"upper,omitempty"`
+	Trans         bool                   `protobuf:"varint,3,opt,name=trans,proto3" json:"trans,omitempty"`
+	Right         bool                   `protobuf:"varint,4,opt,name=right,proto3" json:"right,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinalgParams) Reset() {
+	*x = LinalgParams{}
+	mi := &file_blockwork_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinalgParams) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinalgParams) ProtoMessage() {}
+
+func (x *LinalgParams) ProtoReflect() protoreflect.Message {
+	mi := &file_blockwork_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinalgParams.ProtoReflect.Descriptor instead.
+func (*LinalgParams) Descriptor() ([]byte, []int) {
+	return file_blockwork_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *LinalgParams) GetKind() uint32 {
+	if x != nil {
+		return x.Kind
+	}
+	return 0
+}
+
+func (x *LinalgParams) GetUpper() bool {
+	if x != nil {
+		return x.Upper
+	}
+	return false
+}
+
+func (x *LinalgParams) GetTrans() bool {
+	if x != nil {
+		return x.Trans
+	}
+	return false
+}
+
+func (x *LinalgParams) GetRight() bool {
+	if x != nil {
+		return x.Right
+	}
+	return false
+}
+
 // ScanParams mirrors graph.ScanParams.
 type ScanParams struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2535,7 +2621,7 @@ type ScanParams struct {
 
 func (x *ScanParams) Reset() {
 	*x = ScanParams{}
-	mi := &file_blockwork_proto_msgTypes[27]
+	mi := &file_blockwork_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2547,7 +2633,7 @@ func (x *ScanParams) String() string {
 func (*ScanParams) ProtoMessage() {}
 
 func (x *ScanParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[27]
+	mi := &file_blockwork_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2560,7 +2646,7 @@ func (x *ScanParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanParams.ProtoReflect.Descriptor instead.
 func (*ScanParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{27}
+	return file_blockwork_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ScanParams) GetKind() ReduceKind {
@@ -2587,7 +2673,7 @@ type AssertParams struct {
 
 func (x *AssertParams) Reset() {
 	*x = AssertParams{}
-	mi := &file_blockwork_proto_msgTypes[28]
+	mi := &file_blockwork_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2599,7 +2685,7 @@ func (x *AssertParams) String() string {
 func (*AssertParams) ProtoMessage() {}
 
 func (x *AssertParams) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[28]
+	mi := &file_blockwork_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2612,7 +2698,7 @@ func (x *AssertParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssertParams.ProtoReflect.Descriptor instead.
 func (*AssertParams) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{28}
+	return file_blockwork_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *AssertParams) GetMessage() string {
@@ -2643,7 +2729,7 @@ type Register struct {
 
 func (x *Register) Reset() {
 	*x = Register{}
-	mi := &file_blockwork_proto_msgTypes[29]
+	mi := &file_blockwork_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2655,7 +2741,7 @@ func (x *Register) String() string {
 func (*Register) ProtoMessage() {}
 
 func (x *Register) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[29]
+	mi := &file_blockwork_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2668,7 +2754,7 @@ func (x *Register) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Register.ProtoReflect.Descriptor instead.
 func (*Register) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{29}
+	return file_blockwork_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Register) GetName() string {
@@ -2733,7 +2819,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_blockwork_proto_msgTypes[30]
+	mi := &file_blockwork_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2745,7 +2831,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[30]
+	mi := &file_blockwork_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2758,7 +2844,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{30}
+	return file_blockwork_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Heartbeat) GetResidentBytes() int64 {
@@ -2796,7 +2882,7 @@ type TaskDone struct {
 
 func (x *TaskDone) Reset() {
 	*x = TaskDone{}
-	mi := &file_blockwork_proto_msgTypes[31]
+	mi := &file_blockwork_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2808,7 +2894,7 @@ func (x *TaskDone) String() string {
 func (*TaskDone) ProtoMessage() {}
 
 func (x *TaskDone) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[31]
+	mi := &file_blockwork_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2821,7 +2907,7 @@ func (x *TaskDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskDone.ProtoReflect.Descriptor instead.
 func (*TaskDone) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{31}
+	return file_blockwork_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *TaskDone) GetComputation() uint64 {
@@ -2869,7 +2955,7 @@ type TaskFailed struct {
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_blockwork_proto_msgTypes[32]
+	mi := &file_blockwork_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2881,7 +2967,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[32]
+	mi := &file_blockwork_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2894,7 +2980,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{32}
+	return file_blockwork_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *TaskFailed) GetComputation() uint64 {
@@ -2943,7 +3029,7 @@ type TaskStarted struct {
 
 func (x *TaskStarted) Reset() {
 	*x = TaskStarted{}
-	mi := &file_blockwork_proto_msgTypes[33]
+	mi := &file_blockwork_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2955,7 +3041,7 @@ func (x *TaskStarted) String() string {
 func (*TaskStarted) ProtoMessage() {}
 
 func (x *TaskStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[33]
+	mi := &file_blockwork_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2968,7 +3054,7 @@ func (x *TaskStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStarted.ProtoReflect.Descriptor instead.
 func (*TaskStarted) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{33}
+	return file_blockwork_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *TaskStarted) GetComputation() uint64 {
@@ -2999,7 +3085,7 @@ type Reports struct {
 
 func (x *Reports) Reset() {
 	*x = Reports{}
-	mi := &file_blockwork_proto_msgTypes[34]
+	mi := &file_blockwork_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3011,7 +3097,7 @@ func (x *Reports) String() string {
 func (*Reports) ProtoMessage() {}
 
 func (x *Reports) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[34]
+	mi := &file_blockwork_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3024,7 +3110,7 @@ func (x *Reports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reports.ProtoReflect.Descriptor instead.
 func (*Reports) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{34}
+	return file_blockwork_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Reports) GetDone() []*TaskDone {
@@ -3070,7 +3156,7 @@ type WorkerMessage struct {
 
 func (x *WorkerMessage) Reset() {
 	*x = WorkerMessage{}
-	mi := &file_blockwork_proto_msgTypes[35]
+	mi := &file_blockwork_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3082,7 +3168,7 @@ func (x *WorkerMessage) String() string {
 func (*WorkerMessage) ProtoMessage() {}
 
 func (x *WorkerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[35]
+	mi := &file_blockwork_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3095,7 +3181,7 @@ func (x *WorkerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerMessage.ProtoReflect.Descriptor instead.
 func (*WorkerMessage) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{35}
+	return file_blockwork_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *WorkerMessage) GetMsg() isWorkerMessage_Msg {
@@ -3165,7 +3251,7 @@ type Registered struct {
 
 func (x *Registered) Reset() {
 	*x = Registered{}
-	mi := &file_blockwork_proto_msgTypes[36]
+	mi := &file_blockwork_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3177,7 +3263,7 @@ func (x *Registered) String() string {
 func (*Registered) ProtoMessage() {}
 
 func (x *Registered) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[36]
+	mi := &file_blockwork_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3190,7 +3276,7 @@ func (x *Registered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Registered.ProtoReflect.Descriptor instead.
 func (*Registered) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{36}
+	return file_blockwork_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Registered) GetWorkerId() uint64 {
@@ -3222,7 +3308,7 @@ type ComputationGraph struct {
 
 func (x *ComputationGraph) Reset() {
 	*x = ComputationGraph{}
-	mi := &file_blockwork_proto_msgTypes[37]
+	mi := &file_blockwork_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3234,7 +3320,7 @@ func (x *ComputationGraph) String() string {
 func (*ComputationGraph) ProtoMessage() {}
 
 func (x *ComputationGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[37]
+	mi := &file_blockwork_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3247,7 +3333,7 @@ func (x *ComputationGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputationGraph.ProtoReflect.Descriptor instead.
 func (*ComputationGraph) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{37}
+	return file_blockwork_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ComputationGraph) GetComputation() uint64 {
@@ -3287,7 +3373,7 @@ type InputSource struct {
 
 func (x *InputSource) Reset() {
 	*x = InputSource{}
-	mi := &file_blockwork_proto_msgTypes[38]
+	mi := &file_blockwork_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3299,7 +3385,7 @@ func (x *InputSource) String() string {
 func (*InputSource) ProtoMessage() {}
 
 func (x *InputSource) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[38]
+	mi := &file_blockwork_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3312,7 +3398,7 @@ func (x *InputSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InputSource.ProtoReflect.Descriptor instead.
 func (*InputSource) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{38}
+	return file_blockwork_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *InputSource) GetAddress() string {
@@ -3349,7 +3435,7 @@ type RunTask struct {
 
 func (x *RunTask) Reset() {
 	*x = RunTask{}
-	mi := &file_blockwork_proto_msgTypes[39]
+	mi := &file_blockwork_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3361,7 +3447,7 @@ func (x *RunTask) String() string {
 func (*RunTask) ProtoMessage() {}
 
 func (x *RunTask) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[39]
+	mi := &file_blockwork_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3374,7 +3460,7 @@ func (x *RunTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunTask.ProtoReflect.Descriptor instead.
 func (*RunTask) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{39}
+	return file_blockwork_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *RunTask) GetComputation() uint64 {
@@ -3410,7 +3496,7 @@ type ChunkKey struct {
 
 func (x *ChunkKey) Reset() {
 	*x = ChunkKey{}
-	mi := &file_blockwork_proto_msgTypes[40]
+	mi := &file_blockwork_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3422,7 +3508,7 @@ func (x *ChunkKey) String() string {
 func (*ChunkKey) ProtoMessage() {}
 
 func (x *ChunkKey) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[40]
+	mi := &file_blockwork_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3435,7 +3521,7 @@ func (x *ChunkKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChunkKey.ProtoReflect.Descriptor instead.
 func (*ChunkKey) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{40}
+	return file_blockwork_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ChunkKey) GetLayer() string {
@@ -3474,7 +3560,7 @@ type Commands struct {
 
 func (x *Commands) Reset() {
 	*x = Commands{}
-	mi := &file_blockwork_proto_msgTypes[41]
+	mi := &file_blockwork_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3486,7 +3572,7 @@ func (x *Commands) String() string {
 func (*Commands) ProtoMessage() {}
 
 func (x *Commands) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[41]
+	mi := &file_blockwork_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3499,7 +3585,7 @@ func (x *Commands) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Commands.ProtoReflect.Descriptor instead.
 func (*Commands) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{41}
+	return file_blockwork_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *Commands) GetGraphs() []*ComputationGraph {
@@ -3558,7 +3644,7 @@ type SchedulerMessage struct {
 
 func (x *SchedulerMessage) Reset() {
 	*x = SchedulerMessage{}
-	mi := &file_blockwork_proto_msgTypes[42]
+	mi := &file_blockwork_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3570,7 +3656,7 @@ func (x *SchedulerMessage) String() string {
 func (*SchedulerMessage) ProtoMessage() {}
 
 func (x *SchedulerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[42]
+	mi := &file_blockwork_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3583,7 +3669,7 @@ func (x *SchedulerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchedulerMessage.ProtoReflect.Descriptor instead.
 func (*SchedulerMessage) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{42}
+	return file_blockwork_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SchedulerMessage) GetMsg() isSchedulerMessage_Msg {
@@ -3647,7 +3733,7 @@ type SubmitRequest struct {
 
 func (x *SubmitRequest) Reset() {
 	*x = SubmitRequest{}
-	mi := &file_blockwork_proto_msgTypes[43]
+	mi := &file_blockwork_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3659,7 +3745,7 @@ func (x *SubmitRequest) String() string {
 func (*SubmitRequest) ProtoMessage() {}
 
 func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[43]
+	mi := &file_blockwork_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3672,7 +3758,7 @@ func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitRequest.ProtoReflect.Descriptor instead.
 func (*SubmitRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{43}
+	return file_blockwork_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SubmitRequest) GetGraph() *Graph {
@@ -3721,7 +3807,7 @@ type PersistedInput struct {
 
 func (x *PersistedInput) Reset() {
 	*x = PersistedInput{}
-	mi := &file_blockwork_proto_msgTypes[44]
+	mi := &file_blockwork_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3733,7 +3819,7 @@ func (x *PersistedInput) String() string {
 func (*PersistedInput) ProtoMessage() {}
 
 func (x *PersistedInput) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[44]
+	mi := &file_blockwork_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3746,7 +3832,7 @@ func (x *PersistedInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistedInput.ProtoReflect.Descriptor instead.
 func (*PersistedInput) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{44}
+	return file_blockwork_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *PersistedInput) GetLeaf() uint32 {
@@ -3778,7 +3864,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_blockwork_proto_msgTypes[45]
+	mi := &file_blockwork_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3790,7 +3876,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[45]
+	mi := &file_blockwork_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3803,7 +3889,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{45}
+	return file_blockwork_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Result) GetAddress() string {
@@ -3854,7 +3940,7 @@ type ResultEvent struct {
 
 func (x *ResultEvent) Reset() {
 	*x = ResultEvent{}
-	mi := &file_blockwork_proto_msgTypes[46]
+	mi := &file_blockwork_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3866,7 +3952,7 @@ func (x *ResultEvent) String() string {
 func (*ResultEvent) ProtoMessage() {}
 
 func (x *ResultEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[46]
+	mi := &file_blockwork_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3879,7 +3965,7 @@ func (x *ResultEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResultEvent.ProtoReflect.Descriptor instead.
 func (*ResultEvent) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{46}
+	return file_blockwork_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ResultEvent) GetState() ResultEvent_State {
@@ -3947,7 +4033,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_blockwork_proto_msgTypes[47]
+	mi := &file_blockwork_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3959,7 +4045,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[47]
+	mi := &file_blockwork_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3972,7 +4058,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{47}
+	return file_blockwork_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ReleaseRequest) GetRefs() []uint64 {
@@ -3990,7 +4076,7 @@ type ReleaseReply struct {
 
 func (x *ReleaseReply) Reset() {
 	*x = ReleaseReply{}
-	mi := &file_blockwork_proto_msgTypes[48]
+	mi := &file_blockwork_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4002,7 +4088,7 @@ func (x *ReleaseReply) String() string {
 func (*ReleaseReply) ProtoMessage() {}
 
 func (x *ReleaseReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[48]
+	mi := &file_blockwork_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4015,7 +4101,7 @@ func (x *ReleaseReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseReply.ProtoReflect.Descriptor instead.
 func (*ReleaseReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{48}
+	return file_blockwork_proto_rawDescGZIP(), []int{49}
 }
 
 type InfoRequest struct {
@@ -4026,7 +4112,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_blockwork_proto_msgTypes[49]
+	mi := &file_blockwork_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4038,7 +4124,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[49]
+	mi := &file_blockwork_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4051,7 +4137,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{49}
+	return file_blockwork_proto_rawDescGZIP(), []int{50}
 }
 
 // WorkerInfo describes one live worker.
@@ -4071,7 +4157,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_blockwork_proto_msgTypes[50]
+	mi := &file_blockwork_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4083,7 +4169,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[50]
+	mi := &file_blockwork_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4096,7 +4182,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{50}
+	return file_blockwork_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *WorkerInfo) GetId() uint64 {
@@ -4166,7 +4252,7 @@ type InfoReply struct {
 
 func (x *InfoReply) Reset() {
 	*x = InfoReply{}
-	mi := &file_blockwork_proto_msgTypes[51]
+	mi := &file_blockwork_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4178,7 +4264,7 @@ func (x *InfoReply) String() string {
 func (*InfoReply) ProtoMessage() {}
 
 func (x *InfoReply) ProtoReflect() protoreflect.Message {
-	mi := &file_blockwork_proto_msgTypes[51]
+	mi := &file_blockwork_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4191,7 +4277,7 @@ func (x *InfoReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoReply.ProtoReflect.Descriptor instead.
 func (*InfoReply) Descriptor() ([]byte, []int) {
-	return file_blockwork_proto_rawDescGZIP(), []int{51}
+	return file_blockwork_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *InfoReply) GetWorkers() []*WorkerInfo {
@@ -4230,7 +4316,7 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x06layers\x18\x01 \x03(\tR\x06layers\x121\n" +
 	"\bprograms\x18\x02 \x03(\v2\x15.blockwork.v1.ProgramR\bprograms\x12(\n" +
 	"\x05tasks\x18\x03 \x03(\v2\x12.blockwork.v1.TaskR\x05tasks\x12*\n" +
-	"\x06leaves\x18\x04 \x03(\v2\x12.blockwork.v1.LeafR\x06leaves\"\x9f\a\n" +
+	"\x06leaves\x18\x04 \x03(\v2\x12.blockwork.v1.LeafR\x06leaves\"\xd5\a\n" +
 	"\x04Task\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12\x0e\n" +
 	"\x02op\x18\x02 \x01(\tR\x02op\x12)\n" +
@@ -4252,7 +4338,8 @@ const file_blockwork_proto_rawDesc = "" +
 	"\bquantile\x18\x14 \x01(\v2\x1c.blockwork.v1.QuantileParamsH\x00R\bquantile\x12.\n" +
 	"\x04scan\x18\x15 \x01(\v2\x18.blockwork.v1.ScanParamsH\x00R\x04scan\x124\n" +
 	"\x06assert\x18\x16 \x01(\v2\x1a.blockwork.v1.AssertParamsH\x00R\x06assert\x12.\n" +
-	"\x04pick\x18\x17 \x01(\v2\x18.blockwork.v1.PickParamsH\x00R\x04pickB\b\n" +
+	"\x04pick\x18\x17 \x01(\v2\x18.blockwork.v1.PickParamsH\x00R\x04pick\x124\n" +
+	"\x06linalg\x18\x18 \x01(\v2\x1a.blockwork.v1.LinalgParamsH\x00R\x06linalgB\b\n" +
 	"\x06params\"\x8c\x01\n" +
 	"\x04Leaf\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.blockwork.v1.KeyR\x03key\x12-\n" +
@@ -4360,7 +4447,12 @@ const file_blockwork_proto_rawDesc = "" +
 	"\x04axes\x18\x01 \x03(\x03R\x04axes\x12\f\n" +
 	"\x01q\x18\x02 \x03(\x01R\x01q\x12\x16\n" +
 	"\x06median\x18\x03 \x01(\bR\x06median\x12\x19\n" +
-	"\bskip_nan\x18\x04 \x01(\bR\askipNan\"N\n" +
+	"\bskip_nan\x18\x04 \x01(\bR\askipNan\"d\n" +
+	"\fLinalgParams\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\rR\x04kind\x12\x14\n" +
+	"\x05upper\x18\x02 \x01(\bR\x05upper\x12\x14\n" +
+	"\x05trans\x18\x03 \x01(\bR\x05trans\x12\x14\n" +
+	"\x05right\x18\x04 \x01(\bR\x05right\"N\n" +
 	"\n" +
 	"ScanParams\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.blockwork.v1.ReduceKindR\x04kind\x12\x12\n" +
@@ -4610,7 +4702,7 @@ func file_blockwork_proto_rawDescGZIP() []byte {
 }
 
 var file_blockwork_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_blockwork_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_blockwork_proto_goTypes = []any{
 	(DType)(0),               // 0: blockwork.v1.DType
 	(ElemOp)(0),              // 1: blockwork.v1.ElemOp
@@ -4645,31 +4737,32 @@ var file_blockwork_proto_goTypes = []any{
 	(*CompressParams)(nil),   // 30: blockwork.v1.CompressParams
 	(*SortParams)(nil),       // 31: blockwork.v1.SortParams
 	(*QuantileParams)(nil),   // 32: blockwork.v1.QuantileParams
-	(*ScanParams)(nil),       // 33: blockwork.v1.ScanParams
-	(*AssertParams)(nil),     // 34: blockwork.v1.AssertParams
-	(*Register)(nil),         // 35: blockwork.v1.Register
-	(*Heartbeat)(nil),        // 36: blockwork.v1.Heartbeat
-	(*TaskDone)(nil),         // 37: blockwork.v1.TaskDone
-	(*TaskFailed)(nil),       // 38: blockwork.v1.TaskFailed
-	(*TaskStarted)(nil),      // 39: blockwork.v1.TaskStarted
-	(*Reports)(nil),          // 40: blockwork.v1.Reports
-	(*WorkerMessage)(nil),    // 41: blockwork.v1.WorkerMessage
-	(*Registered)(nil),       // 42: blockwork.v1.Registered
-	(*ComputationGraph)(nil), // 43: blockwork.v1.ComputationGraph
-	(*InputSource)(nil),      // 44: blockwork.v1.InputSource
-	(*RunTask)(nil),          // 45: blockwork.v1.RunTask
-	(*ChunkKey)(nil),         // 46: blockwork.v1.ChunkKey
-	(*Commands)(nil),         // 47: blockwork.v1.Commands
-	(*SchedulerMessage)(nil), // 48: blockwork.v1.SchedulerMessage
-	(*SubmitRequest)(nil),    // 49: blockwork.v1.SubmitRequest
-	(*PersistedInput)(nil),   // 50: blockwork.v1.PersistedInput
-	(*Result)(nil),           // 51: blockwork.v1.Result
-	(*ResultEvent)(nil),      // 52: blockwork.v1.ResultEvent
-	(*ReleaseRequest)(nil),   // 53: blockwork.v1.ReleaseRequest
-	(*ReleaseReply)(nil),     // 54: blockwork.v1.ReleaseReply
-	(*InfoRequest)(nil),      // 55: blockwork.v1.InfoRequest
-	(*WorkerInfo)(nil),       // 56: blockwork.v1.WorkerInfo
-	(*InfoReply)(nil),        // 57: blockwork.v1.InfoReply
+	(*LinalgParams)(nil),     // 33: blockwork.v1.LinalgParams
+	(*ScanParams)(nil),       // 34: blockwork.v1.ScanParams
+	(*AssertParams)(nil),     // 35: blockwork.v1.AssertParams
+	(*Register)(nil),         // 36: blockwork.v1.Register
+	(*Heartbeat)(nil),        // 37: blockwork.v1.Heartbeat
+	(*TaskDone)(nil),         // 38: blockwork.v1.TaskDone
+	(*TaskFailed)(nil),       // 39: blockwork.v1.TaskFailed
+	(*TaskStarted)(nil),      // 40: blockwork.v1.TaskStarted
+	(*Reports)(nil),          // 41: blockwork.v1.Reports
+	(*WorkerMessage)(nil),    // 42: blockwork.v1.WorkerMessage
+	(*Registered)(nil),       // 43: blockwork.v1.Registered
+	(*ComputationGraph)(nil), // 44: blockwork.v1.ComputationGraph
+	(*InputSource)(nil),      // 45: blockwork.v1.InputSource
+	(*RunTask)(nil),          // 46: blockwork.v1.RunTask
+	(*ChunkKey)(nil),         // 47: blockwork.v1.ChunkKey
+	(*Commands)(nil),         // 48: blockwork.v1.Commands
+	(*SchedulerMessage)(nil), // 49: blockwork.v1.SchedulerMessage
+	(*SubmitRequest)(nil),    // 50: blockwork.v1.SubmitRequest
+	(*PersistedInput)(nil),   // 51: blockwork.v1.PersistedInput
+	(*Result)(nil),           // 52: blockwork.v1.Result
+	(*ResultEvent)(nil),      // 53: blockwork.v1.ResultEvent
+	(*ReleaseRequest)(nil),   // 54: blockwork.v1.ReleaseRequest
+	(*ReleaseReply)(nil),     // 55: blockwork.v1.ReleaseReply
+	(*InfoRequest)(nil),      // 56: blockwork.v1.InfoRequest
+	(*WorkerInfo)(nil),       // 57: blockwork.v1.WorkerInfo
+	(*InfoReply)(nil),        // 58: blockwork.v1.InfoReply
 }
 var file_blockwork_proto_depIdxs = []int32{
 	0,  // 0: blockwork.v1.Chunk.dtype:type_name -> blockwork.v1.DType
@@ -4690,65 +4783,66 @@ var file_blockwork_proto_depIdxs = []int32{
 	30, // 15: blockwork.v1.Task.compress:type_name -> blockwork.v1.CompressParams
 	31, // 16: blockwork.v1.Task.sort:type_name -> blockwork.v1.SortParams
 	32, // 17: blockwork.v1.Task.quantile:type_name -> blockwork.v1.QuantileParams
-	33, // 18: blockwork.v1.Task.scan:type_name -> blockwork.v1.ScanParams
-	34, // 19: blockwork.v1.Task.assert:type_name -> blockwork.v1.AssertParams
+	34, // 18: blockwork.v1.Task.scan:type_name -> blockwork.v1.ScanParams
+	35, // 19: blockwork.v1.Task.assert:type_name -> blockwork.v1.AssertParams
 	19, // 20: blockwork.v1.Task.pick:type_name -> blockwork.v1.PickParams
-	6,  // 21: blockwork.v1.Leaf.key:type_name -> blockwork.v1.Key
-	7,  // 22: blockwork.v1.Leaf.outputs:type_name -> blockwork.v1.Chunk
-	1,  // 23: blockwork.v1.Instr.op:type_name -> blockwork.v1.ElemOp
-	0,  // 24: blockwork.v1.Instr.dtype:type_name -> blockwork.v1.DType
-	2,  // 25: blockwork.v1.RandSpec.kind:type_name -> blockwork.v1.RandKind
-	3,  // 26: blockwork.v1.Reduce.kind:type_name -> blockwork.v1.ReduceKind
-	11, // 27: blockwork.v1.Program.instrs:type_name -> blockwork.v1.Instr
-	12, // 28: blockwork.v1.Program.rands:type_name -> blockwork.v1.RandSpec
-	13, // 29: blockwork.v1.Program.reduce:type_name -> blockwork.v1.Reduce
-	15, // 30: blockwork.v1.Program.more:type_name -> blockwork.v1.ProgramResult
-	13, // 31: blockwork.v1.ProgramResult.reduce:type_name -> blockwork.v1.Reduce
-	16, // 32: blockwork.v1.FusedParams.maps:type_name -> blockwork.v1.Map
-	17, // 33: blockwork.v1.FusedParams.arg_map:type_name -> blockwork.v1.Affine
-	3,  // 34: blockwork.v1.CombineParams.kind:type_name -> blockwork.v1.ReduceKind
-	21, // 35: blockwork.v1.AssembleParams.pieces:type_name -> blockwork.v1.Piece
-	25, // 36: blockwork.v1.MapParams.out:type_name -> blockwork.v1.BlockPos
-	25, // 37: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
-	28, // 38: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
-	3,  // 39: blockwork.v1.ScanParams.kind:type_name -> blockwork.v1.ReduceKind
-	37, // 40: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
-	38, // 41: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
-	39, // 42: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
-	39, // 43: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
-	35, // 44: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
-	36, // 45: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
-	40, // 46: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
-	8,  // 47: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
-	44, // 48: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
-	43, // 49: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
-	46, // 50: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
-	45, // 51: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
-	39, // 52: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
-	42, // 53: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
-	47, // 54: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
-	8,  // 55: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
-	6,  // 56: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
-	50, // 57: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
-	46, // 58: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
-	7,  // 59: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
-	5,  // 60: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
-	51, // 61: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
-	4,  // 62: blockwork.v1.ResultEvent.error_kind:type_name -> blockwork.v1.ErrorKind
-	56, // 63: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
-	41, // 64: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
-	49, // 65: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
-	53, // 66: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
-	55, // 67: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
-	48, // 68: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
-	52, // 69: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
-	54, // 70: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
-	57, // 71: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
-	68, // [68:72] is the sub-list for method output_type
-	64, // [64:68] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	33, // 21: blockwork.v1.Task.linalg:type_name -> blockwork.v1.LinalgParams
+	6,  // 22: blockwork.v1.Leaf.key:type_name -> blockwork.v1.Key
+	7,  // 23: blockwork.v1.Leaf.outputs:type_name -> blockwork.v1.Chunk
+	1,  // 24: blockwork.v1.Instr.op:type_name -> blockwork.v1.ElemOp
+	0,  // 25: blockwork.v1.Instr.dtype:type_name -> blockwork.v1.DType
+	2,  // 26: blockwork.v1.RandSpec.kind:type_name -> blockwork.v1.RandKind
+	3,  // 27: blockwork.v1.Reduce.kind:type_name -> blockwork.v1.ReduceKind
+	11, // 28: blockwork.v1.Program.instrs:type_name -> blockwork.v1.Instr
+	12, // 29: blockwork.v1.Program.rands:type_name -> blockwork.v1.RandSpec
+	13, // 30: blockwork.v1.Program.reduce:type_name -> blockwork.v1.Reduce
+	15, // 31: blockwork.v1.Program.more:type_name -> blockwork.v1.ProgramResult
+	13, // 32: blockwork.v1.ProgramResult.reduce:type_name -> blockwork.v1.Reduce
+	16, // 33: blockwork.v1.FusedParams.maps:type_name -> blockwork.v1.Map
+	17, // 34: blockwork.v1.FusedParams.arg_map:type_name -> blockwork.v1.Affine
+	3,  // 35: blockwork.v1.CombineParams.kind:type_name -> blockwork.v1.ReduceKind
+	21, // 36: blockwork.v1.AssembleParams.pieces:type_name -> blockwork.v1.Piece
+	25, // 37: blockwork.v1.MapParams.out:type_name -> blockwork.v1.BlockPos
+	25, // 38: blockwork.v1.MapParams.in:type_name -> blockwork.v1.BlockPos
+	28, // 39: blockwork.v1.PatchParams.pos:type_name -> blockwork.v1.Positions
+	3,  // 40: blockwork.v1.ScanParams.kind:type_name -> blockwork.v1.ReduceKind
+	38, // 41: blockwork.v1.Reports.done:type_name -> blockwork.v1.TaskDone
+	39, // 42: blockwork.v1.Reports.failed:type_name -> blockwork.v1.TaskFailed
+	40, // 43: blockwork.v1.Reports.started:type_name -> blockwork.v1.TaskStarted
+	40, // 44: blockwork.v1.Reports.stolen:type_name -> blockwork.v1.TaskStarted
+	36, // 45: blockwork.v1.WorkerMessage.register:type_name -> blockwork.v1.Register
+	37, // 46: blockwork.v1.WorkerMessage.heartbeat:type_name -> blockwork.v1.Heartbeat
+	41, // 47: blockwork.v1.WorkerMessage.reports:type_name -> blockwork.v1.Reports
+	8,  // 48: blockwork.v1.ComputationGraph.graph:type_name -> blockwork.v1.Graph
+	45, // 49: blockwork.v1.RunTask.inputs:type_name -> blockwork.v1.InputSource
+	44, // 50: blockwork.v1.Commands.graphs:type_name -> blockwork.v1.ComputationGraph
+	47, // 51: blockwork.v1.Commands.free:type_name -> blockwork.v1.ChunkKey
+	46, // 52: blockwork.v1.Commands.run:type_name -> blockwork.v1.RunTask
+	40, // 53: blockwork.v1.Commands.steal:type_name -> blockwork.v1.TaskStarted
+	43, // 54: blockwork.v1.SchedulerMessage.registered:type_name -> blockwork.v1.Registered
+	48, // 55: blockwork.v1.SchedulerMessage.commands:type_name -> blockwork.v1.Commands
+	8,  // 56: blockwork.v1.SubmitRequest.graph:type_name -> blockwork.v1.Graph
+	6,  // 57: blockwork.v1.SubmitRequest.wanted:type_name -> blockwork.v1.Key
+	51, // 58: blockwork.v1.SubmitRequest.persisted:type_name -> blockwork.v1.PersistedInput
+	47, // 59: blockwork.v1.Result.key:type_name -> blockwork.v1.ChunkKey
+	7,  // 60: blockwork.v1.Result.meta:type_name -> blockwork.v1.Chunk
+	5,  // 61: blockwork.v1.ResultEvent.state:type_name -> blockwork.v1.ResultEvent.State
+	52, // 62: blockwork.v1.ResultEvent.results:type_name -> blockwork.v1.Result
+	4,  // 63: blockwork.v1.ResultEvent.error_kind:type_name -> blockwork.v1.ErrorKind
+	57, // 64: blockwork.v1.InfoReply.workers:type_name -> blockwork.v1.WorkerInfo
+	42, // 65: blockwork.v1.Scheduler.Connect:input_type -> blockwork.v1.WorkerMessage
+	50, // 66: blockwork.v1.Scheduler.Submit:input_type -> blockwork.v1.SubmitRequest
+	54, // 67: blockwork.v1.Scheduler.Release:input_type -> blockwork.v1.ReleaseRequest
+	56, // 68: blockwork.v1.Scheduler.Info:input_type -> blockwork.v1.InfoRequest
+	49, // 69: blockwork.v1.Scheduler.Connect:output_type -> blockwork.v1.SchedulerMessage
+	53, // 70: blockwork.v1.Scheduler.Submit:output_type -> blockwork.v1.ResultEvent
+	55, // 71: blockwork.v1.Scheduler.Release:output_type -> blockwork.v1.ReleaseReply
+	58, // 72: blockwork.v1.Scheduler.Info:output_type -> blockwork.v1.InfoReply
+	69, // [69:73] is the sub-list for method output_type
+	65, // [65:69] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_blockwork_proto_init() }
@@ -4771,13 +4865,14 @@ func file_blockwork_proto_init() {
 		(*Task_Scan)(nil),
 		(*Task_Assert)(nil),
 		(*Task_Pick)(nil),
+		(*Task_Linalg)(nil),
 	}
-	file_blockwork_proto_msgTypes[35].OneofWrappers = []any{
+	file_blockwork_proto_msgTypes[36].OneofWrappers = []any{
 		(*WorkerMessage_Register)(nil),
 		(*WorkerMessage_Heartbeat)(nil),
 		(*WorkerMessage_Reports)(nil),
 	}
-	file_blockwork_proto_msgTypes[42].OneofWrappers = []any{
+	file_blockwork_proto_msgTypes[43].OneofWrappers = []any{
 		(*SchedulerMessage_Registered)(nil),
 		(*SchedulerMessage_Commands)(nil),
 	}
@@ -4787,7 +4882,7 @@ func file_blockwork_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_blockwork_proto_rawDesc), len(file_blockwork_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   52,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

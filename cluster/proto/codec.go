@@ -115,10 +115,11 @@ const (
 	pkScan
 	pkAssert
 	pkPick
+	pkLinalg
 )
 
 var kindNames = [...]string{"no", "FusedParams", "CombineParams", "AssembleParams", "LoadParams", "StoreParams",
-	"MapParams", "TakeParams", "PatchParams", "CompressParams", "SortParams", "QuantileParams", "ScanParams", "AssertParams", "PickParams"}
+	"MapParams", "TakeParams", "PatchParams", "CompressParams", "SortParams", "QuantileParams", "ScanParams", "AssertParams", "PickParams", "LinalgParams"}
 
 func (k paramsKind) String() string { return kindNames[k] }
 
@@ -140,6 +141,7 @@ var opParams = map[string]paramsKind{
 	graph.OpSortBlock:  pkSort,
 	graph.OpSortMerge:  pkSort,
 	graph.OpQuantile:   pkQuantile,
+	graph.OpLinalg:     pkLinalg,
 	graph.OpScan:       pkScan,
 	graph.OpAssertNone: pkAssert,
 }

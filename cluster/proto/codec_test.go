@@ -98,6 +98,14 @@ func cases() map[string]func() []*array.Array {
 			x := array.NewRandom(9).Uniform(0, 1, []int{16, 12}, f64, array.Chunked(5, 4))
 			return []*array.Array{x.Median(0), x.Quantile([]float64{0.1, 0.9}, 1)}
 		},
+		"linalg": func() []*array.Array {
+			r := array.NewRandom(13)
+			x := r.Normal(0, 1, []int{30, 4}, f64, array.Chunked(3, 2))
+			q, rr := array.QR(x)
+			_, s, _ := array.SVD(x)
+			spd := x.T().MatMul(x).Add(array.Eye(4, 4, 0, f64))
+			return []*array.Array{q, rr, s, array.Cholesky(spd), array.Solve(spd, x.Slice(array.Span(0, 4), array.All()))}
+		},
 		"cumsum-nanargmin": func() []*array.Array {
 			x := array.NewRandom(10).Integers(0, 100, []int{12, 14}, graph.Int64, array.Chunked(5, 4))
 			y := x.Astype(f64)
@@ -217,7 +225,7 @@ func TestRoundTripArrays(t *testing.T) {
 	// every op the codec knows is exercised by some case
 	for _, op := range []string{graph.OpFused, graph.OpCombine, graph.OpGemm, graph.OpAssemble, graph.OpAlias,
 		graph.OpLoadBlock, graph.OpStoreBlock, graph.OpMapBlocks, graph.OpTake, graph.OpPatch, graph.OpCompress,
-		graph.OpSortBlock, graph.OpSortMerge, graph.OpQuantile, graph.OpScan, graph.OpAssertNone, graph.OpPick} {
+		graph.OpSortBlock, graph.OpSortMerge, graph.OpQuantile, graph.OpScan, graph.OpAssertNone, graph.OpPick, graph.OpLinalg} {
 		if !ops[op] && !t.Failed() {
 			t.Errorf("no case makes a task of op %q", op)
 		}

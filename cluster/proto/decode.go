@@ -538,6 +538,15 @@ func (d *decoder) params(m *Task) (paramsKind, any, error) {
 			q = qp.Q
 		}
 		return pkQuantile, &graph.QuantileParams{Axes: axes, Q: q, Median: qp.Median, SkipNaN: qp.SkipNan}, nil
+	case *Task_Linalg:
+		lp := p.Linalg
+		if lp == nil {
+			return pkLinalg, nil, fmt.Errorf("%w: missing params", ErrMalformed)
+		}
+		if k := graph.LinalgKind(lp.Kind); lp.Kind > 255 || !k.Valid() {
+			return pkLinalg, nil, fmt.Errorf("%w: linalg kind %d", ErrMalformed, lp.Kind)
+		}
+		return pkLinalg, &graph.LinalgParams{Kind: graph.LinalgKind(lp.Kind), Upper: lp.Upper, Trans: lp.Trans, Right: lp.Right}, nil
 	case *Task_Scan:
 		if p.Scan == nil {
 			return pkScan, nil, fmt.Errorf("%w: missing params", ErrMalformed)

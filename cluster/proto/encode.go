@@ -281,6 +281,14 @@ func (e *encoder) params(m *Task, p any) (paramsKind, error) {
 	case graph.QuantileParams:
 		m.Params = &Task_Quantile{&QuantileParams{Axes: encInts(v.Axes), Q: v.Q, Median: v.Median, SkipNan: v.SkipNaN}}
 		return pkQuantile, nil
+	case *graph.LinalgParams:
+		var x graph.LinalgParams
+		if x, err = deref(v); err == nil {
+			return e.params(m, x)
+		}
+	case graph.LinalgParams:
+		m.Params = &Task_Linalg{&LinalgParams{Kind: uint32(v.Kind), Upper: v.Upper, Trans: v.Trans, Right: v.Right}}
+		return pkLinalg, nil
 	case *graph.ScanParams:
 		var x graph.ScanParams
 		if x, err = deref(v); err == nil {

@@ -58,7 +58,9 @@
 // for rechunk), scan (blocked CumSum/CumProd), assert-none, take
 // (fancy indexing and vindex), patch (assignment), compress (boolean
 // masks), sort_block / sort_merge / quantile (sorting and order
-// statistics), and load / store / map_blocks, which call the functions
+// statistics), linalg (QR, SVD, Cholesky, triangular and LU solves of
+// whole float64 blocks by gonum's LAPACK, and the product of a leaf Q
+// with its share of the tree's: linalg.go), and load / store / map_blocks, which call the functions
 // registered by name in package funcs (format loaders and writers, user
 // block functions) with the task's context. Register adds them all to a
 // kernels.Registry under graph.CPU. Every kernel is checked against a

@@ -11,7 +11,7 @@ import (
 // time and named in the error); assemble and load for every dtype;
 // store (keyed by its int64 output) for every input dtype; sort_block
 // and sort_merge for every dtype (keyed by the values, or by the int64
-// indices when only those are written); quantile by its float output.
+// indices when only those are written); quantile by its float output; linalg for float64.
 func registerMisc(r *kernels.Registry) {
 	for _, dt := range []graph.DType{graph.Float32, graph.Float64, graph.Int32, graph.Int64} {
 		r.Register(graph.OpGemm, dt, graph.CPU, gemmKernel{})
@@ -30,5 +30,6 @@ func registerMisc(r *kernels.Registry) {
 	for _, dt := range []graph.DType{graph.Float32, graph.Float64} {
 		r.Register(graph.OpQuantile, dt, graph.CPU, quantileKernel{})
 	}
+	r.Register(graph.OpLinalg, graph.Float64, graph.CPU, linalgKernel{})
 	r.Register(graph.OpStoreBlock, graph.Int64, graph.CPU, storeKernel{})
 }
