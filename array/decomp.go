@@ -346,8 +346,9 @@ func QR(x *Array) (q, r *Array) {
 // linalg.svd with full_matrices=False: x = U diag(S) Vt with U (m, k)
 // and Vt (k, n) orthonormal, S (k) descending, k = min(m, n). A tall
 // matrix goes through QR's tree and one SVD of R (U = Q U_R); a wide one
-// is the transpose of its transpose's. The signs of a pair of singular
-// vectors are LAPACK's, as NumPy's are.
+// is the transpose of its transpose's. As in NumPy, each pair of
+// singular vectors is unique only up to its sign, and the signs here can
+// differ from NumPy's (whose gesdd sees the whole matrix).
 func SVD(x *Array) (u, s, vt *Array) {
 	xf, res, err := linalgInput("svd", x)
 	if err != nil {
@@ -604,7 +605,8 @@ func Solve(a, b *Array) *Array {
 }
 
 // Inv is the inverse of a square non-singular matrix (NumPy's
-// linalg.inv): Solve(x, I), with x's chunks.
+// linalg.inv): Solve(x, I), chunked as x's transpose (its rows as x's
+// columns, its columns as x's rows).
 func Inv(x *Array) *Array {
 	if err := x.Err(); err != nil {
 		return errArray(err)
@@ -613,7 +615,7 @@ func Inv(x *Array) *Array {
 		return errorf("inv", "want a square matrix, got shape %s", shapeStr(x.nd.shape))
 	}
 	n := x.nd.shape[0]
-	eye := Eye(n, n, 0, graph.Float64, ExplicitChunks(chunks.Chunks{x.nd.chunks[0], x.nd.chunks[1]}))
+	eye := Eye(n, n, 0, graph.Float64, ExplicitChunks(chunks.Chunks{x.nd.chunks[0], x.nd.chunks[0]}))
 	inv := Solve(x, eye)
 	if x.nd.dtype != graph.Float32 {
 		return inv
@@ -650,7 +652,7 @@ func Lstsq(a, b *Array) (x, residuals, rank, s *Array) {
 	} else {
 		var u, vt *Array
 		u, s, vt = SVD(af)
-		tol := s.Max().MulScalar(epsF64 * float64(max(m, n)))
+		tol := s.Max().MulScalar(epsOf(res) * float64(max(m, n)))
 		keep := s.Gt(tol)
 		sinv := Where(keep, s.Reciprocal(), Float(0))
 		rank = keep.Sum()
@@ -664,30 +666,41 @@ func Lstsq(a, b *Array) (x, residuals, rank, s *Array) {
 	return xs.Astype(res), residuals.Astype(res), rank, s.Astype(res)
 }
 
-// epsF64 is the spacing of float64 at 1 (NumPy's finfo(float64).eps).
-const epsF64 = 0x1p-52
+// epsOf is the spacing of dt at 1 (NumPy's finfo(dt).eps): float32's
+// for float32, float64's otherwise.
+func epsOf(dt graph.DType) float64 {
+	if dt == graph.Float32 {
+		return 0x1p-23
+	}
+	return 0x1p-52
+}
 
 // MatrixRank is the rank of a 2-d array by its SVD (NumPy's
 // linalg.matrix_rank with its default tolerance: singular values above
-// s_max·max(m, n)·eps count), or for a 1-d array 1 unless it is all
+// s_max·max(m, n)·eps count, eps float32's for float32 input and
+// float64's otherwise), or for a 0-d or 1-d array 1 unless it is all
 // zeros: a 0-d int64 array.
 func MatrixRank(x *Array) *Array {
 	if err := x.Err(); err != nil {
 		return errArray(err)
 	}
 	switch len(x.nd.shape) {
-	case 1:
+	case 0, 1:
 		return x.Ne(Int(0)).Any().Astype(graph.Int64)
 	case 2:
 	default:
-		return errorf("matrix_rank", "want a 1-d or 2-d array, got shape %s", shapeStr(x.nd.shape))
+		return errorf("matrix_rank", "want at most 2 dimensions, got shape %s", shapeStr(x.nd.shape))
 	}
 	m, n := x.nd.shape[0], x.nd.shape[1]
 	if min(m, n) == 0 {
 		return Int(0).Astype(graph.Int64)
 	}
+	eps := epsOf(graph.Float64)
+	if x.nd.dtype == graph.Float32 {
+		eps = epsOf(graph.Float32)
+	}
 	_, s, _ := SVD(x.Astype(graph.Float64))
-	return s.Gt(s.Max().MulScalar(epsF64 * float64(max(m, n)))).Sum()
+	return s.Gt(s.Max().MulScalar(eps * float64(max(m, n)))).Sum()
 }
 
 // NormOrd is the ord of Norm: the zero value is NumPy's None (the
@@ -768,9 +781,18 @@ func (x *Array) NormWith(ord NormOrd, o ReduceOpts) *Array {
 			return errorf("norm", "improper number of dimensions to norm: %d with ord %v", nd, ord)
 		}
 	}
-	axes, err := normAxes("norm", o.Axes, nd)
-	if err != nil {
-		return errArray(err)
+	// in the caller's order: the first of two is the row axis (normAxes
+	// would sort them)
+	axes := make([]int, len(o.Axes))
+	for i, a := range o.Axes {
+		n, err := normAxis("norm", a, nd)
+		if err != nil {
+			return errArray(err)
+		}
+		if i == 1 && n == axes[0] {
+			return errorf("norm", "duplicate axes given: %v", o.Axes)
+		}
+		axes[i] = n
 	}
 	sum := func(y *Array, ax ...int) *Array { return y.SumWith(ReduceOpts{Axes: ax, KeepDims: true}) }
 	var out *Array

@@ -214,7 +214,8 @@ func tolOf(dt graph.DType) float64 {
 }
 
 // TestQR: random tall and wide matrices of float64, float32 and int64,
-// random chunkings (blocks of one row too, a tree of three levels): QR
+// random chunkings (blocks of one or two rows too: a tree of two levels;
+// TestQRChunkingFree has three): QR
 // = A, QᵀQ = I, R upper triangular with a non-negative diagonal, and for
 // full rank Q and R equal modified Gram-Schmidt's (a loop), the one QR
 // with that diagonal.
@@ -325,18 +326,37 @@ func mgsRef(a mx) (q, r mx) {
 }
 
 // TestQRChunkingFree: a full-rank matrix has the same QR (to rounding)
-// in one block and in many.
+// in one block and in 90 (a tree of three levels), and the same singular
+// values, with U S Vt = A through the three levels.
 func TestQRChunkingFree(t *testing.T) {
 	v := newEnv(t)
 	a := v.normal(graph.Float64, 90, 6)
-	q1, r1 := array.QR(arr(a, chunks.Chunks{{90}, {6}}))
-	q2, r2 := array.QR(arr(a, chunks.Chunks{slices.Repeat([]int{1}, 90), {2, 4}}))
-	res, err := v.compute([]*array.Array{q1, r1, q2, r2})
+	one, many := arr(a, chunks.Chunks{{90}, {6}}), arr(a, chunks.Chunks{slices.Repeat([]int{1}, 90), {2, 4}})
+	q1, r1 := array.QR(one)
+	q2, r2 := array.QR(many)
+	_, s1, _ := array.SVD(one)
+	u2, s2, vt2 := array.SVD(many)
+	levels := countTasks(t, func(tk *graph.Task) bool {
+		p, ok := tk.Op.Params.(*graph.LinalgParams)
+		return ok && p.Kind == graph.LinalgQR
+	}, r2)
+	if levels != 90+12+2+1 {
+		t.Errorf("%d QR tasks for 90 row blocks, want 90 + 12 + 2 + 1 (three levels)", levels)
+	}
+	res, err := v.compute([]*array.Array{q1, r1, q2, r2, s1, u2, s2, vt2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkClose(t, "one block vs 90", "Q", mxOf(res[2]), mxOf(res[0]), 1e-12)
 	checkClose(t, "one block vs 90", "R", mxOf(res[3]), mxOf(res[1]), 1e-12)
+	checkClose(t, "one block vs 90", "S", mxOf(res[6]), mxOf(res[4]), 1e-12)
+	us := mxOf(res[5])
+	for i := 0; i < us.r; i++ {
+		for j := 0; j < us.c; j++ {
+			us.v[i*us.c+j] *= res[6].Float64s()[j]
+		}
+	}
+	checkClose(t, "90 blocks", "U S Vt vs A", us.mul(mxOf(res[7])), refMx(a), 1e-12)
 }
 
 // TestSVD: U diag(S) Vt = A, orthonormal U and V, S descending and equal
@@ -559,27 +579,34 @@ func TestSolveInv(t *testing.T) {
 		if vec {
 			bshape = bshape[:1]
 		}
-		b := v.normal(graph.Float64, bshape...)
+		bdt := v.dtype(graph.Float64, graph.Float32)
+		b := v.normal(bdt, bshape...)
 		ach, bch := v.randChunks([]int{n, n}), v.randChunks(bshape)
-		desc := fmt.Sprintf("case %d: solve %v %dx%d chunks %v, b %v chunks %v", c, dt, n, n, ach, bshape, bch)
+		desc := fmt.Sprintf("case %d: solve %v %dx%d chunks %v, b %v %v chunks %v", c, dt, n, n, ach, bdt, bshape, bch)
 		x := array.Solve(arr(a, ach), arr(b, bch))
 		inv := array.Inv(arr(a, ach))
 		res, err := v.compute([]*array.Array{x, inv})
 		if err != nil {
 			t.Fatalf("%s: %v", desc, err)
 		}
-		if !slices.Equal(res[0].Shape, bshape) || res[0].DType != graph.Float64 {
-			t.Fatalf("%s: x is %v%v", desc, res[0].DType, res[0].Shape)
-		}
-		wantInv := graph.Float64
+		wantInv, wantX := graph.Float64, graph.Float64
 		if dt == graph.Float32 {
 			wantInv = graph.Float32
+			if bdt == graph.Float32 {
+				wantX = graph.Float32
+			}
+		}
+		if !slices.Equal(res[0].Shape, bshape) || res[0].DType != wantX {
+			t.Fatalf("%s: x is %v%v, want %v%v", desc, res[0].DType, res[0].Shape, wantX, bshape)
+		}
+		if want := (chunks.Chunks{ach[1], ach[0]}); !inv.Chunks().Equal(want) {
+			t.Errorf("%s: inv's chunks %v, want %v (the transpose's)", desc, inv.Chunks(), want)
 		}
 		if res[1].DType != wantInv {
 			t.Errorf("%s: inv is %v, want %v", desc, res[1].DType, wantInv)
 		}
 		am := refMx(a)
-		checkClose(t, desc, "x vs elimination", mxOf(res[0]), refSolve(am, refMx(b)), 1e-11)
+		checkClose(t, desc, "x vs elimination", mxOf(res[0]), refSolve(am, refMx(b)), tolOf(wantX))
 		checkClose(t, desc, "inv vs elimination", mxOf(res[1]), refSolve(am, eye(n)), tolOf(dt))
 		if t.Failed() {
 			return
@@ -770,17 +797,23 @@ func TestNorm(t *testing.T) {
 		if dt == graph.Float32 {
 			tol = 1e-5
 		}
-		// matrix norms over (0, 1), keepdims or not
+		// matrix norms over (0, 1) or (1, 0) (rows and columns swapped),
+		// keepdims or not
 		ord := matOrds[v.r.IntN(len(matOrds))]
 		keep := v.r.IntN(2) == 0
-		desc := fmt.Sprintf("case %d: norm(%v %dx%d chunks %v, ord %s, keepdims %v)", c, dt, m, n, ch, ord, keep)
-		got := v.one(desc, x.NormWith(ords[ord], array.ReduceOpts{KeepDims: keep}))
+		var axes []int
+		switch v.r.IntN(3) {
+		case 1:
+			axes = []int{0, -1}
+		case 2:
+			axes = []int{1, 0}
+			am = am.t()
+		}
+		desc := fmt.Sprintf("case %d: norm(%v %dx%d chunks %v, ord %s, axes %v, keepdims %v)", c, dt, m, n, ch, ord, axes, keep)
+		got := v.one(desc, x.NormWith(ords[ord], array.ReduceOpts{Axes: axes, KeepDims: keep}))
 		wantShape := []int{}
 		if keep {
 			wantShape = []int{1, 1}
-		}
-		if ord == "None" && !keep {
-			wantShape = []int{}
 		}
 		wantDT := graph.Float64
 		if dt == graph.Float32 {
@@ -793,6 +826,7 @@ func TestNorm(t *testing.T) {
 		if g := got.Float64s()[0]; math.Abs(g-w) > tol*math.Max(1, math.Abs(w))*float64(m+n) {
 			t.Errorf("%s: %v, want %v", desc, g, w)
 		}
+		am = refMx(a)
 		// vector norms along one axis (negative sometimes)
 		vord := vecOrds[v.r.IntN(len(vecOrds))]
 		ax := v.r.IntN(2)
@@ -860,5 +894,23 @@ func TestMatrixRank(t *testing.T) {
 	got := v.one("vector", array.MatrixRank(array.Zeros([]int{4}, graph.Float64)))
 	if got.Int64s()[0] != 0 {
 		t.Errorf("rank of a zero vector: %v", got.Int64s())
+	}
+	if got := v.one("0-d", array.MatrixRank(array.Float(3))); got.Int64s()[0] != 1 {
+		t.Errorf("rank of a non-zero scalar: %v", got.Int64s())
+	}
+	// a float32 rank-1 product: its rounding leaves singular values near
+	// 1e-8 that float32's eps (NumPy's tolerance for float32) ignores
+	d := make([]float32, 36)
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 6; j++ {
+			d[i*6+j] = float32(0.1*float64(i+1)) * float32(0.3*float64(j+1)) / 7
+		}
+	}
+	f32 := array.FromSlice(d, []int{6, 6}, array.Chunked(4, 3))
+	if got := v.one("float32 rank 1", array.MatrixRank(f32)); got.Int64s()[0] != 1 {
+		t.Errorf("rank of a float32 rank-1 product: %v, want 1", got.Int64s())
+	}
+	if _, _, rank, _ := array.Lstsq(f32, array.Ones([]int{6}, graph.Float32)); v.one("lstsq rank", rank).Int64s()[0] != 1 {
+		t.Errorf("lstsq rank of a float32 rank-1 product, want 1")
 	}
 }

@@ -3,7 +3,7 @@
 // inside the graph (as Dask's own benchmarks do), a check of its result
 // against an independent computation, and `go test -bench` suites.
 //
-// The suite (Workloads: suite.go, plus stencil.go, sort.go and
+// The suite (Workloads: suite.go, plus stencil.go, sort.go, tsqr.go and
 // zarrread.go) names each workload with tiny, small and medium sizes. A
 // workload that reads files has a Setup that writes its data once under
 // RunConfig.DataDir (DataPath; zarr_read's Zarr store) and a Ceiling

@@ -232,6 +232,9 @@ func (d Dims) String() string {
 	if d.Hi > 0 {
 		s += fmt.Sprintf(" cols %d:%d", d.Lo, d.Hi)
 	}
+	if d.Cols > 0 {
+		s += fmt.Sprintf(" x %d", d.Cols)
+	}
 	return s
 }
 

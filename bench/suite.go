@@ -52,6 +52,7 @@ type Dims struct {
 	N, Chunk int   // side (or length) and chunk
 	From, To []int // rechunk: chunks before and after
 	Lo, Hi   int   // slicing: the column range
+	Cols     int   // tsqr: the columns of the tall matrix (N rows)
 	// Path is where a workload with Setup keeps its data (set by
 	// RunWorkload from RunConfig.DataDir: DataPath).
 	Path string

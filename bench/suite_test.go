@@ -317,7 +317,7 @@ func TestPeerSizesMatch(t *testing.T) {
 				}
 				return r
 			}
-			pd := Dims{N: num("n"), Chunk: num("chunk"), From: list("from"), To: list("to"), Lo: num("lo"), Hi: num("hi")}
+			pd := Dims{N: num("n"), Chunk: num("chunk"), From: list("from"), To: list("to"), Lo: num("lo"), Hi: num("hi"), Cols: num("cols")}
 			if pd.String() != d.String() {
 				t.Errorf("%s at %s: run.py has %s, the suite %s", w.Name, s, pd, d)
 			}

@@ -54,13 +54,18 @@ SIZES = {
     "sort": {"tiny": {"n": 10_000, "chunk": 1_500}, "small": {"n": 20_000_000, "chunk": 2_000_000}, "medium": {"n": 200_000_000, "chunk": 10_000_000}},
     "zarr_read": {"tiny": {"n": 300, "chunk": 100}, "small": {"n": 12000, "chunk": 2000}, "medium": {"n": 36000, "chunk": 4000}},
     "stencil": {"tiny": {"n": 300, "chunk": 70}, "small": {"n": 4000, "chunk": 1000}, "medium": {"n": 16000, "chunk": 2000}},
+    "tsqr": {
+        "tiny": {"n": 3000, "cols": 20, "chunk": 250},
+        "small": {"n": 200_000, "cols": 100, "chunk": 20_000},
+        "medium": {"n": 2_000_000, "cols": 100, "chunk": 100_000},
+    },
     "streaming": {
         "tiny": {"n": 100000, "chunk": 10000},
         "small": {"n": 187_500_000, "chunk": 12_500_000},
         "medium": {"n": 1_875_000_000, "chunk": 12_500_000},
     },
 }
-PERSIST = {"transpose_sum", "matmul", "fused_chain", "reductions", "rechunk", "slicing", "stencil"}
+PERSIST = {"transpose_sum", "matmul", "fused_chain", "reductions", "rechunk", "slicing", "stencil", "tsqr"}
 # numpy has no chunks and no task graph: these say nothing there
 # Dask has no sort (only topk)
 DASK_SKIP = {"sort": "Dask has no sort"}
@@ -94,6 +99,9 @@ def permutation(n):
 
 
 def flops(w, d):
+    if w == "tsqr":  # the QR of the whole matrix, Q formed (as bench/tsqr.go)
+        m, n = float(d["n"]), float(d["cols"])
+        return 4 * m * n * n - 4 * n ** 3 / 3
     return 2.0 * d["n"] ** 3 if w == "matmul" else 0.0
 
 
@@ -112,6 +120,7 @@ def nbytes(w, d):
         "rechunk": 3 * 8.0 * n * n,
         "slicing": 8.0 * ((n + 2) // 3) * (d.get("hi", 0) - d.get("lo", 0)),
         "stencil": 8.0 * n * n,
+        "tsqr": 8.0 * n * d.get("cols", 0),
         "streaming": 8.0 * n,
         "zarr_read": float(dir_bytes(d["path"])) if "path" in d else 0.0,
     }.get(w, 0.0)
@@ -125,6 +134,8 @@ def params(d):
         s += " chunks %s -> %s" % (fmt_list(d["from"]), fmt_list(d["to"]))
     if "hi" in d:
         s += " cols %d:%d" % (d["lo"], d["hi"])
+    if "cols" in d:
+        s += " x %d" % d["cols"]
     return s
 
 
@@ -172,6 +183,8 @@ class NumPyEngine:
             return [rng.uniform(-100, 100, n)]
         if w == "sort":
             return [rng.random(n)]
+        if w == "tsqr":
+            return [rng.random((n, d["cols"]))]
         if w == "streaming":
             return [d]  # made chunk by chunk inside the expression
         return []
@@ -198,6 +211,9 @@ class NumPyEngine:
         if w == "stencil":
             y = laplace5_periodic(np, xs[0])
             return [(y * y).mean()]
+        if w == "tsqr":
+            q, r = np.linalg.qr(xs[0])
+            return [np.abs(r).sum(), (r * r).sum(), (q * q).sum(axis=0)]
         if w == "sort":
             srt = np.sort(xs[0], kind="stable")
             return [srt.sum(), xs[0].sum(), bool(np.all(srt[1:] >= srt[:-1]))]
@@ -255,6 +271,8 @@ class DaskEngine:
             return [rs.random_sample((n, n), chunks=d["chunk"]), rs.random_sample((n, n), chunks=d["chunk"])]
         if w == "fused_chain":
             return [rs.uniform(-100, 100, size=n, chunks=d["chunk"])]
+        if w == "tsqr":
+            return [rs.random_sample((n, d["cols"]), chunks=(d["chunk"], d["cols"]))]
         if w == "streaming":
             return [rs.random_sample(n, chunks=d["chunk"])]
         if w == "zarr_read":
@@ -298,6 +316,9 @@ class DaskEngine:
         if w == "stencil":
             y = xs[0].map_overlap(laplace5_block, depth=1, boundary="periodic", dtype=float)
             return [(y * y).mean()]
+        if w == "tsqr":
+            q, r = da.linalg.qr(xs[0])
+            return [abs(r).sum(), (r * r).sum(), (q * q).sum(axis=0)]
         if w == "streaming":
             return [xs[0].sum()]
         raise ValueError(w)
@@ -346,7 +367,8 @@ def check(eng, w, d, outs, xs):
     """Returns "ok (direct)" / "ok (analytical)" or raises CheckError."""
     np = eng.np
     n = d["n"]
-    direct = eng.name != "numpy" and w in ("transpose_sum", "matmul", "reductions", "rechunk", "slicing", "stencil") and n * n <= DIRECT_LIMIT
+    cells = n * d["cols"] if "cols" in d else n * n
+    direct = eng.name != "numpy" and w in ("transpose_sum", "matmul", "reductions", "rechunk", "slicing", "stencil", "tsqr") and cells <= DIRECT_LIMIT
     xv = eng.materialise(xs) if direct else None
     if w == "transpose_sum":
         got = float(outs[0])
@@ -407,6 +429,14 @@ def check(eng, w, d, outs, xs):
             y = laplace5_periodic(np, np.asarray(xv[0]))
             rel("direct (NumPy roll)", got, float((y * y).mean()), 1e-9)
         near("mean (Lx)^2", got, 20.0 / 12, 30.0 / n)
+    elif w == "tsqr":
+        abs_r, r2, qq = float(outs[0]), float(outs[1]), np.asarray(outs[2], dtype=float)
+        x2 = float((xv[0] ** 2).sum()) if direct else (float((xs[0] ** 2).sum()) if eng.name == "numpy" else float(eng.compute([(xs[0] ** 2).sum()])[0][0]))
+        rel("sum R^2 vs sum x^2", r2, x2, 1e-9)
+        near("max |Q[:, j]|^2 - 1", float(np.max(np.abs(qq - 1))), 0, 1e-9)
+        if direct:
+            rel("sum|R| vs NumPy's qr", abs_r, float(np.abs(np.linalg.qr(np.asarray(xv[0]))[1]).sum()), 1e-9)
+        rel("sum x^2 vs its expectation mn/3", x2, n * d["cols"] / 3.0, 0.01)
     elif w == "task_overhead":
         if float(outs[0]) != n:
             raise CheckError("sum = %r, want %d" % (float(outs[0]), n))

@@ -45,6 +45,7 @@ type blasLib struct {
 	sgemm func(order, transA, transB, m, n, k int32, alpha float32, a *float32, lda int32,
 		b *float32, ldb int32, beta float32, c *float32, ldc int32)
 	setThreads func(n int32) // openblas_set_num_threads; nil when the library has none
+	lapack     *lapackFuncs  // the LAPACK routines linalg uses; nil when the library lacks one
 	getThreads func() int32  // openblas_get_num_threads; nil when the library has none
 }
 

@@ -72,6 +72,13 @@ func blasOpen(path string) (*blasLib, error) {
 	if gt, err := purego.Dlsym(h, "openblas_get_num_threads"); err == nil && gt != 0 {
 		purego.RegisterFunc(&lib.getThreads, gt)
 	}
+	lib.lapack = lapackBind(func(name string) uintptr {
+		p, err := purego.Dlsym(h, name)
+		if err != nil {
+			return 0
+		}
+		return p
+	}, purego.RegisterFunc)
 	if file := mappedFile(dg); file != "" {
 		lib.path = file
 	}

@@ -15,9 +15,11 @@ import (
 )
 
 // linalgKernel runs graph.OpLinalg on float64 blocks (graph/linalg.go
-// says what each kind takes and makes). The factorizations are gonum's
-// LAPACK (pure Go, row-major) on a copy of the inputs; the product of
-// LinalgApply goes to gemmPair (OpenBLAS when found). Each kind equals
+// says what each kind takes and makes). The factorizations are the
+// LAPACK of the BLAS library opened at run time (lapack.go: OpenBLAS's)
+// when it has them, else gonum's pure Go LAPACK, on a copy of the
+// inputs; the product of LinalgApply goes to gemmPair (OpenBLAS when
+// found). Each kind equals
 // its textbook definition, which linalg_test.go checks against plain
 // loops: Q R = A with QᵀQ = I and R upper triangular, U diag(S) Vt = A,
 // L Lᵀ = A, T X = B, A X = B.
@@ -140,18 +142,27 @@ func linalgStack(kind graph.LinalgKind, dst, src []mat64) error {
 			return fmt.Errorf("output %d is %v, want (%d, %d)", i, dst[i], s.r, r)
 		}
 	}
-	a := make([]float64, m*n)
-	off := 0
-	for _, s := range src {
-		copy(a[off:], s.data[:s.r*n])
-		off += s.r * n
+	// the inputs stacked, factored in place; Q of one tall block (the
+	// leaves of a tall QR) in its output, which has the input's size
+	var a, left []float64
+	if kind == graph.LinalgQR && len(src) == 1 && m >= n {
+		a, left = dst[0].data, dst[0].data
+		copy(a, src[0].data)
+	} else {
+		a, left = make([]float64, m*n), make([]float64, m*r)
+		off := 0
+		for _, s := range src {
+			copy(a[off:], s.data[:s.r*n])
+			off += s.r * n
+		}
 	}
-	left := make([]float64, m*r)
 	if kind == graph.LinalgQR {
 		if !dst[len(src)].is(r, n) {
 			return fmt.Errorf("output R is %v, want (%d, %d)", dst[len(src)], r, n)
 		}
-		qrDense(a, m, n, left, dst[len(src)].data)
+		if err := qrDense(a, m, n, left, dst[len(src)].data); err != nil {
+			return err
+		}
 	} else {
 		s, vt := dst[len(src)], dst[len(src)+1]
 		if !s.vec || s.r != r || !vt.is(r, n) {
@@ -161,7 +172,11 @@ func linalgStack(kind graph.LinalgKind, dst, src []mat64) error {
 			return err
 		}
 	}
-	off = 0
+	if len(src) == 1 {
+		copy(dst[0].data, left) // nothing when left is dst[0]'s own
+		return nil
+	}
+	off := 0
 	for i, s := range src {
 		copy(dst[i].data, left[off:off+s.r*r])
 		off += s.r * r
@@ -170,16 +185,41 @@ func linalgStack(kind graph.LinalgKind, dst, src []mat64) error {
 }
 
 // qrDense factors the m × n row-major a (overwritten) as Q R: q gets Q
-// (m × min(m, n)), rr gets R (min(m, n) × n, zeros below the diagonal),
+// (m × min(m, n); q may be a itself when n <= m), rr gets R (min(m, n) ×
+// n, zeros below the diagonal),
 // each row of R with its diagonal made non-negative (and Q's column
 // with it).
-func qrDense(a []float64, m, n int, q, rr []float64) {
+func qrDense(a []float64, m, n int, q, rr []float64) error {
 	k := min(m, n)
 	clear(rr)
 	if k == 0 {
 		clear(q)
-		return
+		return nil
 	}
+	if lp := lapackGet(m, n); lp != nil {
+		if err := qrLapack(lp, a, m, n, q, rr); err != nil {
+			return err
+		}
+	} else {
+		qrGonum(a, m, n, q, rr)
+	}
+	for j := 0; j < k; j++ {
+		if rr[j*n+j] >= 0 {
+			continue
+		}
+		for c := j; c < n; c++ {
+			rr[j*n+c] = -rr[j*n+c]
+		}
+		for i := 0; i < m; i++ {
+			q[i*k+j] = -q[i*k+j]
+		}
+	}
+	return nil
+}
+
+// qrGonum is qrDense's factorization by gonum's LAPACK.
+func qrGonum(a []float64, m, n int, q, rr []float64) {
+	k := min(m, n)
 	g := blas64.General{Rows: m, Cols: n, Stride: n, Data: a}
 	tau := make([]float64, k)
 	work := []float64{0}
@@ -198,17 +238,6 @@ func qrDense(a []float64, m, n int, q, rr []float64) {
 	for i := 0; i < m; i++ {
 		copy(q[i*k:(i+1)*k], a[i*n:i*n+k])
 	}
-	for j := 0; j < k; j++ {
-		if rr[j*n+j] >= 0 {
-			continue
-		}
-		for c := j; c < n; c++ {
-			rr[j*n+c] = -rr[j*n+c]
-		}
-		for i := 0; i < m; i++ {
-			q[i*k+j] = -q[i*k+j]
-		}
-	}
 }
 
 // svdDense factors the m × n row-major a (overwritten) as U diag(s) Vt
@@ -220,6 +249,9 @@ func svdDense(a []float64, m, n int, u, s, vt []float64) error {
 		clear(u)
 		clear(vt)
 		return nil
+	}
+	if lp := lapackGet(m, n); lp != nil {
+		return svdLapack(lp, a, m, n, u, s, vt)
 	}
 	g := blas64.General{Rows: m, Cols: n, Stride: n, Data: a}
 	ug := blas64.General{Rows: m, Cols: k, Stride: k, Data: u}
@@ -271,7 +303,11 @@ func linalgCholesky(dst, src []mat64, upper bool) error {
 	for i := 0; i < n; i++ {
 		copy(l[i*n:i*n+i+1], a.data[i*n:i*n+i+1])
 	}
-	if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: n, Stride: n, Data: l}); !ok {
+	if lp := lapackGet(n); lp != nil {
+		if err := choleskyLapack(lp, l, n); err != nil {
+			return err
+		}
+	} else if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: n, Stride: n, Data: l}); !ok {
 		return fmt.Errorf("%w: matrix is not positive definite", errLinalg)
 	}
 	if upper {
@@ -299,12 +335,26 @@ func linalgTriSolve(dst, src []mat64, p *graph.LinalgParams) error {
 	}
 	for i := 0; i < n; i++ {
 		if t.data[i*n+i] == 0 {
-			return fmt.Errorf("%w: singular matrix: diagonal element %d is zero", errLinalg, i)
+			return fmt.Errorf("%w: singular matrix: a zero on the diagonal", errLinalg)
 		}
 	}
 	x := dst[0]
 	copy(x.data, b.data)
 	if b.r == 0 || b.c == 0 {
+		return nil
+	}
+	if lp := lapackGet(n, b.r, b.c); lp != nil {
+		uplo, side, tr := int32(cblasLower), int32(cblasLeft), int32(cblasNoTrans)
+		if p.Upper {
+			uplo = cblasUpper
+		}
+		if p.Right {
+			side = cblasRight
+		}
+		if p.Trans {
+			tr = cblasTrans
+		}
+		lp.dtrsm(cblasRowMajor, side, uplo, tr, cblasNonUnit, int32(b.r), int32(b.c), 1, &t.data[0], int32(n), &x.data[0], int32(b.c))
 		return nil
 	}
 	uplo, side, tr := blas.Lower, blas.Left, blas.NoTrans
@@ -335,6 +385,9 @@ func linalgSolve(dst, src []mat64) error {
 	copy(x.data, b.data)
 	if n == 0 || b.c == 0 {
 		return nil
+	}
+	if lp := lapackGet(n, b.c); lp != nil {
+		return solveLapack(lp, a.data, n, x.data, b.c)
 	}
 	lu := append([]float64(nil), a.data...)
 	ipiv := make([]int, n)

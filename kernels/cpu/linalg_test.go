@@ -82,6 +82,23 @@ func eyeDM(n int) dm {
 	return m
 }
 
+// bothLAPACKs runs f with the library's LAPACK (when one is loaded: a
+// library without one is logged) and with gonum's.
+func bothLAPACKs(t *testing.T, f func(*testing.T)) {
+	for _, lib := range []bool{true, false} {
+		t.Run(map[bool]string{true: "library", false: "gonum"}[lib], func(t *testing.T) {
+			if blasMode(t, lib) {
+				if lapackGet(1) == nil {
+					t.Logf("%s has no LAPACK: checking gonum's", BLASName())
+				} else {
+					t.Logf("LAPACK of %s", BLASName())
+				}
+			}
+			f(t)
+		})
+	}
+}
+
 // runLinalg runs one OpLinalg task on the sources and returns its
 // outputs (shapes outs).
 func runLinalg(t *testing.T, p *graph.LinalgParams, srcs []dm, outs [][]int) ([][]float64, error) {
@@ -166,7 +183,9 @@ func mgs(a dm) (q, r dm) {
 	return q, r
 }
 
-func TestLinalgQR(t *testing.T) {
+func TestLinalgQR(t *testing.T) { bothLAPACKs(t, testLinalgQR) }
+
+func testLinalgQR(t *testing.T) {
 	rng := seededRand(t, 41)
 	for trial := 0; trial < 40; trial++ {
 		k := 1 + rng.IntN(4)
@@ -224,7 +243,9 @@ func TestLinalgQR(t *testing.T) {
 	}
 }
 
-func TestLinalgSVD(t *testing.T) {
+func TestLinalgSVD(t *testing.T) { bothLAPACKs(t, testLinalgSVD) }
+
+func testLinalgSVD(t *testing.T) {
 	rng := seededRand(t, 42)
 	for trial := 0; trial < 40; trial++ {
 		k := 1 + rng.IntN(3)
@@ -298,7 +319,9 @@ func spdDM(rng *rand.Rand, n int) dm {
 	return a
 }
 
-func TestLinalgCholesky(t *testing.T) {
+func TestLinalgCholesky(t *testing.T) { bothLAPACKs(t, testLinalgCholesky) }
+
+func testLinalgCholesky(t *testing.T) {
 	rng := seededRand(t, 43)
 	for trial := 0; trial < 30; trial++ {
 		n := rng.IntN(20)
@@ -343,7 +366,9 @@ func TestLinalgCholesky(t *testing.T) {
 	}
 }
 
-func TestLinalgTriSolve(t *testing.T) {
+func TestLinalgTriSolve(t *testing.T) { bothLAPACKs(t, testLinalgTriSolve) }
+
+func testLinalgTriSolve(t *testing.T) {
 	rng := seededRand(t, 44)
 	for trial := 0; trial < 64; trial++ {
 		p := &graph.LinalgParams{Kind: graph.LinalgTriSolve, Upper: trial&1 != 0, Trans: trial&2 != 0, Right: trial&4 != 0}
@@ -388,7 +413,9 @@ func TestLinalgTriSolve(t *testing.T) {
 	}
 }
 
-func TestLinalgSolveApply(t *testing.T) {
+func TestLinalgSolveApply(t *testing.T) { bothLAPACKs(t, testLinalgSolveApply) }
+
+func testLinalgSolveApply(t *testing.T) {
 	rng := seededRand(t, 45)
 	for trial := 0; trial < 30; trial++ {
 		n, q := rng.IntN(15), rng.IntN(5)
@@ -419,5 +446,37 @@ func TestLinalgSolveApply(t *testing.T) {
 	}
 	if _, err := runLinalg(t, &graph.LinalgParams{Kind: graph.LinalgSolve}, []dm{sing, {2, 1, []float64{1, 2}}}, [][]int{{2, 1}}); err == nil {
 		t.Error("solve with mismatched shapes: no error")
+	}
+}
+
+// BenchmarkLinalgQR is the QR of one tall block (a TSQR leaf) by the
+// library's LAPACK and by gonum's; GFLOP/s counts dgeqrf's and dorgqr's
+// 2mn² - 2n³/3 each.
+func BenchmarkLinalgQR(b *testing.B) {
+	for _, sz := range [][2]int{{10000, 100}, {100000, 100}, {4000, 1000}} {
+		m, n := sz[0], sz[1]
+		rng := rand.New(rand.NewPCG(1, 2))
+		a := randDM(rng, m, n)
+		for _, lib := range []bool{true, false} {
+			b.Run(fmt.Sprintf("%dx%d/%s", m, n, map[bool]string{true: "library", false: "gonum"}[lib]), func(b *testing.B) {
+				blasSave(b)
+				blasOff.Store(!lib)
+				if lib && lapackGet(1) == nil {
+					b.Skipf("no LAPACK in %s", BLASName())
+				}
+				q, r := make([]float64, m*n), make([]float64, n*n)
+				work := make([]float64, m*n)
+				b.SetBytes(int64(8 * m * n))
+				b.ResetTimer()
+				for range b.N {
+					copy(work, a.v)
+					if err := qrDense(work, m, n, q, r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				flops := 2 * (2*float64(m)*float64(n)*float64(n) - 2*float64(n)*float64(n)*float64(n)/3)
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
