@@ -309,6 +309,42 @@ func testLinalgSVD(t *testing.T) {
 	}
 }
 
+// TestLinalgQRTall: the TSQR of qrTall's panels (panels of 50 to 90 rows
+// here) gives Q R = A, QᵀQ = I and Gram-Schmidt's R and Q.
+func TestLinalgQRTall(t *testing.T) { bothLAPACKs(t, testLinalgQRTall) }
+
+func testLinalgQRTall(t *testing.T) {
+	rng := seededRand(t, 46)
+	old := qrPanelBytes
+	defer func() { qrPanelBytes = old }()
+	for trial := 0; trial < 6; trial++ {
+		n := 1 + rng.IntN(12)
+		p := 50 + rng.IntN(40)
+		qrPanelBytes = 8 * n * p
+		m := 4*qrPanelRows(n) + rng.IntN(3*p)
+		a := randDM(rng, m, n)
+		res, err := runLinalg(t, &graph.LinalgParams{Kind: graph.LinalgQR}, []dm{a}, [][]int{{m, n}, {n, n}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, r := dm{m, n, res[0]}, dm{n, n, res[1]}
+		name := fmt.Sprintf("trial %d: %dx%d in panels of %d rows", trial, m, n, qrPanelRows(n))
+		if d := maxDiff(mulDM(q, false, r, false), a); d > 1e-12 {
+			t.Errorf("%s: |QR - A| = %g", name, d)
+		}
+		if d := maxDiff(mulDM(q, true, q, false), eyeDM(n)); d > 1e-12 {
+			t.Errorf("%s: |QtQ - I| = %g", name, d)
+		}
+		mq, mr := mgs(a)
+		if d := maxDiff(r, mr); d > 1e-9 {
+			t.Errorf("%s: R differs from Gram-Schmidt's by %g", name, d)
+		}
+		if d := maxDiff(q, mq); d > 1e-9 {
+			t.Errorf("%s: Q differs from Gram-Schmidt's by %g", name, d)
+		}
+	}
+}
+
 // spdDM is a random symmetric positive definite n × n matrix.
 func spdDM(rng *rand.Rand, n int) dm {
 	g := randDM(rng, n, n)
@@ -478,5 +514,30 @@ func BenchmarkLinalgQR(b *testing.B) {
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
+	}
+}
+
+// BenchmarkLinalgQRTall is the TSQR leaf (qrTall) of a 100 000 × 100
+// block over panels of several sizes, and without panels (0).
+func BenchmarkLinalgQRTall(b *testing.B) {
+	const m, n = 100000, 100
+	a := randDM(rand.New(rand.NewPCG(1, 2)), m, n)
+	for _, pb := range []int{0, 128 << 10, 384 << 10, 1 << 20, 4 << 20} {
+		b.Run(fmt.Sprintf("panel=%dKiB", pb>>10), func(b *testing.B) {
+			old := qrPanelBytes
+			defer func() { qrPanelBytes = old }()
+			qrPanelBytes = pb
+			if pb == 0 {
+				qrPanelBytes = 8 * m * n // one panel
+			}
+			r, work := make([]float64, n*n), make([]float64, m*n)
+			b.SetBytes(8 * m * n)
+			for range b.N {
+				copy(work, a.v)
+				if err := qrTall(work, m, n, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
