@@ -853,3 +853,50 @@ func (x *Array) NormWith(ord NormOrd, o ReduceOpts) *Array {
 	}
 	return out.Astype(res)
 }
+
+// SolvePosDef solves a x = b for a symmetric positive definite a (only
+// its lower triangle read) by its Cholesky factor, all blocked: a = L Lᵀ
+// (Cholesky), L y = b and Lᵀ x = y (SolveTriangular): Dask's
+// solve(a, b, sym_pos=True). Unlike Solve, no task holds the whole
+// matrix. A matrix that is not positive definite fails the computation.
+func SolvePosDef(a, b *Array) *Array {
+	if _, _, _, _, err := linalgSystem("solve_posdef", a, b, true); err != nil {
+		return errArray(err)
+	}
+	l := Cholesky(a)
+	return SolveTriangular(l.T(), SolveTriangular(l, b, true), false)
+}
+
+// SVDCompressed is the rank-k approximation of x's SVD by randomized
+// projection (Halko, Martinsson, Tropp: "Finding structure with
+// randomness", 2011; Dask's svd_compressed): Y = x Ω for a Gaussian Ω of
+// k + oversample columns (seed), iters power iterations Y = x (xᵀ Y),
+// each re-orthonormalised by QR, Q of Y, then the small SVD of B = Qᵀ x,
+// U = Q U_B. It returns U (m, k), S (k) and Vt (k, n). x may be chunked
+// along both axes: every step is a blocked matmul or a tall QR. The
+// result is exact when x's rank is at most k + oversample, and otherwise
+// closer with more iterations (Dask's defaults: oversample 10, iters 0).
+func SVDCompressed(x *Array, k, oversample, iters int, seed uint64) (u, s, vt *Array) {
+	fail := func(err error) (u, s, vt *Array) { e := errArray(err); return e, e, e }
+	xf, res, err := linalgInput("svd_compressed", x)
+	if err != nil {
+		return fail(err)
+	}
+	m, n := xf.nd.shape[0], xf.nd.shape[1]
+	if k < 1 || oversample < 0 || iters < 0 {
+		return fail(fmt.Errorf("array: svd_compressed: k %d, oversample %d, iters %d: want k >= 1 and the others >= 0", k, oversample, iters))
+	}
+	if k > min(m, n) {
+		return fail(fmt.Errorf("array: svd_compressed: k %d is more than min(m, n) = %d", k, min(m, n)))
+	}
+	l := min(k+oversample, min(m, n))
+	omega := NewRandom(seed).Normal(0, 1, []int{n, l}, graph.Float64, ExplicitChunks(chunks.Chunks{xf.nd.chunks[1], {l}}))
+	q, _ := QR(xf.MatMul(omega))
+	for range iters {
+		z, _ := QR(xf.T().MatMul(q))
+		q, _ = QR(xf.MatMul(z))
+	}
+	ub, sb, vtb := SVD(q.T().MatMul(xf))
+	u = q.MatMul(ub).Slice(All(), Span(0, k))
+	return u.Astype(res), sb.Slice(Span(0, k)).Astype(res), vtb.Slice(Span(0, k), All()).Astype(res)
+}

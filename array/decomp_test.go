@@ -914,3 +914,83 @@ func TestMatrixRank(t *testing.T) {
 		t.Errorf("lstsq rank of a float32 rank-1 product, want 1")
 	}
 }
+
+// TestSolvePosDef: blocked Cholesky solves of random SPD systems against
+// elimination; an indefinite matrix is an error.
+func TestSolvePosDef(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(2); c++ {
+		n, k := 1+v.r.IntN(20), 1+v.r.IntN(3)
+		clean, given := v.spd(n, true)
+		vec := v.r.IntN(3) == 0
+		bshape := []int{n, k}
+		if vec {
+			bshape = bshape[:1]
+		}
+		b := v.normal(graph.Float64, bshape...)
+		ach, bch := v.randChunks([]int{n, n}), v.randChunks(bshape)
+		desc := fmt.Sprintf("case %d: solve_posdef %dx%d chunks %v, b %v chunks %v", c, n, n, ach, bshape, bch)
+		got := v.one(desc, array.SolvePosDef(mxArr(given, ach), arr(b, bch)))
+		if !slices.Equal(got.Shape, bshape) {
+			t.Fatalf("%s: shape %v", desc, got.Shape)
+		}
+		checkClose(t, desc, "x vs elimination", mxOf(got), refSolve(clean, refMx(b)), 1e-11)
+		if t.Failed() {
+			return
+		}
+	}
+	bad := mx{2, 2, []float64{1, 2, 2, 1}}
+	_, err := v.compute([]*array.Array{array.SolvePosDef(mxArr(bad, chunks.Chunks{{1, 1}, {2}}), array.Ones([]int{2}, graph.Float64))})
+	wantErr(t, "indefinite", err, "not positive definite")
+	wantErr(t, "non-square", array.SolvePosDef(array.Ones([]int{2, 3}, graph.Float64), array.Ones([]int{2}, graph.Float64)).Err(), "square")
+}
+
+// TestSVDCompressed: a matrix of rank r <= k has its exact SVD (Jacobi's
+// singular values, U S Vt = x, orthonormal U and V) from the randomized
+// projection, chunked along both axes; bad k is an error.
+func TestSVDCompressed(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(2); c++ {
+		m, n := 5+v.r.IntN(40), 5+v.r.IntN(12)
+		r := 1 + v.r.IntN(min(m, n)-1)
+		k := r + v.r.IntN(min(m, n)-r+1)
+		a := refMx(v.normal(graph.Float64, m, r)).mul(refMx(v.normal(graph.Float64, r, n)))
+		ch := v.randChunks([]int{m, n})
+		iters := v.r.IntN(3)
+		desc := fmt.Sprintf("case %d: svd_compressed(k=%d, iters=%d) of a rank-%d %dx%d, chunks %v", c, k, iters, r, m, n, ch)
+		u, s, vt := array.SVDCompressed(mxArr(a, ch), k, 10, iters, uint64(c))
+		res, err := v.compute([]*array.Array{u, s, vt})
+		if err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+		if !slices.Equal(res[0].Shape, []int{m, k}) || !slices.Equal(res[1].Shape, []int{k}) || !slices.Equal(res[2].Shape, []int{k, n}) {
+			t.Fatalf("%s: shapes %v %v %v", desc, res[0].Shape, res[1].Shape, res[2].Shape)
+		}
+		um, sv, vm := mxOf(res[0]), res[1].Float64s(), mxOf(res[2])
+		ref := refSingular(a)
+		// the top r are the matrix's; the rest are rounding (Jacobi's
+		// sqrt(eps)·s_max in place of zeros)
+		checkClose(t, desc, "S vs Jacobi", mx{r, 1, sv[:r]}, mx{r, 1, ref[:r]}, 1e-9)
+		for j := r; j < k; j++ {
+			if sv[j] > 1e-9*sv[0] {
+				t.Errorf("%s: S[%d] = %g for a rank-%d matrix", desc, j, sv[j], r)
+			}
+		}
+		us := mx{m, k, slices.Clone(um.v)}
+		for i := 0; i < m; i++ {
+			for j := 0; j < k; j++ {
+				us.v[i*k+j] *= sv[j]
+			}
+		}
+		checkClose(t, desc, "U S Vt vs x", us.mul(vm), a, 1e-10)
+		checkClose(t, desc, "U_rᵀU_r vs I", mx{m, k, um.v}.t().mul(um), eye(k), 1e-9)
+		if t.Failed() {
+			return
+		}
+	}
+	x := array.Ones([]int{6, 4}, graph.Float64)
+	u, _, _ := array.SVDCompressed(x, 5, 2, 0, 1)
+	wantErr(t, "k > min", u.Err(), "svd_compressed", "min(m, n)")
+	u, _, _ = array.SVDCompressed(x, 0, 2, 0, 1)
+	wantErr(t, "k = 0", u.Err(), "svd_compressed", "k >= 1")
+}
