@@ -57,15 +57,21 @@
 // of the operations above (Tensordot: transposes, reshapes and one
 // MatMul), so they add no lowering of their own.
 //
-// The factorizations and solves (decomp.go: QR, SVD, Cholesky,
-// SolveTriangular, Solve, Inv, Lstsq, MatrixRank, Norm) compute in
+// Einsum (einsum.go) is a composition too: diagonals, sums, Tensordot
+// and fused broadcast products.
+//
+// The factorizations and solves (decomp.go: QR, SVD, SVDCompressed,
+// Cholesky, SolveTriangular, SolvePosDef, Solve, Inv, Lstsq, MatrixRank,
+// Norm) compute in
 // float64 through graph.OpLinalg tasks on whole blocks, picks and the
 // layers above: QR of a tall matrix is the TSQR tree (a QR per row
 // block, then the stacked Rs of up to DefaultSplitEvery at a time, Q the
 // product of a leaf's Q with the Ws on its path), SVD that and one SVD
 // of R, Cholesky and SolveTriangular blocked algorithms over square
-// blocks whose updates are blocked matmuls; Solve and Inv factor the
-// whole matrix in one task (LU with partial pivoting).
+// blocks whose updates are blocked matmuls (SolvePosDef is the two
+// together); Solve and Inv factor the whole matrix in one task (LU with
+// partial pivoting); SVDCompressed is matmuls, tall QRs and one small
+// SVD.
 //
 // A costly generator (random numbers, transcendental maths) read block
 // for block by several layers is materialised once for the computation
