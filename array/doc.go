@@ -58,12 +58,17 @@
 // MatMul), so they add no lowering of their own.
 //
 // Einsum (einsum.go) is a composition too: diagonals, sums, Tensordot
-// and fused broadcast products.
+// and fused broadcast products; so are stacking.go (Vstack, Hstack,
+// Dstack, ColumnStack, AtLeast1D-3D, the splits, Fliplr, Flipud, Rot90,
+// the Like creators, Identity, Tri, Meshgrid, Indices, Insert, Delete,
+// Append), ufuncs_more.go (Deg2rad, Rad2deg, Exp2, Logaddexp(2),
+// Heaviside, Fmax, Fmin, NanToNum, Sinc, Signbit, CopySign: one fused
+// layer each) and products.go (Kron, Cross, Vdot, Inner, Diagonal,
+// MatrixPower).
 //
-// The factorizations and solves (decomp.go: QR, SVD, SVDCompressed,
-// Cholesky, SolveTriangular, SolvePosDef, Solve, Inv, Lstsq, MatrixRank,
-// Norm) compute in
-// float64 through graph.OpLinalg tasks on whole blocks, picks and the
+// The factorizations and solves (decomp.go: QR, SVD, SVDCompressed;
+// solve.go: Cholesky, SolveTriangular, SolvePosDef, Solve, Inv, Lstsq,
+// MatrixRank; norm.go: Norm) compute in float64 through graph.OpLinalg tasks on whole blocks, picks and the
 // layers above: QR of a tall matrix is the TSQR tree (a QR per row
 // block, then the stacked Rs of up to DefaultSplitEvery at a time, Q the
 // product of a leaf's Q with the Ws on its path), SVD that and one SVD
