@@ -33,7 +33,8 @@ func Einsum(subscripts string, operands ...*Array) *Array {
 	if err != nil {
 		return errArray(err)
 	}
-	// the length of each label: one length, or 1 broadcast
+	// the length of each label: one length, or 1 broadcast (against any
+	// other, 0 included)
 	size := map[rune]int{}
 	for k, x := range operands {
 		for a, l := range ins[k] {
@@ -41,16 +42,20 @@ func Einsum(subscripts string, operands ...*Array) *Array {
 			if b := slices.Index(ins[k], l); b < a && x.nd.shape[b] != n {
 				return errorf("einsum", "label %q repeated in operand %d over axes of lengths %d and %d", l, k, x.nd.shape[b], n)
 			}
-			if s, ok := size[l]; ok && s != n && s != 1 && n != 1 {
+			s, ok := size[l]
+			if ok && s != n && s != 1 && n != 1 {
 				return errorf("einsum", "label %q has length %d in operand %d, but %d before", l, n, k, s)
 			}
-			if n != 1 || size[l] == 0 {
-				size[l] = max(size[l], n)
+			if !ok || s == 1 {
+				size[l] = n
 			}
 		}
 	}
+	// every operand in the result type first, as NumPy computes
+	dt := resultType(operands...)
 	terms := make([]einsumTerm, len(operands))
 	for k, x := range operands {
+		x = x.Astype(dt)
 		t := einsumTerm{x: x, labels: slices.Clone(ins[k])}
 		t = t.dropBroadcast(size)
 		t = t.diagonals()
@@ -99,7 +104,7 @@ func Einsum(subscripts string, operands ...*Array) *Array {
 	if !slices.Equal(res.nd.shape, shape) {
 		res = res.BroadcastTo(shape...)
 	}
-	return res.Astype(resultType(operands...))
+	return res.Astype(dt)
 }
 
 // einsumTerm is an operand (or a partial product) and the label of each
@@ -109,13 +114,14 @@ type einsumTerm struct {
 	labels []rune
 }
 
-// dropBroadcast removes the axes of length 1 whose label is longer
-// elsewhere: the label then broadcasts.
+// dropBroadcast removes the axes of length 1 whose label has another
+// length elsewhere (all of a repeated label's, which are then all of
+// length 1): the label then broadcasts.
 func (t einsumTerm) dropBroadcast(size map[rune]int) einsumTerm {
 	var drop []int
 	var keep []rune
 	for a, l := range t.labels {
-		if t.x.nd.shape[a] == 1 && size[l] > 1 && strings.Count(string(t.labels), string(l)) == 1 {
+		if t.x.nd.shape[a] == 1 && size[l] != 1 {
 			drop = append(drop, a)
 		} else {
 			keep = append(keep, l)

@@ -51,11 +51,22 @@ func (x *Array) Deg2rad() *Array {
 // Radians is Deg2rad (np.radians).
 func (x *Array) Radians() *Array { return x.Deg2rad() }
 
-// Rad2deg converts radians to degrees, x * (180/π), as np.rad2deg.
+// Rad2deg converts radians to degrees, x * (180/π), as np.rad2deg: for
+// float32 the factor is NumPy's 180.0f/NPY_PIf, a float32 division
+// (57.295776, one ulp below 180/π rounded to float32).
 func (x *Array) Rad2deg() *Array {
 	return floatUnary("rad2deg", x, func(p *pb, dt graph.DType, a int32) int32 {
-		return p.op(graph.OpMul, dt, a, p.konst(dt, 180/math.Pi))
+		return p.op(graph.OpMul, dt, a, p.konst(dt, rad2degFactor(dt)))
 	})
+}
+
+// rad2degFactor is 180/π as NumPy's npymath computes it in dt.
+func rad2degFactor(dt graph.DType) float64 {
+	if dt == graph.Float32 {
+		num, pi := float32(180), float32(math.Pi)
+		return float64(num / pi)
+	}
+	return 180 / math.Pi
 }
 
 // Degrees is Rad2deg (np.degrees).

@@ -77,7 +77,14 @@ func refUfuncUnary(op string, x *ref, nan, posinf, neginf float64) *ref {
 		case "deg2rad", "radians":
 			f = a * roundF(dt, math.Pi/180)
 		case "rad2deg", "degrees":
-			f = a * roundF(dt, 180/math.Pi)
+			// NumPy's RAD2DEG: 180/π in float64; in float32 the float32
+			// division 180.0f/NPY_PIf, which np.rad2deg(np.float32(1))
+			// prints as 57.295776
+			k := 180 / math.Pi
+			if dt == graph.Float32 {
+				k = 57.295776
+			}
+			f = a * roundF(dt, k)
 		case "exp2":
 			f = math.Exp2(a)
 		case "sinc": // np.sinc: y = pi * where(x == 0, 1e-20, x); sin(y)/y
