@@ -38,7 +38,6 @@ func init() {
 			m, n := float64(d.N), float64(d.Cols)
 			return 4*m*n*n - 4*n*n*n/3
 		},
-		Bytes: func(d Dims) float64 { return 8 * float64(d.N) * float64(d.Cols) },
 	})
 }
 

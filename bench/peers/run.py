@@ -120,7 +120,6 @@ def nbytes(w, d):
         "rechunk": 3 * 8.0 * n * n,
         "slicing": 8.0 * ((n + 2) // 3) * (d.get("hi", 0) - d.get("lo", 0)),
         "stencil": 8.0 * n * n,
-        "tsqr": 8.0 * n * d.get("cols", 0),
         "streaming": 8.0 * n,
         "zarr_read": float(dir_bytes(d["path"])) if "path" in d else 0.0,
     }.get(w, 0.0)
