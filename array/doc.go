@@ -67,8 +67,8 @@
 // MatrixPower).
 //
 // The factorizations and solves (decomp.go: QR, SVD, SVDCompressed;
-// solve.go: Cholesky, SolveTriangular, SolvePosDef, Solve, Inv, Lstsq,
-// MatrixRank; norm.go: Norm) compute in float64 through graph.OpLinalg tasks on whole blocks, picks and the
+// solve.go: Cholesky, SolveTriangular, SolvePosDef, Solve, Inv, Det,
+// Slogdet, Lstsq, MatrixRank; norm.go: Norm) compute in float64 through graph.OpLinalg tasks on whole blocks, picks and the
 // layers above: QR of a tall matrix is the TSQR tree (a QR per row
 // block, then the stacked Rs of up to DefaultSplitEvery at a time, Q the
 // product of a leaf's Q with the Ws on its path), SVD that and one SVD

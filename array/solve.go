@@ -328,3 +328,42 @@ func MatrixRank(x *Array) *Array {
 	_, s, _ := SVD(x.Astype(graph.Float64))
 	return s.Gt(s.Max().MulScalar(eps * float64(max(m, n)))).Sum()
 }
+
+// Slogdet is the sign and the natural log of the absolute value of the
+// determinant of a square matrix (NumPy's linalg.slogdet for one
+// matrix): 0-d arrays, sign 1, -1 or 0 (singular, with logabsdet -Inf).
+// The whole matrix is factored in one task (LU with partial pivoting).
+func Slogdet(x *Array) (sign, logabsdet *Array) {
+	d, res, err := detTask("slogdet", x)
+	if err != nil {
+		return errArray(err), errArray(err)
+	}
+	return d.Slice(At(0)).Astype(res), d.Slice(At(1)).Astype(res)
+}
+
+// Det is the determinant of a square matrix (NumPy's linalg.det for one
+// matrix), the product of its LU factor's diagonal with the pivots'
+// sign: a 0-d array. It overflows to ±Inf where Slogdet does not.
+func Det(x *Array) *Array {
+	d, res, err := detTask("det", x)
+	if err != nil {
+		return errArray(err)
+	}
+	return d.Slice(At(2)).Astype(res)
+}
+
+// detTask is the (3) block of sign, log|det| and det of x.
+func detTask(op string, x *Array) (*Array, graph.DType, error) {
+	xf, res, err := linalgInput(op, x)
+	if err != nil {
+		return nil, 0, err
+	}
+	if n := xf.nd.shape[0]; xf.nd.shape[1] != n {
+		return nil, 0, fmt.Errorf("array: %s: want a square matrix, got shape %s", op, shapeStr(xf.nd.shape))
+	}
+	xw := oneBlock(xf)
+	if err := xw.Err(); err != nil {
+		return nil, 0, err
+	}
+	return oneTask(op, &graph.LinalgParams{Kind: graph.LinalgDet}, []int{3}, xw.nd), res, nil
+}

@@ -333,3 +333,106 @@ func TestSolvePosDef(t *testing.T) {
 	wantErr(t, "indefinite", err, "not positive definite")
 	wantErr(t, "non-square", array.SolvePosDef(array.Ones([]int{2, 3}, graph.Float64), array.Ones([]int{2}, graph.Float64)).Err(), "square")
 }
+
+// refDet is the determinant by Gaussian elimination with partial
+// pivoting (a loop): the pivots' product, negated per row swap.
+func refDet(a mx) float64 {
+	n := a.r
+	a = mx{n, n, slices.Clone(a.v)}
+	det := 1.0
+	for p := 0; p < n; p++ {
+		piv := p
+		for i := p + 1; i < n; i++ {
+			if math.Abs(a.at(i, p)) > math.Abs(a.at(piv, p)) {
+				piv = i
+			}
+		}
+		if a.at(piv, p) == 0 {
+			return 0
+		}
+		if piv != p {
+			det = -det
+			for j := 0; j < n; j++ {
+				a.v[p*n+j], a.v[piv*n+j] = a.v[piv*n+j], a.v[p*n+j]
+			}
+		}
+		det *= a.at(p, p)
+		for i := p + 1; i < n; i++ {
+			f := a.at(i, p) / a.at(p, p)
+			for j := p; j < n; j++ {
+				a.v[i*n+j] -= f * a.at(p, j)
+			}
+		}
+	}
+	return det
+}
+
+// TestDet: Det and Slogdet of random, singular and empty matrices of
+// several dtypes and chunkings against elimination.
+func TestDet(t *testing.T) {
+	v := newEnv(t)
+	for c := 0; c < cases(3); c++ {
+		n := v.r.IntN(10)
+		dt := v.dtype(graph.Float64, graph.Float32, graph.Int64)
+		a := v.normal(dt, n, n)
+		if n >= 2 && v.r.IntN(4) == 0 { // singular: a repeated row
+			for j := 0; j < n; j++ {
+				if dt.IsInt() {
+					a.setI(n+j, a.i[j])
+				} else {
+					a.setF(n+j, a.f[j])
+				}
+			}
+		}
+		ch := v.randChunks([]int{n, n})
+		desc := fmt.Sprintf("case %d: det of %v %dx%d chunks %v", c, dt, n, n, ch)
+		x := arr(a, ch)
+		sign, logdet := array.Slogdet(x)
+		res, err := v.compute([]*array.Array{array.Det(x), sign, logdet})
+		if err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+		want := refDet(refMx(a))
+		wantDT := graph.Float64
+		if dt == graph.Float32 {
+			wantDT = graph.Float32
+		}
+		for i, r := range res {
+			if len(r.Shape) != 0 || r.DType != wantDT {
+				t.Fatalf("%s: result %d is %v%v, want a 0-d %v", desc, i, r.DType, r.Shape, wantDT)
+			}
+		}
+		d, s, l := res[0].Float64s()[0], res[1].Float64s()[0], res[2].Float64s()[0]
+		tol := tolOf(dt) * 100
+		if want == 0 {
+			// singular: the LU's rounding may leave a tiny pivot for an
+			// exact zero, as NumPy's does
+			if math.Abs(d) > 1e-9 || (s == 0) != math.IsInf(l, -1) || (s != 0 && l > math.Log(1e-9)) {
+				t.Errorf("%s: det %v, sign %v, logabsdet %v of a singular matrix", desc, d, s, l)
+			}
+		} else {
+			if math.Abs(d-want) > tol*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s: det %v, want %v", desc, d, want)
+			}
+			if s != math.Copysign(1, want) {
+				t.Errorf("%s: sign %v, want that of %v", desc, s, want)
+			}
+			if wl := math.Log(math.Abs(want)); math.Abs(l-wl) > tol*math.Max(1, math.Abs(wl)) {
+				t.Errorf("%s: logabsdet %v, want %v", desc, l, wl)
+			}
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	// an exact zero pivot: sign 0, log -Inf, det 0
+	sign, logdet := array.Slogdet(mxArr(mx{3, 3, []float64{1, 2, 0, 3, 4, 0, 5, 6, 0}}, chunks.Chunks{{2, 1}, {3}}))
+	res, err := v.compute([]*array.Array{sign, logdet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, l := res[0].Float64s()[0], res[1].Float64s()[0]; s != 0 || !math.IsInf(l, -1) {
+		t.Errorf("slogdet with a zero column: %v, %v, want 0, -Inf", s, l)
+	}
+	wantErr(t, "non-square", array.Det(array.Ones([]int{2, 3}, graph.Float64)).Err(), "det", "square")
+}

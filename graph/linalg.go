@@ -27,6 +27,9 @@ import "fmt"
 //	             op(T) is Tᵀ with Trans. A zero on T's diagonal is an error.
 //	LinalgSolve: inputs A (n × n) and B (n × p). Output X with A X = B, by
 //	             LU with partial pivoting. A singular A is an error.
+//	LinalgDet:   input A (n × n). Output (3): the sign of det A (0 when
+//	             singular), log |det A| (-Inf when singular) and det A, the
+//	             product of LU's diagonal and the permutation's sign.
 type LinalgParams struct {
 	Kind  LinalgKind
 	Upper bool
@@ -44,12 +47,13 @@ const (
 	LinalgCholesky
 	LinalgTriSolve
 	LinalgSolve
+	LinalgDet
 )
 
 // OpLinalg's op name.
 const OpLinalg = "linalg"
 
-var linalgNames = [...]string{"", "qr", "svd", "apply", "cholesky", "trisolve", "solve"}
+var linalgNames = [...]string{"", "qr", "svd", "apply", "cholesky", "trisolve", "solve", "det"}
 
 func (k LinalgKind) String() string {
 	if int(k) < len(linalgNames) && k > 0 {
@@ -59,4 +63,4 @@ func (k LinalgKind) String() string {
 }
 
 // Valid reports whether k is one of the kinds above.
-func (k LinalgKind) Valid() bool { return k >= LinalgQR && k <= LinalgSolve }
+func (k LinalgKind) Valid() bool { return k >= LinalgQR && k <= LinalgDet }

@@ -2541,7 +2541,8 @@ func (x *QuantileParams) GetSkipNan() bool {
 }
 
 // LinalgParams mirrors graph.LinalgParams (op linalg); kind is the
-// graph.LinalgKind (1 qr, 2 svd, 3 apply, 4 cholesky, 5 trisolve, 6 solve).
+// graph.LinalgKind (1 qr, 2 svd, 3 apply, 4 cholesky, 5 trisolve, 6 solve,
+// 7 det).
 type LinalgParams struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Kind          uint32                 `protobuf:"varint,1,opt,name=kind,proto3" json:"kind,omitempty"`

@@ -3,6 +3,7 @@ package cpu
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -72,6 +73,8 @@ func (linalgKernel) Run(l *kernels.Launch) error {
 		err = linalgTriSolve(dst, src, p)
 	case graph.LinalgSolve:
 		err = linalgSolve(dst, src)
+	case graph.LinalgDet:
+		err = linalgDet(dst, src)
 	default:
 		err = fmt.Errorf("unknown kind %v", p.Kind)
 	}
@@ -457,4 +460,59 @@ func linalgSolve(dst, src []mat64) error {
 	}
 	lapack64.Getrs(blas.NoTrans, g, x.general(), ipiv)
 	return nil
+}
+
+// linalgDet writes (sign, log|det|, det) of A from its LU factorization
+// with partial pivoting: det = ±Π u_ii, the sign flipping once per row
+// swap (NumPy's slogdet and det).
+func linalgDet(dst, src []mat64) error {
+	if len(src) != 1 || len(dst) != 1 {
+		return fmt.Errorf("%d sources and %d outputs, want 1 and 1", len(src), len(dst))
+	}
+	a := src[0]
+	n := a.r
+	if a.vec || a.c != n || !dst[0].vec || dst[0].r != 3 {
+		return fmt.Errorf("input %v and output %v: want a square matrix and (3)", a, dst[0])
+	}
+	out := dst[0].data
+	if n == 0 {
+		out[0], out[1], out[2] = 1, 0, 1
+		return nil
+	}
+	lu := append([]float64(nil), a.data...)
+	ipiv := make([]int, n)
+	// gonum's LU (one task's O(n³), rarely the bulk of a computation)
+	lapack64.Getrf(blas64.General{Rows: n, Cols: n, Stride: n, Data: lu}, ipiv)
+	sign, logdet, det := 1.0, 0.0, 1.0
+	for i := 0; i < n; i++ {
+		if ipiv[i] != i {
+			sign = -sign
+		}
+		u := lu[i*n+i]
+		if u == 0 {
+			out[0], out[1], out[2] = 0, math.Inf(-1), 0
+			return nil
+		}
+		if u < 0 {
+			sign = -sign
+		}
+		logdet += math.Log(math.Abs(u))
+		det *= u
+	}
+	if ipivSwaps(ipiv)%2 == 1 {
+		det = -det
+	}
+	out[0], out[1], out[2] = sign, logdet, det
+	return nil
+}
+
+// ipivSwaps counts the row swaps of LAPACK pivots.
+func ipivSwaps(ipiv []int) int {
+	n := 0
+	for i, p := range ipiv {
+		if p != i {
+			n++
+		}
+	}
+	return n
 }
