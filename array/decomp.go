@@ -88,10 +88,13 @@ type tsqrItem struct {
 	rows, rbuf int
 }
 
-// tsqrGroup is one task of a level: the items it stacks.
+// tsqrLevel is one level of the tree: a task per group of the items of
+// the level below, stacking their Rs.
 type tsqrLevel struct {
-	nd      *node
-	members [][]int // members[g]: the indices (in the level below) of group g's items
+	nd        *node
+	members   [][]int // members[g]: the indices (in the level below) of group g's items
+	rows      []int   // rows[j]: the rows of the R of item j of the level below
+	groupRows []int   // groupRows[g]: the rows of group g's R
 }
 
 // tsqr is the reduction tree of the QR of a float64 (m, n) layer with
@@ -141,7 +144,10 @@ func newTSQR(xn *node) *tsqr {
 		shape, ch := internal(len(items))
 		rp := taskLayer("qr-r", shape, ch, 1, picks, srcs, fmt.Sprint(len(t.levels)))
 		ng := (len(items) + DefaultSplitEvery - 1) / DefaultSplitEvery
-		lv := tsqrLevel{members: make([][]int, ng)}
+		lv := tsqrLevel{members: make([][]int, ng), groupRows: make([]int, ng)}
+		for _, it := range items {
+			lv.rows = append(lv.rows, it.rows)
+		}
 		gtasks := make([]laTask, ng)
 		next := make([]tsqrItem, ng)
 		var salt strings.Builder
@@ -153,6 +159,7 @@ func newTSQR(xn *node) *tsqr {
 				sum += items[j].rows
 			}
 			rg := min(sum, n)
+			lv.groupRows[g] = rg
 			for j := lo; j < hi; j++ {
 				lv.members[g] = append(lv.members[g], j)
 				tk.ins = append(tk.ins, laRef{rp, j})
@@ -183,97 +190,56 @@ func (t *tsqr) r() *node {
 // q is Q @ right (right a one-block float64 (min(m, n), p) layer), or Q
 // without right (nil): an (m, p) layer with x's row chunks.
 func (t *tsqr) q(right *node) *node {
-	// cur[j]: the transform of item j of the level being walked down
-	// (nil: the identity), starting from the root's
-	cur := []*node{right}
-	curBlock := []int{0}
-	curCols := []int{0}
+	p := t.top.rows // Q's columns
 	if right != nil {
-		curCols[0] = right.shape[1]
+		p = right.shape[1]
+	}
+	// tr: the transform of each item of the level being walked down, from
+	// the root's (right, or nil for the identity); item j's is block j of
+	// tr, but the root's is block 0 of right
+	tr, root := right, true
+	block := func(j int) int {
+		if root {
+			return 0
+		}
+		return j
 	}
 	for l := len(t.levels) - 1; l >= 0; l-- {
 		lv := t.levels[l]
-		nitems := 0
-		for _, mem := range lv.members {
-			nitems += len(mem)
-		}
 		// W of every member, picked, then times its group's transform
-		picks := make([]laTask, nitems)
-		applies := make([]laTask, nitems)
-		var inputs []*node
+		picks := make([]laTask, len(lv.rows))
+		applies := make([]laTask, len(lv.rows))
 		for g, mem := range lv.members {
-			for p, j := range mem {
-				rows := 0
-				if l == 0 {
-					rows = min(t.x.chunks[0][j], t.n)
-				} else {
-					rows = t.levelRows(l-1, j)
-				}
-				cols := t.levelRows(l, g)
-				picks[j] = laTask{op: graph.Op{Name: graph.OpPick, Params: graph.PickParams{First: p}},
-					ins: []laRef{{lv.nd, g}}, outs: []graph.Chunk{f64Chunk(rows, cols)}, dev: allDevices}
-				if cur[g] != nil {
-					applies[j] = laTask{op: linalgOp(graph.LinalgApply), ins: []laRef{{nil, j}, {cur[g], curBlock[g]}},
-						outs: []graph.Chunk{f64Chunk(rows, curCols[g])}, dev: cpuOnly}
-				}
+			for pos, j := range mem {
+				picks[j] = laTask{op: graph.Op{Name: graph.OpPick, Params: graph.PickParams{First: pos}},
+					ins: []laRef{{lv.nd, g}}, outs: []graph.Chunk{f64Chunk(lv.rows[j], lv.groupRows[g])}, dev: allDevices}
+				applies[j] = laTask{op: linalgOp(graph.LinalgApply), ins: []laRef{{nil, j}, {tr, block(g)}},
+					outs: []graph.Chunk{f64Chunk(lv.rows[j], p)}, dev: cpuOnly}
 			}
 		}
-		shape, ch := internal(nitems)
+		shape, ch := internal(len(lv.rows))
 		wp := taskLayer("qr-w", shape, ch, 1, picks, []*node{lv.nd}, fmt.Sprint(l))
-		next := make([]*node, nitems)
-		nextBlock := make([]int, nitems)
-		nextCols := make([]int, nitems)
-		for g, mem := range lv.members {
-			for _, j := range mem {
-				nextCols[j] = curCols[g]
-				if cur[g] == nil {
-					nextCols[j] = t.levelRows(l, g)
-				}
-			}
-		}
-		if cur[0] != nil {
+		if tr == nil {
+			tr = wp
+		} else {
 			for j := range applies {
 				applies[j].ins[0].nd = wp
 			}
-			inputs = append([]*node{wp}, uniqueNodes(cur)...)
-			ap := taskLayer("qr-t", shape, ch, 1, applies, inputs, fmt.Sprint(l))
-			for j := range next {
-				next[j], nextBlock[j] = ap, j
-			}
-		} else {
-			for j := range next {
-				next[j], nextBlock[j] = wp, j
-			}
+			tr = taskLayer("qr-t", shape, ch, 1, applies, []*node{wp, tr}, fmt.Sprint(l))
 		}
-		cur, curBlock, curCols = next, nextBlock, nextCols
+		root = false
 	}
 	rows := t.x.chunks[0]
-	k := len(rows)
-	if cur[0] == nil {
+	if tr == nil {
 		// one leaf and no right factor: Q is the leaf's own
-		return pickOne(t.leaf, 0, 0, []int{t.x.shape[0], min(t.x.shape[0], t.n)})
+		return pickOne(t.leaf, 0, 0, []int{t.x.shape[0], p})
 	}
-	p := curCols[0]
-	tasks := make([]laTask, k)
+	tasks := make([]laTask, len(rows))
 	for i, mi := range rows {
-		tasks[i] = laTask{op: linalgOp(graph.LinalgApply), ins: []laRef{{t.leaf, i}, {cur[i], curBlock[i]}},
+		tasks[i] = laTask{op: linalgOp(graph.LinalgApply), ins: []laRef{{t.leaf, i}, {tr, block(i)}},
 			outs: []graph.Chunk{f64Chunk(mi, p)}, dev: cpuOnly}
 	}
-	inputs := append([]*node{t.leaf}, uniqueNodes(cur)...)
-	return taskLayer("qr-q", []int{t.x.shape[0], p}, chunks.Chunks{rows, {p}}, 1, tasks, inputs, "")
-}
-
-// levelRows is the row count of the R of task g of level l.
-func (t *tsqr) levelRows(l, g int) int {
-	sum := 0
-	for _, j := range t.levels[l].members[g] {
-		if l == 0 {
-			sum += min(t.x.chunks[0][j], t.n)
-		} else {
-			sum += t.levelRows(l-1, j)
-		}
-	}
-	return min(sum, t.n)
+	return taskLayer("qr-q", []int{t.x.shape[0], p}, chunks.Chunks{rows, {p}}, 1, tasks, []*node{t.leaf, tr}, "")
 }
 
 func uniqueNodes(ns []*node) []*node {

@@ -72,13 +72,15 @@ func lapackGet(dims ...int) *lapackFuncs {
 
 // lapackInfo turns a routine's info into an error: < 0 is an argument
 // the caller got wrong (a bug), > 0 the routine's numerical failure,
-// which fail describes.
+// which fail describes (nil for a routine that has none).
 func lapackInfo(routine string, info int32, fail func(int32) error) error {
 	switch {
 	case info < 0:
 		return fmt.Errorf("%s: argument %d is invalid", routine, -info)
-	case info > 0:
+	case info > 0 && fail != nil:
 		return fail(info)
+	case info > 0:
+		return fmt.Errorf("%s: info %d", routine, info)
 	}
 	return nil
 }

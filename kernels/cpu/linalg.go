@@ -148,7 +148,8 @@ func linalgStack(kind graph.LinalgKind, dst, src []mat64) error {
 	// the inputs stacked, factored in place; Q of one tall block (the
 	// leaves of a tall QR) in its output, which has the input's size
 	var a, left []float64
-	if kind == graph.LinalgQR && len(src) == 1 && m >= n {
+	inPlace := kind == graph.LinalgQR && len(src) == 1 && m >= n
+	if inPlace {
 		a, left = dst[0].data, dst[0].data
 		copy(a, src[0].data)
 	} else {
@@ -163,11 +164,13 @@ func linalgStack(kind graph.LinalgKind, dst, src []mat64) error {
 		if !dst[len(src)].is(r, n) {
 			return fmt.Errorf("output R is %v, want (%d, %d)", dst[len(src)], r, n)
 		}
-		qr := qrDense
-		if len(src) == 1 && m >= n {
-			qr = func(a []float64, m, n int, _, rr []float64) error { return qrTall(a, m, n, rr) }
+		var err error
+		if inPlace {
+			err = qrTall(a, m, n, dst[1].data)
+		} else {
+			err = qrDense(a, m, n, left, dst[len(src)].data)
 		}
-		if err := qr(a, m, n, left, dst[len(src)].data); err != nil {
+		if err != nil {
 			return err
 		}
 	} else {
@@ -179,8 +182,7 @@ func linalgStack(kind graph.LinalgKind, dst, src []mat64) error {
 			return err
 		}
 	}
-	if len(src) == 1 {
-		copy(dst[0].data, left) // nothing when left is dst[0]'s own
+	if inPlace {
 		return nil
 	}
 	off := 0
@@ -486,7 +488,7 @@ func linalgDet(dst, src []mat64) error {
 	sign, logdet, det := 1.0, 0.0, 1.0
 	for i := 0; i < n; i++ {
 		if ipiv[i] != i {
-			sign = -sign
+			sign, det = -sign, -det
 		}
 		u := lu[i*n+i]
 		if u == 0 {
@@ -499,20 +501,6 @@ func linalgDet(dst, src []mat64) error {
 		logdet += math.Log(math.Abs(u))
 		det *= u
 	}
-	if ipivSwaps(ipiv)%2 == 1 {
-		det = -det
-	}
 	out[0], out[1], out[2] = sign, logdet, det
 	return nil
-}
-
-// ipivSwaps counts the row swaps of LAPACK pivots.
-func ipivSwaps(ipiv []int) int {
-	n := 0
-	for i, p := range ipiv {
-		if p != i {
-			n++
-		}
-	}
-	return n
 }
